@@ -1,0 +1,31 @@
+// swift-tools-version:6.0
+// PartyHub: an in-memory, authoritative party hub for online games, over our own epoll loop
+// and RFC 6455. No third-party packages: Foundation, Glibc, the system OpenSSL and XCTest only.
+import PackageDescription
+
+let package = Package(
+    name: "partyhub",
+    products: [
+        .executable(name: "partyhub", targets: ["partyhub"]),
+        .library(name: "Protocol", targets: ["Protocol"]),
+        .library(name: "Realtime", targets: ["Realtime"]),
+    ],
+    targets: [
+        // Linux headers Glibc's Swift module leaves out (epoll, eventfd, timerfd, signalfd),
+        // plus a few relaxed-atomic helpers for counters read by other threads.
+        .target(name: "CPartyHubSystem"),
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        // Pure wire code: no sockets, no threads, no clock reads.
+        .target(name: "Protocol", dependencies: ["COpenSSL"]),
+        // The event loops, connections, the hub and (later) persistence.
+        .target(name: "Realtime", dependencies: ["Protocol", "CPartyHubSystem"]),
+        .executableTarget(name: "partyhub", dependencies: ["Realtime", "Protocol"]),
+        .testTarget(name: "ProtocolTests", dependencies: ["Protocol"]),
+        // Depends on the executable so that `swift test` builds the real binary the interop tests run.
+        .testTarget(name: "RealtimeTests", dependencies: ["Realtime", "Protocol", "partyhub"], exclude: ["Interop"]),
+    ]
+)

@@ -1,0 +1,57 @@
+#ifndef PARTYHUB_C_SYSTEM_H
+#define PARTYHUB_C_SYSTEM_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/timerfd.h>
+#include <sys/signalfd.h>
+#include <sys/uio.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+
+/// Number of CPUs this process may run on (sched_getaffinity), at least 1.
+int partyhub_available_cpus(void);
+
+/// Blocks SIGINT and SIGTERM in the calling thread (threads created later inherit the mask)
+/// and returns a non-blocking signalfd that reads them, or -1.
+int partyhub_signalfd_for_termination(void);
+
+/// Reads one pending signal from a signalfd; returns its number, or 0 when none is pending.
+int partyhub_signalfd_read(int fd);
+
+/// Ignores SIGPIPE process-wide: a peer that vanished is an error return, not a kill.
+void partyhub_ignore_sigpipe(void);
+
+/// epoll_event is packed on x86_64, so Swift cannot build it field by field portably.
+int partyhub_epoll_ctl(int epfd, int op, int fd, uint32_t events, uint64_t data);
+
+/// Waits for events; the results are unpacked into parallel arrays of flags and user data.
+int partyhub_epoll_wait(int epfd, struct epoll_event *buffer, int capacity, int timeout_ms,
+                        uint32_t *out_events, uint64_t *out_data);
+
+/// Size in bytes of one epoll_event, to allocate a buffer for partyhub_epoll_wait.
+size_t partyhub_epoll_event_size(void);
+
+/// CLOCK_MONOTONIC in nanoseconds.
+int64_t partyhub_monotonic_ns(void);
+
+/// CLOCK_REALTIME in milliseconds since the Unix epoch.
+int64_t partyhub_wall_ms(void);
+
+/// Counters that one thread writes and others read (metrics): relaxed atomics, and a single
+/// writer, so an increment is a plain load and store with no lock prefix.
+static inline void partyhub_counter_add(int64_t *counter, int64_t delta) {
+    __atomic_store_n(counter, __atomic_load_n(counter, __ATOMIC_RELAXED) + delta, __ATOMIC_RELAXED);
+}
+static inline void partyhub_counter_store(int64_t *counter, int64_t value) {
+    __atomic_store_n(counter, value, __ATOMIC_RELAXED);
+}
+static inline int64_t partyhub_counter_load(const int64_t *counter) {
+    return __atomic_load_n(counter, __ATOMIC_RELAXED);
+}
+
+#endif

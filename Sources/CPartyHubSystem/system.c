@@ -1,0 +1,65 @@
+#define _GNU_SOURCE
+#include "CPartyHubSystem.h"
+#include <sched.h>
+#include <time.h>
+#include <unistd.h>
+#include <pthread.h>
+
+int partyhub_available_cpus(void) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof(set), &set) != 0) return 1;
+    int count = CPU_COUNT(&set);
+    return count > 0 ? count : 1;
+}
+
+int partyhub_signalfd_for_termination(void) {
+    sigset_t mask;
+    sigemptyset(&mask);
+    sigaddset(&mask, SIGINT);
+    sigaddset(&mask, SIGTERM);
+    if (pthread_sigmask(SIG_BLOCK, &mask, NULL) != 0) return -1;
+    return signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+}
+
+int partyhub_signalfd_read(int fd) {
+    struct signalfd_siginfo info;
+    ssize_t n = read(fd, &info, sizeof(info));
+    if (n != (ssize_t)sizeof(info)) return 0;
+    return (int)info.ssi_signo;
+}
+
+void partyhub_ignore_sigpipe(void) {
+    signal(SIGPIPE, SIG_IGN);
+}
+
+int partyhub_epoll_ctl(int epfd, int op, int fd, uint32_t events, uint64_t data) {
+    struct epoll_event event;
+    event.events = events;
+    event.data.u64 = data;
+    return epoll_ctl(epfd, op, fd, &event);
+}
+
+int partyhub_epoll_wait(int epfd, struct epoll_event *buffer, int capacity, int timeout_ms,
+                        uint32_t *out_events, uint64_t *out_data) {
+    int n = epoll_wait(epfd, buffer, capacity, timeout_ms);
+    for (int i = 0; i < n; i++) {
+        out_events[i] = buffer[i].events;
+        out_data[i] = buffer[i].data.u64;
+    }
+    return n;
+}
+
+size_t partyhub_epoll_event_size(void) { return sizeof(struct epoll_event); }
+
+int64_t partyhub_monotonic_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+int64_t partyhub_wall_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}

@@ -1,0 +1,182 @@
+/// An incremental HTTP/1.1 request parser (RFC 9112) with hard limits. Fed the connection's
+/// unread bytes again as more arrive, it finds the end of the head without rescanning what it
+/// already looked at, and returns a request or the status to refuse it with.
+public struct HTTPRequestParser: Sendable {
+    /// What a call to `parse` found.
+    public enum Result: Equatable, Sendable {
+        /// The request is not complete yet.
+        case needMoreData
+        /// A complete request, which took the first `consumed` bytes.
+        case request(HTTPRequest, consumed: Int)
+        /// Refuse with this status and close the connection.
+        case failure(HTTPStatus, reason: String)
+    }
+
+    /// The most bytes the request line and headers may take (431 beyond).
+    public let maxHeaderBytes: Int
+    /// The largest body accepted (413 beyond).
+    public let maxBodyBytes: Int
+    /// The most header fields accepted (431 beyond).
+    public let maxHeaderCount: Int
+    private var scanned = 0
+    private var headEnd: Int?
+
+    public init(maxHeaderBytes: Int = 8192, maxBodyBytes: Int = 1 << 20, maxHeaderCount: Int = 100) {
+        self.maxHeaderBytes = maxHeaderBytes
+        self.maxBodyBytes = maxBodyBytes
+        self.maxHeaderCount = maxHeaderCount
+    }
+
+    /// Parses from the start of the unread bytes. After a `.request`, the parser is ready for
+    /// the next request on the same connection (keep-alive).
+    public mutating func parse(_ input: UnsafeRawBufferPointer) -> Result {
+        let end: Int
+        if let known = headEnd {
+            end = known
+        } else {
+            guard let found = findHeadEnd(input) else {
+                if input.count > maxHeaderBytes { return .failure(.requestHeaderFieldsTooLarge, reason: "request head over \(maxHeaderBytes) bytes") }
+                return .needMoreData
+            }
+            if found > maxHeaderBytes { return .failure(.requestHeaderFieldsTooLarge, reason: "request head over \(maxHeaderBytes) bytes") }
+            end = found
+        }
+        var request: HTTPRequest
+        switch parseHead(UnsafeRawBufferPointer(rebasing: input[0..<end])) {
+        case .success(let parsed): request = parsed
+        case .failure(let failure): return .failure(failure.status, reason: failure.reason)
+        }
+        var bodyLength = 0
+        if request.header("transfer-encoding") != nil {
+            return .failure(.notImplemented, reason: "Transfer-Encoding is not supported")
+        }
+        let lengths = request.headers.filter { $0.name == "content-length" }.map(\.value)
+        if let first = lengths.first {
+            guard lengths.allSatisfy({ $0 == first }), first.utf8.count <= 18, !first.isEmpty,
+                first.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }), let value = Int(first)
+            else { return .failure(.badRequest, reason: "invalid Content-Length") }
+            if value > maxBodyBytes { return .failure(.payloadTooLarge, reason: "body over \(maxBodyBytes) bytes") }
+            bodyLength = value
+        }
+        guard input.count >= end + bodyLength else {
+            headEnd = end
+            return .needMoreData
+        }
+        request.body = Array(UnsafeRawBufferPointer(rebasing: input[end..<(end + bodyLength)]))
+        scanned = 0
+        headEnd = nil
+        return .request(request, consumed: end + bodyLength)
+    }
+
+    /// Offset just past the blank line ending the head, if it has arrived.
+    private mutating func findHeadEnd(_ input: UnsafeRawBufferPointer) -> Int? {
+        let limit = min(input.count, maxHeaderBytes + 4)
+        var index = max(0, scanned - 3)
+        while index + 3 < limit {
+            if input[index] == 0x0D && input[index + 1] == 0x0A && input[index + 2] == 0x0D && input[index + 3] == 0x0A {
+                return index + 4
+            }
+            index += 1
+        }
+        scanned = index
+        return nil
+    }
+
+    private struct HeadFailure: Error {
+        let status: HTTPStatus
+        let reason: String
+    }
+
+    private func parseHead(_ head: UnsafeRawBufferPointer) -> Swift.Result<HTTPRequest, HeadFailure> {
+        var lines: [UnsafeRawBufferPointer] = []
+        var lineStart = 0
+        var index = 0
+        // The head ends with CRLF CRLF; split on CRLF and drop the final empty line.
+        while index + 1 < head.count {
+            if head[index] == 0x0D {
+                guard head[index + 1] == 0x0A else { return .failure(HeadFailure(status: .badRequest, reason: "bare CR")) }
+                lines.append(UnsafeRawBufferPointer(rebasing: head[lineStart..<index]))
+                index += 2
+                lineStart = index
+            } else if head[index] == 0x0A {
+                return .failure(HeadFailure(status: .badRequest, reason: "bare LF"))
+            } else {
+                index += 1
+            }
+        }
+        guard lines.count >= 1 else { return .failure(HeadFailure(status: .badRequest, reason: "empty request")) }
+        _ = lines.removeLast()
+        guard let requestLine = lines.first else { return .failure(HeadFailure(status: .badRequest, reason: "empty request")) }
+        if lines.count - 1 > maxHeaderCount {
+            return .failure(HeadFailure(status: .requestHeaderFieldsTooLarge, reason: "over \(maxHeaderCount) header fields"))
+        }
+
+        let parts = requestLine.split(separator: UInt8(ascii: " "), omittingEmptySubsequences: false)
+        guard parts.count == 3, !parts[0].isEmpty, parts[0].allSatisfy(Self.isTokenCharacter) else {
+            return .failure(HeadFailure(status: .badRequest, reason: "malformed request line"))
+        }
+        let target = parts[1]
+        guard target.first == UInt8(ascii: "/"), target.allSatisfy({ $0 > 0x20 && $0 != 0x7F }) else {
+            return .failure(HeadFailure(status: .badRequest, reason: "malformed request target"))
+        }
+        let version = Array(parts[2])
+        let prefix = Array("HTTP/".utf8)
+        guard version.count == 8, Array(version[0..<5]) == prefix, version[6] == UInt8(ascii: "."),
+            (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(version[5]), (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(version[7])
+        else { return .failure(HeadFailure(status: .badRequest, reason: "malformed HTTP version")) }
+        guard version[5] == UInt8(ascii: "1") else {
+            return .failure(HeadFailure(status: .httpVersionNotSupported, reason: "only HTTP/1.x is served"))
+        }
+        let minor = Int(version[7] - UInt8(ascii: "0"))
+
+        var headers: [(name: String, value: String)] = []
+        headers.reserveCapacity(lines.count - 1)
+        for line in lines.dropFirst() {
+            guard let first = line.first, first != 0x20, first != 0x09 else {
+                return .failure(HeadFailure(status: .badRequest, reason: "obsolete line folding"))
+            }
+            guard let colon = line.firstIndex(of: UInt8(ascii: ":")), colon > 0 else {
+                return .failure(HeadFailure(status: .badRequest, reason: "header field without a name"))
+            }
+            let name = line[0..<colon]
+            guard name.allSatisfy(Self.isTokenCharacter) else {
+                return .failure(HeadFailure(status: .badRequest, reason: "invalid header field name"))
+            }
+            var valueStart = colon + 1
+            var valueEnd = line.count
+            while valueStart < valueEnd && (line[valueStart] == 0x20 || line[valueStart] == 0x09) { valueStart += 1 }
+            while valueEnd > valueStart && (line[valueEnd - 1] == 0x20 || line[valueEnd - 1] == 0x09) { valueEnd -= 1 }
+            let value = line[valueStart..<valueEnd]
+            guard value.allSatisfy({ $0 >= 0x20 && $0 != 0x7F || $0 == 0x09 }) else {
+                return .failure(HeadFailure(status: .badRequest, reason: "control character in a header value"))
+            }
+            headers.append((
+                String(decoding: UnsafeRawBufferPointer(rebasing: name), as: UTF8.self).lowercased(),
+                String(decoding: UnsafeRawBufferPointer(rebasing: value), as: UTF8.self)
+            ))
+        }
+        let request = HTTPRequest(
+            method: String(decoding: UnsafeRawBufferPointer(rebasing: parts[0]), as: UTF8.self),
+            target: String(decoding: UnsafeRawBufferPointer(rebasing: target), as: UTF8.self),
+            minorVersion: minor, headers: headers)
+        // RFC 9112 §3.2: an HTTP/1.1 request without exactly one Host is a 400.
+        if minor >= 1 && request.headers.filter({ $0.name == "host" }).count != 1 {
+            return .failure(HeadFailure(status: .badRequest, reason: "HTTP/1.1 request needs exactly one Host"))
+        }
+        return .success(request)
+    }
+
+    // RFC 9110 §5.6.2 tchar.
+    private static func isTokenCharacter(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return true
+        case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"), UInt8(ascii: "'"),
+            UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "^"), UInt8(ascii: "_"),
+            UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
+            return true
+        default:
+            return false
+        }
+    }
+}

@@ -1,0 +1,115 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Decodes one client text frame (already valid UTF-8) into a request, without building a
+/// JSON tree: it walks the top-level object, takes `op`, `rid` and the command's fields, and
+/// checks (but does not keep) everything else.
+public enum ClientMessageDecoder {
+    /// Either a request or the error reply to send (with the `rid` when it could be read).
+    public enum Result: Equatable, Sendable {
+        case request(ClientRequest)
+        case failure(rid: Int64?, PartyError)
+    }
+
+    /// Nesting allowed inside a command (fields the server ignores may hold objects).
+    public static let maxDepth = 16
+
+    /// Decodes `bytes`, one JSON object with an `op`.
+    public static func decode(_ bytes: UnsafeRawBufferPointer) -> Result {
+        var reader = JSONReader(bytes, maxDepth: maxDepth)
+        var opToken: JSONReader.StringToken?
+        var rid: Int64?
+        var ridInvalid = false
+        var textToken: JSONReader.StringToken?
+        var textInvalid = false
+        var inviteToken: JSONReader.StringToken?
+        var inviteInvalid = false
+        do throws(JSONError) {
+            guard reader.peekSignificant() == UInt8(ascii: "{") else {
+                return .failure(rid: nil, PartyError(.invalidMessage, "a command must be a JSON object"))
+            }
+            try reader.consume(UInt8(ascii: "{"), "'{'")
+            if !reader.consumeIfPresent(UInt8(ascii: "}")) {
+                repeat {
+                    let key = try reader.readStringToken()
+                    try reader.consume(UInt8(ascii: ":"), "':'")
+                    let next = reader.peekSignificant()
+                    if reader.token(key, equals: "op") {
+                        if next == UInt8(ascii: "\"") { opToken = try reader.readStringToken() } else {
+                            opToken = nil
+                            try reader.skipValue()
+                        }
+                    } else if reader.token(key, equals: "rid") {
+                        if let next, next == UInt8(ascii: "-") || (next >= UInt8(ascii: "0") && next <= UInt8(ascii: "9")) {
+                            var probe = reader
+                            if let value = try? probe.readInt64() {
+                                reader = probe
+                                rid = value
+                                ridInvalid = false
+                            } else {
+                                try reader.skipValue()
+                                ridInvalid = true
+                            }
+                        } else {
+                            try reader.skipValue()
+                            ridInvalid = true
+                        }
+                    } else if reader.token(key, equals: "text") {
+                        (textToken, textInvalid) = try readOptionalString(&reader, next)
+                    } else if reader.token(key, equals: "invite_code") {
+                        (inviteToken, inviteInvalid) = try readOptionalString(&reader, next)
+                    } else {
+                        try reader.skipValue()
+                    }
+                } while reader.consumeIfPresent(UInt8(ascii: ","))
+                try reader.consume(UInt8(ascii: "}"), "',' or '}'")
+            }
+            try reader.expectEnd()
+        } catch {
+            return .failure(rid: nil, PartyError(.invalidMessage, "malformed JSON: \(error)"))
+        }
+        if ridInvalid {
+            return .failure(rid: nil, PartyError(.invalidMessage, "rid must be an integer"))
+        }
+        guard let opToken else {
+            return .failure(rid: rid, PartyError(.invalidMessage, "missing op (a string)"))
+        }
+        let command: PartyCommand
+        if reader.token(opToken, equals: "party.chat") {
+            guard let textToken, !textInvalid else {
+                return .failure(rid: rid, PartyError(.invalidMessage, "party.chat needs text (a string)"))
+            }
+            command = .chat(text: reader.decode(textToken))
+        } else if reader.token(opToken, equals: "party.join") {
+            guard let inviteToken, !inviteInvalid else {
+                return .failure(rid: rid, PartyError(.invalidMessage, "party.join needs invite_code (a string)"))
+            }
+            command = .join(inviteCode: reader.decode(inviteToken))
+        } else if reader.token(opToken, equals: "party.create") {
+            command = .create
+        } else if reader.token(opToken, equals: "party.leave") {
+            command = .leave
+        } else {
+            let name = reader.decode(opToken)
+            let shown = name.unicodeScalars.count > 64 ? String(name.unicodeScalars.prefix(64)) + "…" : name
+            return .failure(rid: rid, PartyError(.unknownOp, "unknown op \"\(shown)\""))
+        }
+        return .request(ClientRequest(rid: rid, command: command))
+    }
+
+    /// Convenience for tests.
+    public static func decode(_ bytes: [UInt8]) -> Result {
+        bytes.withUnsafeBytes { decode($0) }
+    }
+
+    private static func readOptionalString(_ reader: inout JSONReader, _ next: UInt8?) throws(JSONError)
+        -> (JSONReader.StringToken?, Bool)
+    {
+        if next == UInt8(ascii: "\"") { return (try reader.readStringToken(), false) }
+        try reader.skipValue()
+        return (nil, true)
+    }
+}

@@ -1,0 +1,42 @@
+/// A command a client sends (docs/PROTOCOL.md), decoded and type-checked but not yet judged
+/// against the party rules; that is the hub's work.
+public enum PartyCommand: Equatable, Sendable {
+    /// `party.create`: a new party led by the caller.
+    case create
+    /// `party.join {invite_code}`.
+    case join(inviteCode: String)
+    /// `party.leave`.
+    case leave
+    /// `party.chat {text}`.
+    case chat(text: String)
+
+    /// The operation's name on the wire.
+    public var operation: PartyOperation {
+        switch self {
+        case .create: return .create
+        case .join: return .join
+        case .leave: return .leave
+        case .chat: return .chat
+        }
+    }
+}
+
+/// The operations the server knows, for metrics labels and dispatch.
+public enum PartyOperation: String, CaseIterable, Sendable {
+    case create = "party.create"
+    case join = "party.join"
+    case leave = "party.leave"
+    case chat = "party.chat"
+}
+
+/// A decoded client frame: the command and the `rid` to answer it with, if any.
+public struct ClientRequest: Equatable, Sendable {
+    /// The client's request id; a reply is sent only when present.
+    public let rid: Int64?
+    public let command: PartyCommand
+
+    public init(rid: Int64?, command: PartyCommand) {
+        self.rid = rid
+        self.command = command
+    }
+}

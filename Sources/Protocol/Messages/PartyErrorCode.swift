@@ -1,0 +1,35 @@
+/// The `code` of an error reply (docs/PROTOCOL.md lists when each is sent).
+public struct PartyErrorCode: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+
+    /// The player is already in a party.
+    public static let alreadyInParty = PartyErrorCode(rawValue: "already_in_party")
+    /// No live party has that invite code.
+    public static let notFound = PartyErrorCode(rawValue: "not_found")
+    /// The party has no free seat.
+    public static let partyFull = PartyErrorCode(rawValue: "party_full")
+    /// The player is in no party.
+    public static let notInParty = PartyErrorCode(rawValue: "not_in_party")
+    /// The message is not JSON, not an object, or a field is missing or of the wrong type or size.
+    public static let invalidMessage = PartyErrorCode(rawValue: "invalid_message")
+    /// The player sends faster than the rate limit allows.
+    public static let rateLimited = PartyErrorCode(rawValue: "rate_limited")
+    /// The `op` is not one the server knows.
+    public static let unknownOp = PartyErrorCode(rawValue: "unknown_op")
+    /// The server could not carry out the command (a bug or an exhausted resource).
+    public static let internalError = PartyErrorCode(rawValue: "internal_error")
+
+    public var description: String { rawValue }
+}
+
+/// An error reply's code and human-readable message.
+public struct PartyError: Error, Equatable, Sendable {
+    public let code: PartyErrorCode
+    public let message: String
+
+    public init(_ code: PartyErrorCode, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+}

@@ -4,6 +4,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <pthread.h>
+#include <sys/random.h>
 
 int partyhub_available_cpus(void) {
     cpu_set_t set;
@@ -13,20 +14,24 @@ int partyhub_available_cpus(void) {
     return count > 0 ? count : 1;
 }
 
-int partyhub_signalfd_for_termination(void) {
-    sigset_t mask;
-    sigemptyset(&mask);
-    sigaddset(&mask, SIGINT);
-    sigaddset(&mask, SIGTERM);
-    if (pthread_sigmask(SIG_BLOCK, &mask, NULL) != 0) return -1;
-    return signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+static void termination_signals(sigset_t *mask) {
+    sigemptyset(mask);
+    sigaddset(mask, SIGINT);
+    sigaddset(mask, SIGTERM);
 }
 
-int partyhub_signalfd_read(int fd) {
-    struct signalfd_siginfo info;
-    ssize_t n = read(fd, &info, sizeof(info));
-    if (n != (ssize_t)sizeof(info)) return 0;
-    return (int)info.ssi_signo;
+int partyhub_block_termination_signals(void) {
+    sigset_t mask;
+    termination_signals(&mask);
+    return pthread_sigmask(SIG_BLOCK, &mask, NULL);
+}
+
+int partyhub_wait_for_termination_signal(void) {
+    sigset_t mask;
+    termination_signals(&mask);
+    int signal_number = 0;
+    while (sigwait(&mask, &signal_number) != 0) {}
+    return signal_number;
 }
 
 void partyhub_ignore_sigpipe(void) {
@@ -62,4 +67,12 @@ int64_t partyhub_wall_ms(void) {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     return (int64_t)ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+int partyhub_accept(int listener) {
+    return accept4(listener, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+}
+
+long partyhub_getrandom(void *buffer, size_t count) {
+    return (long)getrandom(buffer, count, 0);
 }

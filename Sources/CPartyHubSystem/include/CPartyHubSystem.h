@@ -16,12 +16,12 @@
 /// Number of CPUs this process may run on (sched_getaffinity), at least 1.
 int partyhub_available_cpus(void);
 
-/// Blocks SIGINT and SIGTERM in the calling thread (threads created later inherit the mask)
-/// and returns a non-blocking signalfd that reads them, or -1.
-int partyhub_signalfd_for_termination(void);
+/// Blocks SIGINT and SIGTERM in the calling thread; threads created afterwards inherit the
+/// mask, so the signals wait for `partyhub_wait_for_termination_signal`.
+int partyhub_block_termination_signals(void);
 
-/// Reads one pending signal from a signalfd; returns its number, or 0 when none is pending.
-int partyhub_signalfd_read(int fd);
+/// Waits (sigwait) for SIGINT or SIGTERM; returns the signal number.
+int partyhub_wait_for_termination_signal(void);
 
 /// Ignores SIGPIPE process-wide: a peer that vanished is an error return, not a kill.
 void partyhub_ignore_sigpipe(void);
@@ -35,6 +35,12 @@ int partyhub_epoll_wait(int epfd, struct epoll_event *buffer, int capacity, int 
 
 /// Size in bytes of one epoll_event, to allocate a buffer for partyhub_epoll_wait.
 size_t partyhub_epoll_event_size(void);
+
+/// accept4 with SOCK_NONBLOCK | SOCK_CLOEXEC.
+int partyhub_accept(int listener);
+
+/// getrandom(2) without flags.
+long partyhub_getrandom(void *buffer, size_t count);
 
 /// CLOCK_MONOTONIC in nanoseconds.
 int64_t partyhub_monotonic_ns(void);

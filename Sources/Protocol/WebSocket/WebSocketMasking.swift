@@ -33,7 +33,7 @@ public enum WebSocketMasking {
                 var keyIndex = 0
                 while index < count {
                     let byte = base.load(fromByteOffset: index, as: UInt8.self)
-                    base.storeBytes(of: byte ^ keyBytes[keyIndex], toByteOffset: index, as: UInt8.self)
+                    base.storeBytes(of: byte ^ keyBytes[keyIndex & 3], toByteOffset: index, as: UInt8.self)
                     index += 1
                     keyIndex += 1
                 }

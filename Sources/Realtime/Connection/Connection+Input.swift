@@ -1,0 +1,129 @@
+import Glibc
+import Protocol
+
+extension Connection {
+    /// The socket is readable: one read (the loop is level-triggered, so more data wakes it
+    /// again), then every complete request or frame in the bytes is handled.
+    func handleReadable(_ loop: EventLoop) {
+        if input.isEmpty {
+            // The common case: read into the loop's scratch buffer and keep only a partial tail.
+            let scratch = loop.readScratch
+            switch transport.read(fd, into: scratch) {
+            case .transferred(let count):
+                receivedBytes(count, loop)
+                let bytes = UnsafeMutableRawBufferPointer(rebasing: scratch[0..<count])
+                let consumed = process(bytes, loop)
+                if consumed < count && phase != .closed {
+                    input.append(UnsafeRawBufferPointer(rebasing: scratch[consumed..<count]))
+                }
+            case .wouldBlock: return
+            case .closed: peerClosed(loop)
+            case .failed: loop.teardown(self)
+            }
+        } else {
+            let room = input.reserveFree(loop.readScratch.count)
+            switch transport.read(fd, into: room) {
+            case .transferred(let count):
+                receivedBytes(count, loop)
+                input.didAppend(count)
+                let consumed = process(input.unread, loop)
+                if phase != .closed { input.consume(consumed) }
+            case .wouldBlock: return
+            case .closed: peerClosed(loop)
+            case .failed: loop.teardown(self)
+            }
+        }
+    }
+
+    private func receivedBytes(_ count: Int, _ loop: EventLoop) {
+        lastReceivedAt = loop.nowMs
+        loop.metrics.add(.bytesIn, Int64(count))
+    }
+
+    private func peerClosed(_ loop: EventLoop) {
+        if phase == .http && !servedRequest && input.count > 0 { loop.metrics.handshakeFailed(.badRequest) }
+        loop.teardown(self)
+    }
+
+    /// Handles what `bytes` hold; returns how many were used (the rest is an incomplete tail).
+    private func process(_ bytes: UnsafeMutableRawBufferPointer, _ loop: EventLoop) -> Int {
+        var offset = 0
+        while true {
+            switch phase {
+            case .http:
+                guard offset < bytes.count else { return offset }
+                let rest = UnsafeRawBufferPointer(rebasing: bytes[offset...])
+                switch httpParser.parse(rest) {
+                case .needMoreData:
+                    return offset
+                case .request(let request, let consumed):
+                    offset += consumed
+                    handleRequest(request, loop)
+                case .failure(let status, let reason):
+                    loop.metrics.handshakeFailed(HandshakeFailure(status: status))
+                    respondAndClose(.text(status, reason + "\n"), loop)
+                    return bytes.count
+                }
+            case .open, .closeSent:
+                guard offset < bytes.count else { return offset }
+                let rest = UnsafeMutableRawBufferPointer(rebasing: bytes[offset...])
+                let (event, consumed) = reader.read(rest)
+                if case .needMoreData = event { return offset }
+                loop.metrics.add(.framesIn)
+                if !handleFrameEvent(event, in: rest, loop) { return bytes.count }
+                offset += consumed
+            case .draining, .finishing, .closed:
+                return bytes.count
+            }
+        }
+    }
+
+    /// Handles one reader event; returns false when nothing more is to be read.
+    private func handleFrameEvent(_ event: WebSocketMessageReader.Event, in bytes: UnsafeMutableRawBufferPointer, _ loop: EventLoop) -> Bool {
+        switch event {
+        case .needMoreData, .fragmentAssembled:
+            return true
+        case .message(let opcode, let location):
+            guard phase == .open else { return true }  // §7.1.4: after our close, data is discarded
+            switch location {
+            case .input(let range):
+                receivedMessage(opcode, UnsafeRawBufferPointer(rebasing: bytes[range]), loop)
+            case .assembled:
+                reader.assembledMessage.withUnsafeBytes { receivedMessage(opcode, $0, loop) }
+            }
+            return phase == .open
+        case .ping(let range):
+            // §5.5.2: answer with a pong carrying the same payload, unless we are closing.
+            if phase == .open { sendControl(.pong, payload: UnsafeRawBufferPointer(rebasing: bytes[range]), loop) }
+            return true
+        case .pong:
+            return true
+        case .close(let code, let reason):
+            receivedClose(code: code, reason: UnsafeRawBufferPointer(rebasing: bytes[reason]), loop)
+            return false
+        case .violation(let code, let reason):
+            failConnection(code, reason: reason, loop)
+            return false
+        }
+    }
+
+    private func receivedMessage(_ opcode: WebSocketOpcode, _ payload: UnsafeRawBufferPointer, _ loop: EventLoop) {
+        switch endpoint {
+        case .echo:
+            let writer = loop.writer
+            writer.reset(reserving: WebSocketFrameEncoder.maxServerHeaderLength)
+            writer.append(payload)
+            let start = WebSocketFrameEncoder.writeHeader(
+                opcode: opcode, payloadCount: payload.count, endingAt: writer.base + WebSocketFrameEncoder.maxServerHeaderLength)
+            loop.send(OutboundBytes.copy(UnsafeRawBufferPointer(start: start, count: writer.base + writer.count - start)), to: self)
+        case .party:
+            if opcode != .text {
+                beginClose(.unsupportedData, reason: "only text messages are accepted", loop)
+                return
+            }
+            loop.receivedPartyMessage(payload, from: self)
+        case nil:
+            return
+        }
+    }
+}

@@ -1,0 +1,78 @@
+import Glibc
+import Protocol
+
+/// One client connection, owned by one event loop: its socket, its unread and unsent bytes,
+/// and where it is in its life (HTTP, open WebSocket, closing). The methods that move it
+/// along are in the `Connection+…` files; the loop calls them and carries out the I/O.
+final class Connection {
+    /// Where the connection is in its life.
+    enum Phase: Equatable {
+        /// Reading HTTP requests (a WebSocket upgrade, or plain requests with keep-alive).
+        case http
+        /// An open WebSocket.
+        case open
+        /// The server sent a close frame and waits for the client's (RFC 6455 §7.1.2).
+        case closeSent
+        /// The client broke the protocol: the close frame is sent, input is discarded until
+        /// the client closes its side or the close timeout passes.
+        case draining
+        /// The last bytes (a close echo, an error response) are being written; then the socket closes.
+        case finishing
+        /// Gone: the socket is closed and the slot freed.
+        case closed
+    }
+
+    let id: ConnectionID
+    let fd: Int32
+    var transport: Transport = .plain
+    var phase: Phase = .http
+    var httpParser: HTTPRequestParser
+    var reader: WebSocketMessageReader
+    /// Set at the upgrade.
+    var endpoint: WebSocketEndpoint?
+    var input = ReadBuffer()
+    var output = OutboundQueue()
+    /// In the loop's list of connections to flush this turn.
+    var isDirty = false
+    /// EPOLLOUT is armed (there were leftovers after a write).
+    var isWritableArmed = false
+    /// Close the socket once the output is written.
+    var closeWhenFlushed = false
+    /// Shut down the sending side once the output is written (after a protocol-error close).
+    var shutdownWriteWhenFlushed = false
+    /// The close code the metrics record; 1006 until a close handshake says otherwise.
+    var closeCode = WebSocketCloseCode.abnormalClosure
+    /// Whether any HTTP request completed (a keep-alive timeout is then not a failed handshake).
+    var servedRequest = false
+    /// Monotonic milliseconds when the current phase began.
+    var phaseStartedAt: Int64
+    var lastReceivedAt: Int64
+    var lastPingSentAt: Int64 = 0
+    /// The timer wheel tick of this connection's current check (older entries are stale).
+    var scheduledTick: Int64 = -1
+
+    init(id: ConnectionID, fd: Int32, now: Int64, configuration: ServerConfiguration) {
+        self.id = id
+        self.fd = fd
+        self.httpParser = HTTPRequestParser(maxHeaderBytes: configuration.maxHeaderBytes)
+        self.reader = WebSocketMessageReader(maxMessageBytes: configuration.maxMessageBytes)
+        self.phaseStartedAt = now
+        self.lastReceivedAt = now
+    }
+
+    deinit { input.release() }
+
+    /// The player of a party session.
+    var player: String? {
+        if case .party(let player) = endpoint { return player }
+        return nil
+    }
+
+    /// Whether the connection still reads and handles frames.
+    var acceptsFrames: Bool { phase == .open || phase == .closeSent }
+
+    func enterPhase(_ next: Phase, now: Int64) {
+        phase = next
+        phaseStartedAt = now
+    }
+}

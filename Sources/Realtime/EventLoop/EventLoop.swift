@@ -1,0 +1,388 @@
+import CPartyHubSystem
+import Glibc
+import Protocol
+
+/// One thread's event loop: a level-triggered epoll set, the connections it owns, a timer
+/// wheel, and an inbox other loops post to. Nothing here is touched by another thread except
+/// the inbox and the metrics counters (relaxed atomics).
+///
+/// A turn: wait; handle ready sockets (reads run the protocol and, on the hub's loop, the hub);
+/// drain the inbox; fire due timers; hand hub inputs and deliveries to other loops; then write
+/// every connection that got output this turn with one writev each (corked writes).
+final class EventLoop {
+    static let iovecCapacity = 64
+    static let tickMilliseconds: Int64 = 100
+    private static let listenerTag = UInt64.max
+    private static let inboxTag = UInt64.max - 1
+
+    let index: Int
+    let context: ServerContext
+    let router: Router
+    let metrics: LoopMetrics
+    let inbox: LoopInbox
+    unowned(unsafe) var group: LoopGroup!
+    /// Set on the loop that owns the hub.
+    var hubHost: HubHost?
+
+    private let epoll: Epoll
+    private var connections: [Connection?] = []
+    private var generations: [UInt32] = []
+    private var freeSlots: [Int] = []
+    private var liveConnections = 0
+    private var wheel: TimerWheel
+    private var dirty: [Connection] = []
+    private var pendingHubInputs: [HubInput] = []
+    private var outgoing: [[LoopMessage]]
+    private var listener: Int32 = -1
+    private var listenerPausedUntil: Int64 = 0
+    private var listenerRegistered = false
+    private var nextAdoptionLoop = 0
+    private var running = true
+    private(set) var isShuttingDown = false
+    private var shutdownDeadline: Int64 = 0
+
+    /// Scratch memory for reads; a connection keeps only the partial tail of what it read.
+    let readScratch: UnsafeMutableRawBufferPointer
+    /// Scratch writer for encoding frames.
+    let writer = ByteWriter(capacity: 1 << 16)
+    let iovecs: UnsafeMutablePointer<iovec>
+    /// Monotonic milliseconds at the start of this turn.
+    private(set) var nowMs: Int64
+    /// Wall-clock Unix milliseconds at the start of this turn.
+    private(set) var wallMs: Int64
+
+    let handshakeTimeoutMs: Int64
+    let pingIntervalMs: Int64
+    let idleTimeoutMs: Int64
+    let closeTimeoutMs: Int64
+    private let maxOutboundBytes: Int
+
+    init(index: Int, context: ServerContext, loopCount: Int) throws {
+        self.index = index
+        self.context = context
+        self.router = Router(context: context)
+        self.metrics = context.loopMetrics[index]
+        self.inbox = try LoopInbox()
+        self.epoll = try Epoll()
+        let configuration = context.configuration
+        nowMs = partyhub_monotonic_ns() / 1_000_000
+        wallMs = partyhub_wall_ms()
+        wheel = TimerWheel(startTick: nowMs / Self.tickMilliseconds)
+        outgoing = Array(repeating: [], count: loopCount)
+        readScratch = .allocate(byteCount: 64 << 10, alignment: 16)
+        iovecs = .allocate(capacity: Self.iovecCapacity)
+        handshakeTimeoutMs = Int64(configuration.handshakeTimeout * 1000)
+        pingIntervalMs = Int64(configuration.pingInterval * 1000)
+        idleTimeoutMs = Int64(configuration.idleTimeout * 1000)
+        closeTimeoutMs = Int64(configuration.closeTimeout * 1000)
+        maxOutboundBytes = configuration.maxOutboundBytes
+        try epoll.add(inbox.eventFD, events: .readable, data: Self.inboxTag)
+    }
+
+    deinit {
+        readScratch.deallocate()
+        iovecs.deallocate()
+    }
+
+    /// Gives this loop the listening socket; it accepts and deals connections round-robin.
+    func adoptListener(_ fd: Int32) throws {
+        listener = fd
+        try epoll.add(fd, events: .readable, data: Self.listenerTag)
+        listenerRegistered = true
+    }
+
+    // MARK: The loop
+
+    /// Runs until shutdown completes. Called on the loop's own thread.
+    func run() {
+        while running {
+            let timeout = Int32(clamping: (wheel.currentTick + 1) * Self.tickMilliseconds - partyhub_monotonic_ns() / 1_000_000)
+            let ready = epoll.wait(timeoutMilliseconds: max(0, min(timeout, Int32(Self.tickMilliseconds))))
+            let turnStart = partyhub_monotonic_ns()
+            nowMs = turnStart / 1_000_000
+            wallMs = partyhub_wall_ms()
+            for event in 0..<ready {
+                dispatch(tag: epoll.readyData[event], events: Epoll.Events(rawValue: epoll.readyEvents[event]))
+            }
+            wheel.advance(to: nowMs / Self.tickMilliseconds) { entry in fireTimer(entry) }
+            if listener >= 0 && !listenerRegistered && nowMs >= listenerPausedUntil { resumeListener() }
+            endTurn()
+            if ready > 0 { metrics.turnTook(nanoseconds: partyhub_monotonic_ns() - turnStart) }
+            if isShuttingDown && (liveConnections == 0 || nowMs >= shutdownDeadline) { finishShutdown() }
+        }
+    }
+
+    private func dispatch(tag: UInt64, events: Epoll.Events) {
+        switch tag {
+        case Self.listenerTag:
+            acceptConnections()
+        case Self.inboxTag:
+            for message in inbox.drain() { handle(message) }
+        default:
+            let id = ConnectionID(session: SessionID(rawValue: tag))
+            guard let connection = lookup(id) else { return }
+            if !events.isDisjoint(with: [.readable, .hangup, .error]) {
+                connection.handleReadable(self)
+            }
+            if events.contains(.writable) && connection.phase != .closed {
+                connection.flush(self)
+            }
+        }
+    }
+
+    /// Hands the turn's work to other loops, then writes every connection with output.
+    private func endTurn() {
+        if !pendingHubInputs.isEmpty {
+            let inputs = pendingHubInputs
+            pendingHubInputs.removeAll(keepingCapacity: true)
+            group.post([.hubInputs(inputs)], to: group.hubLoopIndex)
+        }
+        hubHost?.endTurn()
+        for target in outgoing.indices where !outgoing[target].isEmpty {
+            group.post(outgoing[target], to: target)
+            outgoing[target].removeAll(keepingCapacity: true)
+        }
+        // Connections flushed here can add others (a close tells the hub, whose events queue
+        // output elsewhere), so loop until nothing is dirty.
+        while !dirty.isEmpty {
+            let batch = dirty
+            dirty.removeAll(keepingCapacity: true)
+            for connection in batch {
+                connection.isDirty = false
+                if connection.phase != .closed { connection.flush(self) }
+            }
+        }
+    }
+
+    private func handle(_ message: LoopMessage) {
+        switch message {
+        case .adopt(let fd):
+            adopt(fd)
+        case .hubInputs(let inputs):
+            guard let hubHost else { return }
+            for input in inputs { hubHost.apply(input) }
+        case .deliveries(let deliveries):
+            for delivery in deliveries {
+                for recipient in delivery.recipients {
+                    if let connection = lookup(recipient) { send(delivery.bytes, to: connection) }
+                }
+            }
+        case .shutdown:
+            beginShutdown()
+        }
+    }
+
+    // MARK: Connections
+
+    private func acceptConnections() {
+        for _ in 0..<256 {
+            let fd = partyhub_accept(listener)
+            if fd < 0 {
+                let error = errno
+                if error == EINTR || error == ECONNABORTED { continue }
+                if error == EMFILE || error == ENFILE || error == ENOBUFS || error == ENOMEM {
+                    // Out of descriptors: stop listening for a moment instead of spinning on a
+                    // listener that stays readable.
+                    context.logger.warning("accept failed; pausing accepts", ["error": String(cString: strerror(error))])
+                    epoll.remove(listener)
+                    listenerRegistered = false
+                    listenerPausedUntil = nowMs + 100
+                }
+                return
+            }
+            var one: Int32 = 1
+            setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+            let target = nextAdoptionLoop
+            nextAdoptionLoop = (nextAdoptionLoop + 1) % group.loopCount
+            if target == index {
+                adopt(fd)
+            } else {
+                outgoing[target].append(.adopt(fd: fd))
+            }
+        }
+    }
+
+    private func resumeListener() {
+        if (try? epoll.add(listener, events: .readable, data: Self.listenerTag)) != nil { listenerRegistered = true }
+    }
+
+    private func adopt(_ fd: Int32) {
+        if isShuttingDown {
+            close(fd)
+            return
+        }
+        let slot: Int
+        if let free = freeSlots.popLast() {
+            slot = free
+        } else {
+            slot = connections.count
+            guard slot < 1 << 24 else {
+                close(fd)
+                return
+            }
+            connections.append(nil)
+            generations.append(1)
+        }
+        let id = ConnectionID(loop: index, slot: slot, generation: generations[slot])
+        let connection = Connection(id: id, fd: fd, now: nowMs, configuration: context.configuration)
+        do {
+            try epoll.add(fd, events: .readable, data: id.rawValue)
+        } catch {
+            close(fd)
+            freeSlots.append(slot)
+            return
+        }
+        connections[slot] = connection
+        liveConnections += 1
+        metrics.add(.acceptedTotal)
+        metrics.add(.openConnections)
+        scheduleCheck(connection, at: nowMs + handshakeTimeoutMs)
+    }
+
+    private func lookup(_ id: ConnectionID) -> Connection? {
+        let slot = id.slot
+        guard id.loop == index, slot < connections.count, generations[slot] == id.generation else { return nil }
+        return connections[slot]
+    }
+
+    /// Closes the socket and frees the slot; the hub hears of a party session's end.
+    func teardown(_ connection: Connection) {
+        guard connection.phase != .closed else { return }
+        let wasWebSocket = connection.endpoint != nil
+        connection.phase = .closed
+        close(connection.fd)
+        connection.output.removeAll()
+        let slot = connection.id.slot
+        connections[slot] = nil
+        generations[slot] &+= 1
+        if generations[slot] == 0 { generations[slot] = 1 }
+        freeSlots.append(slot)
+        liveConnections -= 1
+        metrics.add(.openConnections, -1)
+        if wasWebSocket {
+            metrics.add(.webSocketSessions, -1)
+            metrics.closed(code: connection.closeCode.rawValue)
+        }
+        if connection.player != nil { submitToHub(.sessionClosed(connection.id.session, now: wallMs)) }
+    }
+
+    /// Re-registers the socket's interest (EPOLLOUT only while output is left over).
+    func updateInterest(_ connection: Connection) {
+        epoll.modify(connection.fd, events: connection.isWritableArmed ? [.readable, .writable] : .readable, data: connection.id.rawValue)
+    }
+
+    /// Queues bytes for a connection; they are written at the end of the turn. A connection
+    /// whose unsent output passes --max-outbound-bytes is closed with 1008.
+    func send(_ bytes: OutboundBytes, to connection: Connection) {
+        guard connection.phase != .closed else { return }
+        connection.output.append(bytes)
+        metrics.add(.framesOut)
+        markDirty(connection)
+        if connection.output.pendingBytes > maxOutboundBytes { dropSlowConsumer(connection) }
+    }
+
+    func markDirty(_ connection: Connection) {
+        if !connection.isDirty {
+            connection.isDirty = true
+            dirty.append(connection)
+        }
+    }
+
+    private func dropSlowConsumer(_ connection: Connection) {
+        metrics.add(.slowConsumerDrops)
+        context.logger.info("closing a slow consumer", ["player": connection.player ?? "-", "unsent": String(connection.output.pendingBytes)])
+        connection.closeCode = .policyViolation
+        // It is not reading, so a close frame behind a megabyte of backlog would never arrive:
+        // make one last attempt to write what fits, then close.
+        connection.output.removeAll()
+        let payload = WebSocketFrameEncoder.closePayload(code: .policyViolation, reason: "slow consumer")
+        connection.output.append(OutboundBytes.copy(WebSocketFrameEncoder.frame(opcode: .close, payload: payload)))
+        connection.closeWhenFlushed = true
+        connection.flush(self)
+        teardown(connection)
+    }
+
+    // MARK: Timers
+
+    /// Checks the connection's timers at `milliseconds` (monotonic), to 100 ms precision.
+    func scheduleCheck(_ connection: Connection, at milliseconds: Int64) {
+        let tick = (milliseconds + Self.tickMilliseconds - 1) / Self.tickMilliseconds
+        connection.scheduledTick = wheel.schedule(connection.id, at: tick)
+    }
+
+    private func fireTimer(_ entry: TimerWheel.Entry) {
+        guard let connection = lookup(entry.connection), connection.scheduledTick == entry.tick else { return }
+        if let next = connection.checkTimers(self), connection.phase != .closed {
+            scheduleCheck(connection, at: next)
+        }
+    }
+
+    // MARK: The hub
+
+    /// A party session opened: greet it and tell the hub.
+    func openedPartySession(_ connection: Connection, player: String) {
+        let frame = ServerMessageEncoder.encodeFrame(.sessionReady(player: player), into: writer)
+        send(OutboundBytes.copy(frame), to: connection)
+        submitToHub(.sessionOpened(connection.id.session, player: player, now: wallMs))
+    }
+
+    /// A text message on the party endpoint: decode it and hand the command to the hub, or
+    /// answer a frame that is not a command with an error (the connection stays open).
+    func receivedPartyMessage(_ payload: UnsafeRawBufferPointer, from connection: Connection) {
+        switch ClientMessageDecoder.decode(payload) {
+        case .request(let request):
+            submitToHub(.command(connection.id.session, request, now: wallMs, seed: nil))
+        case .failure(let rid, let error):
+            metrics.command(operation: error.code == .unknownOp ? PartyOperation.allCases.count : PartyOperation.allCases.count + 1, error: error.code)
+            let frame = ServerMessageEncoder.encodeFrame(.reply(rid: rid, .failure(error)), into: writer)
+            send(OutboundBytes.copy(frame), to: connection)
+        }
+    }
+
+    private func submitToHub(_ input: HubInput) {
+        if let hubHost {
+            hubHost.apply(input)
+        } else {
+            pendingHubInputs.append(input)
+        }
+    }
+
+    /// Delivers a frame from the hub to a connection of this loop, if it is still there.
+    func deliverLocally(_ bytes: OutboundBytes, to id: ConnectionID) {
+        if let connection = lookup(id) { send(bytes, to: connection) }
+    }
+
+    /// Queues deliveries for another loop, posted at the end of this turn.
+    func queueDeliveries(_ deliveries: [Delivery], toLoop target: Int) {
+        outgoing[target].append(.deliveries(deliveries))
+    }
+
+    // MARK: Shutdown
+
+    private func beginShutdown() {
+        guard !isShuttingDown else { return }
+        isShuttingDown = true
+        shutdownDeadline = nowMs + Int64(context.configuration.shutdownGrace * 1000)
+        if listener >= 0 {
+            if listenerRegistered { epoll.remove(listener) }
+            close(listener)
+            listener = -1
+        }
+        for connection in connections {
+            guard let connection else { continue }
+            switch connection.phase {
+            case .open: connection.beginClose(.goingAway, reason: "server shutting down", self)
+            case .http: teardown(connection)
+            default: break
+            }
+        }
+    }
+
+    private func finishShutdown() {
+        for connection in connections {
+            if let connection { teardown(connection) }
+        }
+        endTurn()
+        running = false
+    }
+}

@@ -1,0 +1,64 @@
+import CPartyHubSystem
+import Glibc
+
+/// Messages one event loop hands another: the only way state crosses threads.
+enum LoopMessage {
+    /// A freshly accepted socket for this loop to own.
+    case adopt(fd: Int32)
+    /// Inputs for the hub (sent to the loop that hosts it).
+    case hubInputs([HubInput])
+    /// Encoded frames for connections of this loop, in order.
+    case deliveries([Delivery])
+    /// Stop accepting, close every WebSocket with 1001, and stop once they are gone.
+    case shutdown
+}
+
+/// One encoded frame and the connections of one loop it goes to.
+struct Delivery {
+    let bytes: OutboundBytes
+    let recipients: [ConnectionID]
+}
+
+/// A multi-producer queue into one event loop, woken through an eventfd. Producers append
+/// under a mutex and write the eventfd only when the queue goes from empty to non-empty; the
+/// loop swaps the whole batch out in one lock. Each producer sends at most one batch per turn.
+final class LoopInbox: @unchecked Sendable {
+    let eventFD: Int32
+    private var mutex = pthread_mutex_t()
+    private var pending: [LoopMessage] = []
+
+    init() throws {
+        eventFD = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
+        if eventFD < 0 { throw SystemError("eventfd") }
+        pthread_mutex_init(&mutex, nil)
+    }
+
+    deinit {
+        close(eventFD)
+        pthread_mutex_destroy(&mutex)
+    }
+
+    /// Appends messages (from any thread) and wakes the loop if it may be asleep.
+    func post(_ messages: [LoopMessage]) {
+        if messages.isEmpty { return }
+        pthread_mutex_lock(&mutex)
+        let wasEmpty = pending.isEmpty
+        pending.append(contentsOf: messages)
+        pthread_mutex_unlock(&mutex)
+        if wasEmpty {
+            var one: UInt64 = 1
+            _ = write(eventFD, &one, 8)
+        }
+    }
+
+    /// Takes everything posted so far (on the owning loop).
+    func drain() -> [LoopMessage] {
+        var counter: UInt64 = 0
+        _ = read(eventFD, &counter, 8)
+        pthread_mutex_lock(&mutex)
+        let messages = pending
+        pending = []
+        pthread_mutex_unlock(&mutex)
+        return messages
+    }
+}

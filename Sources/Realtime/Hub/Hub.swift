@@ -1,0 +1,241 @@
+import Protocol
+
+/// The authoritative party state, as a pure state machine: inputs in, outputs out. It knows
+/// nothing of sockets, bytes or clocks (time comes with each input) and holds no randomness
+/// (new parties come with a seed), so the same inputs always give the same outputs; that is
+/// what lets the write-ahead log replay it.
+///
+/// Players and parties live in slot tables with free lists, so the hot path (a chat) is one
+/// hash lookup (the connection) and array accesses.
+public struct Hub: Sendable {
+    public let configuration: HubConfiguration
+    private var players: [PlayerRecord?] = []
+    private var freePlayerSlots: [Int] = []
+    private var playerSlotByName: [String: Int] = [:]
+    private var playerSlotBySession: [SessionID: Int] = [:]
+    private var parties: [Party?] = []
+    private var freePartySlots: [Int] = []
+    private var partySlotByCode: [String: Int] = [:]
+
+    public init(configuration: HubConfiguration = HubConfiguration()) {
+        self.configuration = configuration
+    }
+
+    // MARK: Queries (for the driver and tests)
+
+    /// Whether a live party uses this invite code (the driver draws again when it does).
+    public func isInviteCodeInUse(_ code: String) -> Bool { partySlotByCode[code] != nil }
+
+    /// The number of live parties.
+    public var partyCount: Int { partySlotByCode.count }
+
+    /// The number of players with at least one connection.
+    public var playerCount: Int { playerSlotByName.count }
+
+    /// The party `player` is in, as the wire shows it.
+    public func party(of player: String) -> PartySnapshot? {
+        guard let slot = playerSlotByName[player], let partySlot = players[slot]?.party else { return nil }
+        return snapshot(partySlot)
+    }
+
+    /// Every live party (for invariant checks in tests).
+    public var allParties: [PartySnapshot] { parties.indices.compactMap { parties[$0] == nil ? nil : snapshot($0) } }
+
+    /// The last `seq` of a party.
+    public func seq(ofParty id: String) -> UInt64? {
+        parties.first(where: { $0?.id == id })??.seq
+    }
+
+    // MARK: Inputs
+
+    /// Applies one input, appending what to deliver to `outputs`. Returns a command's result
+    /// (whether or not it is replied to), for metrics; nil for other inputs.
+    @discardableResult
+    public mutating func apply(_ input: HubInput, into outputs: inout [HubOutput]) -> Result<ReplyData, PartyError>? {
+        switch input {
+        case .sessionOpened(let session, let player, let now):
+            openSession(session, player: player, now: now)
+            return nil
+        case .sessionClosed(let session, _):
+            closeSession(session, into: &outputs)
+            return nil
+        case .command(let session, let request, let now, let seed):
+            guard let playerSlot = playerSlotBySession[session] else {
+                return .failure(PartyError(.internalError, "unknown session"))
+            }
+            let result = execute(request.command, playerSlot: playerSlot, now: now, seed: seed, into: &outputs)
+            if let rid = request.rid {
+                // The reply goes before the command's events, so a client holds the answer
+                // (and the party) before it sees what followed from it.
+                outputs.insert(.reply(session, rid: rid, result.reply), at: result.eventsStart)
+            }
+            return result.reply
+        }
+    }
+
+    private struct Outcome {
+        let reply: Result<ReplyData, PartyError>
+        let eventsStart: Int
+    }
+
+    private mutating func execute(
+        _ command: PartyCommand, playerSlot: Int, now: Int64, seed: PartySeed?, into outputs: inout [HubOutput]
+    ) -> Outcome {
+        let start = outputs.count
+        let reply: Result<ReplyData, PartyError>
+        switch command {
+        case .create: reply = create(playerSlot: playerSlot, seed: seed)
+        case .join(let code): reply = join(playerSlot: playerSlot, inviteCode: code, into: &outputs)
+        case .leave: reply = leave(playerSlot: playerSlot, into: &outputs)
+        case .chat(let text): reply = chat(playerSlot: playerSlot, text: text, now: now, into: &outputs)
+        }
+        return Outcome(reply: reply, eventsStart: start)
+    }
+
+    // MARK: Sessions
+
+    private mutating func openSession(_ session: SessionID, player name: String, now: Int64) {
+        if playerSlotBySession[session] != nil { return }
+        let slot: Int
+        if let existing = playerSlotByName[name] {
+            slot = existing
+            players[slot]!.sessions.append(session)
+            if let partySlot = players[slot]!.party { rebuildRecipients(partySlot) }
+        } else {
+            let record = PlayerRecord(
+                name: name, sessions: [session], party: nil,
+                chatBucket: TokenBucket(ratePerSecond: configuration.chatRatePerSecond, burst: configuration.chatBurst, now: now))
+            if let free = freePlayerSlots.popLast() {
+                slot = free
+                players[slot] = record
+            } else {
+                slot = players.count
+                players.append(record)
+            }
+            playerSlotByName[name] = slot
+        }
+        playerSlotBySession[session] = slot
+    }
+
+    private mutating func closeSession(_ session: SessionID, into outputs: inout [HubOutput]) {
+        guard let slot = playerSlotBySession.removeValue(forKey: session), var record = players[slot] else { return }
+        record.sessions.removeAll { $0 == session }
+        players[slot] = record
+        if !record.sessions.isEmpty {
+            if let partySlot = record.party { rebuildRecipients(partySlot) }
+            return
+        }
+        // PROTOCOL-CORE: a player whose last connection closes leaves their party.
+        if let partySlot = record.party { removeMember(slot, from: partySlot, into: &outputs) }
+        players[slot] = nil
+        freePlayerSlots.append(slot)
+        playerSlotByName[record.name] = nil
+    }
+
+    // MARK: Commands
+
+    private mutating func create(playerSlot: Int, seed: PartySeed?) -> Result<ReplyData, PartyError> {
+        if players[playerSlot]!.party != nil { return .failure(PartyError(.alreadyInParty, "already in a party")) }
+        guard let seed, partySlotByCode[seed.inviteCode] == nil else {
+            return .failure(PartyError(.internalError, "no invite code could be assigned"))
+        }
+        let party = Party(
+            id: seed.id, inviteCode: seed.inviteCode, members: [playerSlot], leader: playerSlot, seq: 0,
+            recipients: players[playerSlot]!.sessions)
+        let partySlot: Int
+        if let free = freePartySlots.popLast() {
+            partySlot = free
+            parties[partySlot] = party
+        } else {
+            partySlot = parties.count
+            parties.append(party)
+        }
+        partySlotByCode[seed.inviteCode] = partySlot
+        players[playerSlot]!.party = partySlot
+        return .success(.party(snapshot(partySlot)))
+    }
+
+    private mutating func join(playerSlot: Int, inviteCode: String, into outputs: inout [HubOutput]) -> Result<ReplyData, PartyError> {
+        if players[playerSlot]!.party != nil { return .failure(PartyError(.alreadyInParty, "already in a party")) }
+        guard let partySlot = partySlotByCode[inviteCode] else {
+            return .failure(PartyError(.notFound, "no party has that invite code"))
+        }
+        if parties[partySlot]!.members.count >= configuration.maxMembers {
+            return .failure(PartyError(.partyFull, "the party is full"))
+        }
+        parties[partySlot]!.members.append(playerSlot)
+        players[playerSlot]!.party = partySlot
+        rebuildRecipients(partySlot)
+        emit(.memberJoined(player: players[playerSlot]!.name), in: partySlot, into: &outputs)
+        return .success(.party(snapshot(partySlot)))
+    }
+
+    private mutating func leave(playerSlot: Int, into outputs: inout [HubOutput]) -> Result<ReplyData, PartyError> {
+        guard let partySlot = players[playerSlot]!.party else {
+            return .failure(PartyError(.notInParty, "not in a party"))
+        }
+        removeMember(playerSlot, from: partySlot, into: &outputs)
+        return .success(.empty)
+    }
+
+    private mutating func chat(playerSlot: Int, text: String, now: Int64, into outputs: inout [HubOutput])
+        -> Result<ReplyData, PartyError>
+    {
+        guard let partySlot = players[playerSlot]!.party else {
+            return .failure(PartyError(.notInParty, "not in a party"))
+        }
+        let maxScalars = configuration.maxChatScalars
+        // Bound the work before counting: a scalar takes at most 4 bytes of UTF-8.
+        let utf8Count = text.utf8.count
+        if utf8Count == 0 || (utf8Count > maxScalars && (utf8Count > maxScalars * 4 || text.unicodeScalars.count > maxScalars)) {
+            return .failure(PartyError(.invalidMessage, "text must be 1-\(maxScalars) characters"))
+        }
+        if let retryAfter = players[playerSlot]!.chatBucket.take(now: now) {
+            return .failure(PartyError(.rateLimited, "chat rate limit reached; retry in \(retryAfter) ms"))
+        }
+        emit(.chat(from: players[playerSlot]!.name, text: text, timestampMs: now), in: partySlot, into: &outputs)
+        return .success(.empty)
+    }
+
+    // MARK: Membership
+
+    /// Removes a member: `member_left` to everyone including the leaver, then the hand-over to
+    /// the earliest joiner when the leader left, or the party's end when nobody is left.
+    private mutating func removeMember(_ playerSlot: Int, from partySlot: Int, into outputs: inout [HubOutput]) {
+        let name = players[playerSlot]!.name
+        parties[partySlot]!.members.removeAll { $0 == playerSlot }
+        players[playerSlot]!.party = nil
+        emit(.memberLeft(player: name), in: partySlot, into: &outputs)
+        let party = parties[partySlot]!
+        if party.members.isEmpty {
+            partySlotByCode[party.inviteCode] = nil
+            parties[partySlot] = nil
+            freePartySlots.append(partySlot)
+            return
+        }
+        rebuildRecipients(partySlot)
+        if party.leader == playerSlot {
+            parties[partySlot]!.leader = party.members[0]
+            emit(.leaderChanged(leader: players[party.members[0]]!.name), in: partySlot, into: &outputs)
+        }
+    }
+
+    private mutating func emit(_ body: PartyEventBody, in partySlot: Int, into outputs: inout [HubOutput]) {
+        parties[partySlot]!.seq += 1
+        let party = parties[partySlot]!
+        outputs.append(.event(PartyEvent(partyID: party.id, seq: party.seq, body: body), recipients: party.recipients))
+    }
+
+    private mutating func rebuildRecipients(_ partySlot: Int) {
+        var recipients: [SessionID] = []
+        for member in parties[partySlot]!.members { recipients.append(contentsOf: players[member]!.sessions) }
+        parties[partySlot]!.recipients = recipients
+    }
+
+    private func snapshot(_ partySlot: Int) -> PartySnapshot {
+        let party = parties[partySlot]!
+        return PartySnapshot(
+            id: party.id, inviteCode: party.inviteCode, leader: players[party.leader]!.name,
+            members: party.members.map { players[$0]!.name }, maxMembers: configuration.maxMembers)
+    }
+}

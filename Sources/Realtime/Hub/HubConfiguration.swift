@@ -1,0 +1,13 @@
+/// The party rules the hub enforces, with their defaults.
+public struct HubConfiguration: Equatable, Sendable {
+    /// Seats in a party (PROTOCOL-CORE: 5).
+    public var maxMembers = 5
+    /// Longest chat text, in Unicode scalars.
+    public var maxChatScalars = 1024
+    /// Chat messages per second per player; 0 turns the limit off.
+    public var chatRatePerSecond: Double = 5
+    /// Chat messages a player may send at once before the rate applies.
+    public var chatBurst: Double = 10
+
+    public init() {}
+}

@@ -1,0 +1,10 @@
+import Protocol
+
+/// What the hub asks its driver to deliver.
+public enum HubOutput: Equatable, Sendable {
+    /// The reply to a command that carried a `rid`, for that one connection.
+    case reply(SessionID, rid: Int64, Result<ReplyData, PartyError>)
+    /// A party event for these connections (every connection of every member at the time;
+    /// a leaver's own connections included for its `member_left`).
+    case event(PartyEvent, recipients: [SessionID])
+}

@@ -1,0 +1,138 @@
+import CPartyHubSystem
+import Protocol
+
+/// Why a handshake (or plain HTTP request) was refused, as a metrics label.
+enum HandshakeFailure: Int, CaseIterable {
+    case badRequest, unauthorized, notFound, methodNotAllowed, payloadTooLarge, upgradeRequired, headersTooLarge
+    case notImplemented, versionNotSupported, timeout, other
+
+    init(status: HTTPStatus) {
+        switch status {
+        case .badRequest: self = .badRequest
+        case .unauthorized: self = .unauthorized
+        case .notFound: self = .notFound
+        case .methodNotAllowed: self = .methodNotAllowed
+        case .payloadTooLarge: self = .payloadTooLarge
+        case .upgradeRequired: self = .upgradeRequired
+        case .requestHeaderFieldsTooLarge: self = .headersTooLarge
+        case .notImplemented: self = .notImplemented
+        case .httpVersionNotSupported: self = .versionNotSupported
+        default: self = .other
+        }
+    }
+
+    var label: String {
+        switch self {
+        case .badRequest: return "bad_request"
+        case .unauthorized: return "unauthorized"
+        case .notFound: return "not_found"
+        case .methodNotAllowed: return "method_not_allowed"
+        case .payloadTooLarge: return "payload_too_large"
+        case .upgradeRequired: return "upgrade_required"
+        case .headersTooLarge: return "headers_too_large"
+        case .notImplemented: return "not_implemented"
+        case .versionNotSupported: return "version_not_supported"
+        case .timeout: return "timeout"
+        case .other: return "other"
+        }
+    }
+}
+
+/// The close codes counted one by one; the rest go under "other". 1006 counts connections that
+/// ended without a close handshake.
+let countedCloseCodes: [UInt16] = [1000, 1001, 1002, 1003, 1006, 1007, 1008, 1009, 1011]
+
+/// Command operations as metrics labels: the known ops, then unknown and undecodable frames.
+let commandOperationLabels: [String] = PartyOperation.allCases.map(\.rawValue) + ["unknown", "invalid"]
+
+/// Command results as metrics labels: ok, then each error code.
+let commandResultCodes: [PartyErrorCode] = [
+    .alreadyInParty, .notFound, .partyFull, .notInParty, .invalidMessage, .rateLimited, .unknownOp, .internalError,
+]
+
+/// Upper bounds (µs) of the event-loop turn time histogram buckets.
+let turnTimeBucketsMicroseconds: [Int64] = [10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 25000, 100_000]
+
+/// One event loop's counters. Only that loop writes them (a plain load and store, no lock
+/// prefix); `/metrics`, on any loop, reads every loop's with relaxed atomic loads and sums.
+final class LoopMetrics: @unchecked Sendable {
+    /// Single counters and gauges.
+    enum Counter: Int, CaseIterable {
+        case openConnections, acceptedTotal, framesIn, framesOut, bytesIn, bytesOut, slowConsumerDrops
+        case webSocketSessions, parties, players, turnCount, turnTimeSumNanoseconds
+    }
+
+    private static let handshakeBase = Counter.allCases.count
+    private static let closeBase = handshakeBase + HandshakeFailure.allCases.count
+    private static let closeOther = closeBase + countedCloseCodes.count
+    private static let commandBase = closeOther + 1
+    private static let commandResults = commandResultCodes.count + 1
+    private static let turnBucketBase = commandBase + commandOperationLabels.count * commandResults
+    private static let size = turnBucketBase + turnTimeBucketsMicroseconds.count + 1
+
+    private let counters: UnsafeMutablePointer<Int64>
+
+    init() {
+        counters = .allocate(capacity: Self.size)
+        counters.initialize(repeating: 0, count: Self.size)
+    }
+
+    deinit { counters.deallocate() }
+
+    @inline(__always)
+    func add(_ counter: Counter, _ delta: Int64 = 1) {
+        partyhub_counter_add(counters + counter.rawValue, delta)
+    }
+
+    func set(_ counter: Counter, _ value: Int64) {
+        partyhub_counter_store(counters + counter.rawValue, value)
+    }
+
+    func handshakeFailed(_ reason: HandshakeFailure) {
+        partyhub_counter_add(counters + Self.handshakeBase + reason.rawValue, 1)
+    }
+
+    func closed(code: UInt16) {
+        let index = countedCloseCodes.firstIndex(of: code).map { Self.closeBase + $0 } ?? Self.closeOther
+        partyhub_counter_add(counters + index, 1)
+    }
+
+    /// Counts a command: `operation` indexes `commandOperationLabels`; `error` nil is ok.
+    func command(operation: Int, error: PartyErrorCode?) {
+        let result = error.map { code in (commandResultCodes.firstIndex(of: code) ?? commandResultCodes.count - 1) + 1 } ?? 0
+        partyhub_counter_add(counters + Self.commandBase + operation * Self.commandResults + result, 1)
+    }
+
+    func turnTook(nanoseconds: Int64) {
+        let micros = nanoseconds / 1000
+        var bucket = turnTimeBucketsMicroseconds.count
+        for (index, bound) in turnTimeBucketsMicroseconds.enumerated() where micros <= bound {
+            bucket = index
+            break
+        }
+        partyhub_counter_add(counters + Self.turnBucketBase + bucket, 1)
+        add(.turnCount)
+        add(.turnTimeSumNanoseconds, nanoseconds)
+    }
+
+    // MARK: Reading (any thread)
+
+    func value(_ counter: Counter) -> Int64 { partyhub_counter_load(counters + counter.rawValue) }
+
+    func handshakeFailures(_ reason: HandshakeFailure) -> Int64 {
+        partyhub_counter_load(counters + Self.handshakeBase + reason.rawValue)
+    }
+
+    /// Closes by code index into `countedCloseCodes`, or nil for "other".
+    func closes(codeIndex: Int?) -> Int64 {
+        partyhub_counter_load(counters + (codeIndex.map { Self.closeBase + $0 } ?? Self.closeOther))
+    }
+
+    /// Commands by operation index and result index (0 ok, then `commandResultCodes`).
+    func commands(operation: Int, result: Int) -> Int64 {
+        partyhub_counter_load(counters + Self.commandBase + operation * Self.commandResults + result)
+    }
+
+    /// Turns in a histogram bucket (the last is +Inf).
+    func turns(bucket: Int) -> Int64 { partyhub_counter_load(counters + Self.turnBucketBase + bucket) }
+}

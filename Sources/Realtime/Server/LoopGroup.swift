@@ -1,0 +1,53 @@
+import CPartyHubSystem
+import Glibc
+
+/// The server's event loops, each on its own thread. Loop 0 owns the listening socket (it
+/// deals accepted connections round-robin) and the hub.
+final class LoopGroup: @unchecked Sendable {
+    let loops: [EventLoop]
+    let hubLoopIndex = 0
+    var loopCount: Int { loops.count }
+    private var threads: [pthread_t] = []
+
+    init(context: ServerContext, loopCount: Int) throws {
+        precondition(loopCount >= 1 && loopCount <= 255, "between 1 and 255 loops")
+        loops = try (0..<loopCount).map { try EventLoop(index: $0, context: context, loopCount: loopCount) }
+        for loop in loops { loop.group = self }
+        let hubLoop = loops[hubLoopIndex]
+        hubLoop.hubHost = HubHost(configuration: context.configuration.hub, loop: hubLoop, loopCount: loopCount)
+    }
+
+    /// Posts messages to a loop (from any thread).
+    func post(_ messages: [LoopMessage], to loopIndex: Int) {
+        loops[loopIndex].inbox.post(messages)
+    }
+
+    /// Starts one thread per loop.
+    func start() throws {
+        for loop in loops {
+            let box = Unmanaged.passRetained(loop).toOpaque()
+            var thread = pthread_t()
+            let result = pthread_create(&thread, nil, { argument in
+                let loop = Unmanaged<EventLoop>.fromOpaque(argument!).takeRetainedValue()
+                loop.run()
+                return nil
+            }, box)
+            if result != 0 {
+                Unmanaged<EventLoop>.fromOpaque(box).release()
+                throw SystemError("pthread_create", code: result)
+            }
+            threads.append(thread)
+        }
+    }
+
+    /// Asks every loop to close its connections (1001) and stop.
+    func shutdown() {
+        for index in loops.indices { post([.shutdown], to: index) }
+    }
+
+    /// Waits for every loop's thread to end.
+    func join() {
+        for thread in threads { pthread_join(thread, nil) }
+        threads = []
+    }
+}

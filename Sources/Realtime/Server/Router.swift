@@ -1,0 +1,101 @@
+import Protocol
+
+/// What to do with one HTTP request.
+enum RouteDecision {
+    /// Answer and, when `keepAlive`, wait for the next request on the connection.
+    case respond(HTTPResponse, keepAlive: Bool, failure: HandshakeFailure?)
+    /// Switch to WebSocket: the 101 response, then the endpoint's session.
+    case upgrade(HTTPResponse, endpoint: WebSocketEndpoint)
+}
+
+/// The WebSocket endpoints a connection can be upgraded to.
+enum WebSocketEndpoint {
+    /// The party protocol, for a signed-in player.
+    case party(player: String)
+    /// Echo of every message (conformance testing).
+    case echo
+}
+
+/// Maps requests to responses and upgrades: the party WebSocket (JWT sign-in), the optional
+/// echo endpoint, `/healthz` and `/metrics`. Pure apart from reading the metrics.
+struct Router {
+    let context: ServerContext
+
+    func route(_ request: HTTPRequest, nowSeconds: Int64, shuttingDown: Bool) -> RouteDecision {
+        let configuration = context.configuration
+        let path = request.path
+        let keepAlive = request.keepAlive
+        switch path {
+        case Substring(configuration.partyPath):
+            guard request.method == "GET" else { return methodNotAllowed(keepAlive) }
+            let acceptKey: String
+            switch WebSocketHandshake.validate(request) {
+            case .failure(let refusal):
+                return .respond(refusal.response, keepAlive: false, failure: HandshakeFailure(status: refusal.status))
+            case .success(let key): acceptKey = key
+            }
+            if shuttingDown { return unavailable() }
+            guard let token = Self.token(of: request) else {
+                return unauthorized("missing token (use ?token= or Authorization: Bearer)")
+            }
+            switch context.jwt.verify(token, now: nowSeconds) {
+            case .failure(let error): return unauthorized(error.description)
+            case .success(let claims):
+                return .upgrade(WebSocketHandshake.switchingProtocolsResponse(acceptKey: acceptKey), endpoint: .party(player: claims.subject))
+            }
+        case _ where configuration.echoPath.map({ Substring($0) == path }) ?? false:
+            guard request.method == "GET" else { return methodNotAllowed(keepAlive) }
+            switch WebSocketHandshake.validate(request) {
+            case .failure(let refusal):
+                return .respond(refusal.response, keepAlive: false, failure: HandshakeFailure(status: refusal.status))
+            case .success(let key):
+                if shuttingDown { return unavailable() }
+                return .upgrade(WebSocketHandshake.switchingProtocolsResponse(acceptKey: key), endpoint: .echo)
+            }
+        case "/healthz":
+            guard request.method == "GET" else { return methodNotAllowed(keepAlive) }
+            let response: HTTPResponse = shuttingDown ? .text(.serviceUnavailable, "shutting down\n") : .text(.ok, "ok\n")
+            return .respond(response, keepAlive: keepAlive, failure: nil)
+        case "/metrics":
+            guard request.method == "GET" else { return methodNotAllowed(keepAlive) }
+            let body = MetricsRenderer.render(context.loopMetrics)
+            let response = HTTPResponse(
+                status: .ok, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")], body: Array(body.utf8))
+            return .respond(response, keepAlive: keepAlive, failure: nil)
+        default:
+            return .respond(.text(.notFound, "not found\n"), keepAlive: keepAlive, failure: .notFound)
+        }
+    }
+
+    /// The token from `?token=` or `Authorization: Bearer`.
+    static func token(of request: HTTPRequest) -> Substring? {
+        if let query = request.queryParameter("token"), !query.isEmpty { return Substring(query) }
+        if let authorization = request.header("authorization") {
+            let parts = authorization.split(separator: " ", maxSplits: 1)
+            if parts.count == 2, parts[0].lowercased() == "bearer" { return parts[1].trimmingCharactersSpace }
+        }
+        return nil
+    }
+
+    private func methodNotAllowed(_ keepAlive: Bool) -> RouteDecision {
+        .respond(.text(.methodNotAllowed, "method not allowed\n", headers: [("Allow", "GET")]), keepAlive: keepAlive, failure: .methodNotAllowed)
+    }
+
+    private func unauthorized(_ reason: String) -> RouteDecision {
+        .respond(
+            .text(.unauthorized, reason + "\n", headers: [("WWW-Authenticate", "Bearer")]), keepAlive: false, failure: .unauthorized)
+    }
+
+    private func unavailable() -> RouteDecision {
+        .respond(.text(.serviceUnavailable, "shutting down\n"), keepAlive: false, failure: .other)
+    }
+}
+
+extension Substring {
+    fileprivate var trimmingCharactersSpace: Substring {
+        var slice = self
+        while slice.first == " " { slice = slice.dropFirst() }
+        while slice.last == " " { slice = slice.dropLast() }
+        return slice
+    }
+}

@@ -1,0 +1,41 @@
+/// Everything `partyhub serve` can be told, with the documented defaults.
+public struct ServerConfiguration: Sendable {
+    /// Address to listen on.
+    public var host = "0.0.0.0"
+    /// TCP port; 0 picks a free one (tests).
+    public var port = 8084
+    /// Where the server keeps its files (the generated JWT secret now; snapshots and the log later).
+    public var dataDirectory = "./partyhub-data"
+    /// Event loops; nil means one per CPU this process may run on (sched_getaffinity).
+    public var threads: Int?
+    /// The HS256 secret tokens are checked with.
+    public var jwtSecret: [UInt8] = []
+    /// Seconds of clock skew allowed on `exp` and `nbf`.
+    public var jwtLeewaySeconds: Int64 = 10
+    /// Unsent bytes a connection may have queued before it is closed with 1008.
+    public var maxOutboundBytes = 1 << 20
+    /// Largest WebSocket message (all fragments together); larger gets 1009.
+    public var maxMessageBytes = 64 << 10
+    /// Largest request head (431 beyond).
+    public var maxHeaderBytes = 8 << 10
+    /// Seconds a new connection has to complete its HTTP request.
+    public var handshakeTimeout: Double = 10
+    /// Seconds of silence from a client before the server pings it.
+    public var pingInterval: Double = 20
+    /// Seconds of silence after which a WebSocket is closed.
+    public var idleTimeout: Double = 60
+    /// Seconds a closing connection has to finish the close handshake.
+    public var closeTimeout: Double = 5
+    /// Seconds a shutdown waits for connections to close before exiting anyway.
+    public var shutdownGrace: Double = 5
+    /// The WebSocket path of the party protocol.
+    public var partyPath = "/api/v1/social/party/ws"
+    /// A sign-in-free echo endpoint for conformance suites; nil when off.
+    public var echoPath: String?
+    /// The party rules.
+    public var hub = HubConfiguration()
+    /// Logging.
+    public var logger = Logger()
+
+    public init() {}
+}

@@ -1,0 +1,17 @@
+import Protocol
+
+/// What every event loop reads and nobody writes after start-up.
+final class ServerContext: Sendable {
+    let configuration: ServerConfiguration
+    let jwt: JWTCodec
+    let logger: Logger
+    /// Every loop's metrics, in loop order, for `/metrics`.
+    let loopMetrics: [LoopMetrics]
+
+    init(configuration: ServerConfiguration, loopCount: Int) {
+        self.configuration = configuration
+        self.jwt = JWTCodec(secret: configuration.jwtSecret, leewaySeconds: configuration.jwtLeewaySeconds)
+        self.logger = configuration.logger
+        self.loopMetrics = (0..<loopCount).map { _ in LoopMetrics() }
+    }
+}

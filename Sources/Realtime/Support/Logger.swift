@@ -1,0 +1,99 @@
+import Foundation
+import Glibc
+
+/// A small structured logger writing one line per record to standard error, as text or JSON.
+public struct Logger: Sendable {
+    /// Severity, in increasing order.
+    public enum Level: Int, Comparable, Sendable, CaseIterable {
+        case debug, info, warning, error
+
+        public var name: String {
+            switch self {
+            case .debug: return "debug"
+            case .info: return "info"
+            case .warning: return "warning"
+            case .error: return "error"
+            }
+        }
+
+        public init?(name: String) {
+            guard let level = Level.allCases.first(where: { $0.name == name.lowercased() }) else { return nil }
+            self = level
+        }
+
+        public static func < (lhs: Level, rhs: Level) -> Bool { lhs.rawValue < rhs.rawValue }
+    }
+
+    /// Line format.
+    public enum Format: String, Sendable {
+        case text, json
+    }
+
+    public let minimumLevel: Level
+    public let format: Format
+
+    public init(minimumLevel: Level = .info, format: Format = .text) {
+        self.minimumLevel = minimumLevel
+        self.format = format
+    }
+
+    /// Whether records at `level` are written (check before building costly messages).
+    public func isEnabled(_ level: Level) -> Bool { level >= minimumLevel }
+
+    public func debug(_ message: @autoclosure () -> String, _ fields: KeyValuePairs<String, String> = [:]) {
+        log(.debug, message(), fields)
+    }
+
+    public func info(_ message: @autoclosure () -> String, _ fields: KeyValuePairs<String, String> = [:]) {
+        log(.info, message(), fields)
+    }
+
+    public func warning(_ message: @autoclosure () -> String, _ fields: KeyValuePairs<String, String> = [:]) {
+        log(.warning, message(), fields)
+    }
+
+    public func error(_ message: @autoclosure () -> String, _ fields: KeyValuePairs<String, String> = [:]) {
+        log(.error, message(), fields)
+    }
+
+    private func log(_ level: Level, _ message: String, _ fields: KeyValuePairs<String, String>) {
+        guard isEnabled(level) else { return }
+        var time = timespec()
+        clock_gettime(CLOCK_REALTIME, &time)
+        var broken = tm()
+        var seconds = time.tv_sec
+        gmtime_r(&seconds, &broken)
+        let stamp = String(
+            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", Int(broken.tm_year) + 1900, Int(broken.tm_mon) + 1,
+            Int(broken.tm_mday), Int(broken.tm_hour), Int(broken.tm_min), Int(broken.tm_sec), Int(time.tv_nsec / 1_000_000))
+        var line: String
+        switch format {
+        case .text:
+            line = "\(stamp) \(level.name.uppercased()) \(message)"
+            for (key, value) in fields { line += " \(key)=\(value)" }
+        case .json:
+            line = "{\"time\":\"\(stamp)\",\"level\":\"\(level.name)\",\"msg\":\(Self.quote(message))"
+            for (key, value) in fields { line += ",\(Self.quote(key)):\(Self.quote(value))" }
+            line += "}"
+        }
+        line += "\n"
+        var bytes = Array(line.utf8)
+        _ = bytes.withUnsafeMutableBytes { write(2, $0.baseAddress, $0.count) }
+    }
+
+    private static func quote(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+}

@@ -1,0 +1,145 @@
+import Realtime
+
+/// One `serve` flag: its name, environment variable, help, and how it sets the configuration.
+struct ServeOption: Sendable {
+    let name: String
+    let valueName: String
+    let help: String
+    let apply: @Sendable (inout ServeSettings, String) throws -> Void
+
+    /// The environment variable that sets it: PARTYHUB_ and the name in capitals.
+    var environmentVariable: String {
+        "PARTYHUB_" + name.uppercased().replacingOccurrences(of: "-", with: "_")
+    }
+}
+
+/// What `serve` and `token` are told, before the secret is resolved.
+struct ServeSettings {
+    var configuration = ServerConfiguration()
+    var jwtSecret: String?
+    var jwtSecretFile: String?
+}
+
+extension ServeOption {
+    static let all: [ServeOption] = [
+        ServeOption(name: "host", valueName: "ADDRESS", help: "address to listen on (default 0.0.0.0)") { settings, value in
+            guard !value.isEmpty else { throw ConfigurationError("the host is empty") }
+            settings.configuration.host = value
+        },
+        ServeOption(name: "port", valueName: "PORT", help: "TCP port (default 8084; 0 picks a free one)") { settings, value in
+            settings.configuration.port = try OptionValues.integer(value, in: 0...65535)
+        },
+        ServeOption(name: "data-dir", valueName: "PATH", help: "data directory (default ./partyhub-data)") { settings, value in
+            guard !value.isEmpty else { throw ConfigurationError("the data directory is empty") }
+            settings.configuration.dataDirectory = value
+        },
+        ServeOption(name: "threads", valueName: "N", help: "event loops (default: the CPUs this process may run on)") { settings, value in
+            settings.configuration.threads = try OptionValues.integer(value, in: 1...255)
+        },
+        ServeOption(name: "jwt-secret", valueName: "SECRET", help: "HS256 secret for sign-in tokens") { settings, value in
+            guard !value.isEmpty else { throw ConfigurationError("the JWT secret is empty") }
+            settings.jwtSecret = value
+        },
+        ServeOption(name: "jwt-secret-file", valueName: "PATH", help: "file holding the HS256 secret") { settings, value in
+            settings.jwtSecretFile = value
+        },
+        ServeOption(name: "jwt-leeway", valueName: "DURATION", help: "clock skew allowed on exp and nbf (default 10s)") { settings, value in
+            settings.configuration.jwtLeewaySeconds = Int64(try OptionValues.duration(value).rounded(.up))
+        },
+        ServeOption(name: "max-message-bytes", valueName: "SIZE", help: "largest WebSocket message; larger gets 1009 (default 64KiB)") {
+            settings, value in
+            let size = try OptionValues.size(value)
+            guard size >= 125 && size <= 1 << 30 else { throw ConfigurationError("--max-message-bytes must be 125 bytes to 1GiB") }
+            settings.configuration.maxMessageBytes = size
+        },
+        ServeOption(name: "max-outbound-bytes", valueName: "SIZE", help: "unsent output before a slow client is closed with 1008 (default 1MiB)") {
+            settings, value in
+            let size = try OptionValues.size(value)
+            guard size >= 1024 else { throw ConfigurationError("--max-outbound-bytes must be at least 1KiB") }
+            settings.configuration.maxOutboundBytes = size
+        },
+        ServeOption(name: "handshake-timeout", valueName: "DURATION", help: "time to complete the HTTP request (default 10s)") { settings, value in
+            settings.configuration.handshakeTimeout = try positive(OptionValues.duration(value), "--handshake-timeout")
+        },
+        ServeOption(name: "ping-interval", valueName: "DURATION", help: "silence before the server pings (default 20s)") { settings, value in
+            settings.configuration.pingInterval = try positive(OptionValues.duration(value), "--ping-interval")
+        },
+        ServeOption(name: "idle-timeout", valueName: "DURATION", help: "silence before a WebSocket is closed (default 60s)") { settings, value in
+            settings.configuration.idleTimeout = try positive(OptionValues.duration(value), "--idle-timeout")
+        },
+        ServeOption(name: "shutdown-grace", valueName: "DURATION", help: "time given to close connections on SIGTERM (default 5s)") {
+            settings, value in
+            settings.configuration.shutdownGrace = try OptionValues.duration(value)
+        },
+        ServeOption(name: "echo-path", valueName: "PATH", help: "add a sign-in-free echo WebSocket at PATH (off by default)") {
+            settings, value in
+            guard value.hasPrefix("/"), value != settings.configuration.partyPath else {
+                throw ConfigurationError("--echo-path must start with / and differ from the party path")
+            }
+            settings.configuration.echoPath = value
+        },
+        ServeOption(name: "chat-rate", valueName: "PER_SECOND", help: "chat messages per second per player; 0 turns the limit off (default 5)") {
+            settings, value in
+            settings.configuration.hub.chatRatePerSecond = try OptionValues.number(value)
+        },
+        ServeOption(name: "chat-burst", valueName: "N", help: "chat messages a player may send at once (default 10)") { settings, value in
+            settings.configuration.hub.chatBurst = Double(try OptionValues.integer(value, in: 1...1_000_000))
+        },
+        ServeOption(name: "log-level", valueName: "LEVEL", help: "debug, info, warning or error (default info)") { settings, value in
+            guard let level = Logger.Level(name: value) else { throw ConfigurationError("'\(value)' is not a log level") }
+            settings.configuration.logger = Logger(minimumLevel: level, format: settings.configuration.logger.format)
+        },
+        ServeOption(name: "log-format", valueName: "FORMAT", help: "text or json (default text)") { settings, value in
+            guard let format = Logger.Format(rawValue: value) else { throw ConfigurationError("'\(value)' is not a log format (text, json)") }
+            settings.configuration.logger = Logger(minimumLevel: settings.configuration.logger.minimumLevel, format: format)
+        },
+    ]
+
+    private static func positive(_ value: Double, _ name: String) throws -> Double {
+        guard value > 0 else { throw ConfigurationError("\(name) must be above zero") }
+        return value
+    }
+
+    /// Applies the environment, then the arguments (which win). Unknown flags are refused.
+    static func parse(_ arguments: [String], environment: [String: String], extra: [String: (String) throws -> Void] = [:])
+        throws -> ServeSettings
+    {
+        var settings = ServeSettings()
+        for option in all {
+            if let value = environment[option.environmentVariable] {
+                do { try option.apply(&settings, value) } catch let error as ConfigurationError {
+                    throw ConfigurationError("\(option.environmentVariable): \(error.description)")
+                }
+            }
+        }
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            guard argument.hasPrefix("--") else { throw ConfigurationError("unexpected argument '\(argument)'") }
+            var name = String(argument.dropFirst(2))
+            var value: String?
+            if let equals = name.firstIndex(of: "=") {
+                value = String(name[name.index(after: equals)...])
+                name = String(name[..<equals])
+            }
+            let handler: (String) throws -> Void
+            if let option = all.first(where: { $0.name == name }) {
+                handler = { try option.apply(&settings, $0) }
+            } else if let custom = extra[name] {
+                handler = custom
+            } else {
+                throw ConfigurationError("unknown flag --\(name) (see --help)")
+            }
+            if value == nil {
+                index += 1
+                guard index < arguments.count else { throw ConfigurationError("--\(name) needs a value") }
+                value = arguments[index]
+            }
+            do { try handler(value!) } catch let error as ConfigurationError {
+                throw ConfigurationError("--\(name): \(error.description)")
+            }
+            index += 1
+        }
+        return settings
+    }
+}

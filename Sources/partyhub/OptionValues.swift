@@ -6,12 +6,21 @@ enum OptionValues {
     /// Seconds from "10", "10s", "500ms", "2m", "1h".
     static func duration(_ text: String) throws -> Double {
         let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
+        var seconds: Double?
         for (suffix, scale) in units where text.hasSuffix(suffix) {
-            if let value = Double(text.dropLast(suffix.count)), value.isFinite, value >= 0 { return value * scale }
+            if let value = Double(text.dropLast(suffix.count)), value.isFinite, value >= 0 {
+                seconds = value * scale
+                break
+            }
         }
-        if let value = Double(text), value.isFinite, value >= 0 { return value }
-        throw ConfigurationError("'\(text)' is not a duration (e.g. 500ms, 10s, 2m, 1h)")
+        if seconds == nil, let value = Double(text), value.isFinite, value >= 0 { seconds = value }
+        guard let seconds else { throw ConfigurationError("'\(text)' is not a duration (e.g. 500ms, 10s, 2m, 1h)") }
+        guard seconds <= maxDurationSeconds else { throw ConfigurationError("'\(text)' is longer than a year") }
+        return seconds
     }
+
+    /// Durations are capped at a year, which keeps every millisecond count far from overflow.
+    static let maxDurationSeconds: Double = 365 * 24 * 3600
 
     /// Bytes from "65536", "64KiB", "1MiB", "1GiB" (also K, M, G as binary multiples).
     static func size(_ text: String) throws -> Int {

@@ -25,6 +25,6 @@ public struct TokenBucket: Sendable {
             tokens -= 1
             return nil
         }
-        return Int64(((1 - tokens) * 1000 / ratePerSecond).rounded(.up))
+        return Int64(min(((1 - tokens) * 1000 / ratePerSecond).rounded(.up), 86_400_000))
     }
 }

@@ -75,7 +75,9 @@ final class EventLoop {
         pingIntervalMs = Int64(configuration.pingInterval * 1000)
         idleTimeoutMs = Int64(configuration.idleTimeout * 1000)
         closeTimeoutMs = Int64(configuration.closeTimeout * 1000)
-        maxOutboundBytes = configuration.maxOutboundBytes
+        // The backlog limit always admits one largest message (an echo of a 16 MiB message
+        // is not a slow consumer), so the effective limit is the larger of the two.
+        maxOutboundBytes = max(configuration.maxOutboundBytes, configuration.maxMessageBytes + WebSocketFrameEncoder.maxServerHeaderLength)
         try epoll.add(inbox.eventFD, events: .readable, data: Self.inboxTag)
     }
 

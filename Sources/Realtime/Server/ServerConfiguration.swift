@@ -12,7 +12,8 @@ public struct ServerConfiguration: Sendable {
     public var jwtSecret: [UInt8] = []
     /// Seconds of clock skew allowed on `exp` and `nbf`.
     public var jwtLeewaySeconds: Int64 = 10
-    /// Unsent bytes a connection may have queued before it is closed with 1008.
+    /// Unsent bytes a connection may have queued before it is closed with 1008 (never less
+    /// than one largest message and its header).
     public var maxOutboundBytes = 1 << 20
     /// Largest WebSocket message (all fragments together); larger gets 1009.
     public var maxMessageBytes = 64 << 10

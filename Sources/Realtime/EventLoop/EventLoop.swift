@@ -335,7 +335,9 @@ final class EventLoop {
         case .request(let request):
             submitToHub(.command(connection.id.session, request, now: wallMs, seed: nil))
         case .failure(let rid, let error):
-            metrics.command(operation: error.code == .unknownOp ? PartyOperation.allCases.count : PartyOperation.allCases.count + 1, error: error.code)
+            metrics.command(
+                operation: error.code == .unknownOp ? PartyOperation.unknownMetricsIndex : PartyOperation.invalidMetricsIndex,
+                error: error.code)
             let frame = ServerMessageEncoder.encodeFrame(.reply(rid: rid, .failure(error)), into: writer)
             send(OutboundBytes.copy(frame), to: connection)
         }

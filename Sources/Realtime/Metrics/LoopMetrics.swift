@@ -45,6 +45,24 @@ let countedCloseCodes: [UInt16] = [1000, 1001, 1002, 1003, 1006, 1007, 1008, 100
 /// Command operations as metrics labels: the known ops, then unknown and undecodable frames.
 let commandOperationLabels: [String] = PartyOperation.allCases.map(\.rawValue) + ["unknown", "invalid"]
 
+extension PartyOperation {
+    /// This operation's index in `commandOperationLabels` (a switch: `allCases` would build an
+    /// array on every command).
+    var metricsIndex: Int {
+        switch self {
+        case .create: return 0
+        case .join: return 1
+        case .leave: return 2
+        case .chat: return 3
+        }
+    }
+
+    /// The label index of frames whose op is unknown.
+    static let unknownMetricsIndex = 4
+    /// The label index of frames that are not a command at all.
+    static let invalidMetricsIndex = 5
+}
+
 /// Command results as metrics labels: ok, then each error code.
 let commandResultCodes: [PartyErrorCode] = [
     .alreadyInParty, .notFound, .partyFull, .notInParty, .invalidMessage, .rateLimited, .unknownOp, .internalError,

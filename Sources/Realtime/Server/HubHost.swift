@@ -40,7 +40,7 @@ final class HubHost {
         var input = input
         var operation: Int?
         if case .command(let session, let request, let now, _) = input {
-            operation = PartyOperation.allCases.firstIndex(of: request.command.operation)
+            operation = request.command.operation.metricsIndex
             if case .create = request.command { input = .command(session, request, now: now, seed: drawSeed()) }
         }
         outputs.removeAll(keepingCapacity: true)

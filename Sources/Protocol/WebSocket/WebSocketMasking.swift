@@ -29,11 +29,12 @@ public enum WebSocketMasking {
             index += 8
         }
         if index < count {
+            // The tail is up to 7 bytes but the key only 4: wrap around it.
             withUnsafeBytes(of: rotated) { keyBytes in
                 var keyIndex = 0
                 while index < count {
                     let byte = base.load(fromByteOffset: index, as: UInt8.self)
-                    base.storeBytes(of: byte ^ keyBytes[keyIndex], toByteOffset: index, as: UInt8.self)
+                    base.storeBytes(of: byte ^ keyBytes[keyIndex & 3], toByteOffset: index, as: UInt8.self)
                     index += 1
                     keyIndex += 1
                 }

@@ -88,7 +88,8 @@ public struct JWTCodec: Sendable {
             case .object = payload
         else { return .failure(.malformed("payload")) }
         guard let exp = numericDate(payload["exp"]) else { return .failure(.malformed("exp must be a number")) }
-        if now >= exp + leewaySeconds { return .failure(.expired) }
+        // `exp` is whatever the issuer signed (Int64.max for "never"); adding to it could trap.
+        if now - leewaySeconds >= exp { return .failure(.expired) }
         var nbf: Int64?
         if let value = payload["nbf"] {
             guard let parsed = numericDate(value) else { return .failure(.malformed("nbf must be a number")) }

@@ -88,7 +88,7 @@ public struct JWTCodec: Sendable {
             case .object = payload
         else { return .failure(.malformed("payload")) }
         guard let exp = numericDate(payload["exp"]) else { return .failure(.malformed("exp must be a number")) }
-        // Compared as `now - leeway` so a signed but absurd `exp` (Int64.max) cannot overflow.
+        // `exp` is whatever the issuer signed (Int64.max for "never"); adding to it could trap.
         if now - leewaySeconds >= exp { return .failure(.expired) }
         var nbf: Int64?
         if let value = payload["nbf"] {

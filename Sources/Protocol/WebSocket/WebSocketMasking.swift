@@ -29,6 +29,7 @@ public enum WebSocketMasking {
             index += 8
         }
         if index < count {
+            // The tail is up to 7 bytes but the key only 4: wrap around it.
             withUnsafeBytes(of: rotated) { keyBytes in
                 var keyIndex = 0
                 while index < count {

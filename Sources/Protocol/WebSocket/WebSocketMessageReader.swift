@@ -171,8 +171,12 @@ public struct WebSocketMessageReader: Sendable {
             if input[2] & 0x80 != 0 { return .violation(.protocolError, "64-bit length with its high bit set") }
             var length: UInt64 = 0
             for index in 2..<10 { length = length << 8 | UInt64(input[index]) }
-            // Anything past the limit is refused below; clamp so the sum cannot overflow.
-            payloadLength = Int(min(length, UInt64(Int32.max)))
+            // Compared at full width: clamping first would bring a huge length under a limit of
+            // 2^31 - 1 or more, and the frame would be read with the wrong length.
+            if length > UInt64(maxMessageBytes - messageLength) {
+                return .violation(.messageTooBig, "message over \(maxMessageBytes) bytes")
+            }
+            payloadLength = Int(length)
         }
         if !opcode.isControl && payloadLength > maxMessageBytes - messageLength {
             return .violation(.messageTooBig, "message over \(maxMessageBytes) bytes")

@@ -1,0 +1,163 @@
+import Protocol
+import XCTest
+
+final class ClientMessageDecoderTests: XCTestCase {
+    private func decode(_ text: String) -> ClientMessageDecoder.Result {
+        ClientMessageDecoder.decode(Array(text.utf8))
+    }
+
+    private func assertRequest(
+        _ text: String, rid: Int64?, _ command: PartyCommand, file: StaticString = #filePath, line: UInt = #line
+    ) {
+        XCTAssertEqual(decode(text), .request(ClientRequest(rid: rid, command: command)), text, file: file, line: line)
+    }
+
+    private func assertFailure(
+        _ text: String, rid: Int64?, _ code: PartyErrorCode, file: StaticString = #filePath, line: UInt = #line
+    ) {
+        guard case .failure(let foundRid, let error) = decode(text) else {
+            return XCTFail("accepted \(text)", file: file, line: line)
+        }
+        XCTAssertEqual(foundRid, rid, "rid of \(text)", file: file, line: line)
+        XCTAssertEqual(error.code, code, "code of \(text)", file: file, line: line)
+        XCTAssertFalse(error.message.isEmpty, file: file, line: line)
+    }
+
+    // MARK: - Each operation
+
+    func testEachOperationDecodes() {
+        assertRequest(#"{"op":"party.create","rid":1}"#, rid: 1, .create)
+        assertRequest(#"{"op":"party.join","rid":2,"invite_code":"K7Q-2ZX"}"#, rid: 2, .join(inviteCode: "K7Q-2ZX"))
+        assertRequest(#"{"op":"party.leave","rid":3}"#, rid: 3, .leave)
+        assertRequest(#"{"op":"party.chat","rid":4,"text":"gg \"wp\" é 😀\n"}"#, rid: 4, .chat(text: "gg \"wp\" é 😀\n"))
+    }
+
+    func testFieldsMayComeInAnyOrderWithWhitespace() {
+        assertRequest(
+            " {\n\t\"text\" : \"hi\" ,\r\n \"rid\" : 9 , \"op\" : \"party.chat\" } \n", rid: 9, .chat(text: "hi"))
+    }
+
+    func testRequestWithoutRidHasNone() {
+        assertRequest(#"{"op":"party.create"}"#, rid: nil, .create)
+    }
+
+    func testOperationNamesMatchTheWireNames() {
+        XCTAssertEqual(
+            PartyOperation.allCases.map(\.rawValue), ["party.create", "party.join", "party.leave", "party.chat"])
+        XCTAssertEqual(PartyCommand.chat(text: "x").operation, .chat)
+        XCTAssertEqual(PartyCommand.join(inviteCode: "x").operation, .join)
+    }
+
+    // MARK: - rid
+
+    func testRidEchoesNegativeValuesAndTheInt64Limits() {
+        for rid: Int64 in [0, -1, -5, 42, .max, .min] {
+            assertRequest(#"{"op":"party.leave","rid":\#(rid)}"#, rid: rid, .leave)
+        }
+    }
+
+    func testRidThatIsNotAnInt64IsAnInvalidMessageWithoutRid() {
+        let values = [
+            #""7""#, "1.5", "1e3", "1.0", "true", "null", "{}", "[1]", "9223372036854775808", "-9223372036854775809",
+        ]
+        for value in values {
+            assertFailure(#"{"op":"party.create","rid":\#(value)}"#, rid: nil, .invalidMessage)
+            assertFailure(#"{"rid":\#(value),"op":"party.create"}"#, rid: nil, .invalidMessage)
+        }
+    }
+
+    func testLastRidWins() {
+        assertRequest(#"{"rid":"x","op":"party.leave","rid":5}"#, rid: 5, .leave)
+        assertFailure(#"{"rid":5,"op":"party.leave","rid":"x"}"#, rid: nil, .invalidMessage)
+    }
+
+    // MARK: - op
+
+    func testMissingOpIsAnInvalidMessage() {
+        assertFailure(#"{"rid":3}"#, rid: 3, .invalidMessage)
+        assertFailure("{}", rid: nil, .invalidMessage)
+    }
+
+    func testOpThatIsNotAStringIsAnInvalidMessage() {
+        for value in ["5", "null", "true", #"["party.create"]"#, #"{"name":"party.create"}"#] {
+            assertFailure(#"{"op":\#(value),"rid":3}"#, rid: 3, .invalidMessage)
+        }
+    }
+
+    func testUnknownOpIsReportedWithTheRid() {
+        assertFailure(#"{"op":"party.dance","rid":11}"#, rid: 11, .unknownOp)
+        assertFailure(#"{"op":"PARTY.CREATE","rid":-2}"#, rid: -2, .unknownOp)
+        assertFailure(#"{"op":"","rid":12}"#, rid: 12, .unknownOp)
+        assertFailure(#"{"op":"party.create "}"#, rid: nil, .unknownOp)
+    }
+
+    func testUnknownOpNameIsShortenedInTheMessage() {
+        let name = String(repeating: "é", count: 100)
+        guard case .failure(_, let error) = decode(#"{"op":"\#(name)","rid":1}"#) else { return XCTFail("accepted") }
+        XCTAssertTrue(error.message.contains(String(repeating: "é", count: 64) + "…"), error.message)
+        XCTAssertFalse(error.message.contains(String(repeating: "é", count: 65)), error.message)
+    }
+
+    // MARK: - Malformed documents
+
+    func testMalformedJSONIsAnInvalidMessage() {
+        for text in [
+            "", "   ", "not json", #"{"op":"party.create","rid":1"#, #"{"op":"party.create",}"#,
+            #"{"op" "party.create"}"#,
+            #"{"op":"party.create"} {}"#, #"{"op":"party.create"}x"#, #"{op:"party.create"}"#,
+            #"{"op":'party.create'}"#,
+            #"{"op":"party.create","x":01}"#, #"{"op":"party.create","x":"\q"}"#,
+            "{\"op\":\"party.create\",\"x\":\"\u{1}\"}",
+        ] {
+            assertFailure(text, rid: nil, .invalidMessage)
+        }
+    }
+
+    func testDocumentThatIsNotAnObjectIsAnInvalidMessage() {
+        for text in ["[]", #"["op","party.create"]"#, #""party.create""#, "1", "null", "true"] {
+            assertFailure(text, rid: nil, .invalidMessage)
+        }
+    }
+
+    // MARK: - Command fields
+
+    func testChatTextThatIsNotAStringIsAnInvalidMessage() {
+        for value in ["5", "null", "true", #"["hi"]"#, #"{"t":"hi"}"#] {
+            assertFailure(#"{"op":"party.chat","rid":1,"text":\#(value)}"#, rid: 1, .invalidMessage)
+        }
+        assertFailure(#"{"op":"party.chat","rid":1}"#, rid: 1, .invalidMessage)
+    }
+
+    func testInviteCodeThatIsNotAStringIsAnInvalidMessage() {
+        assertFailure(#"{"op":"party.join","rid":1,"invite_code":123}"#, rid: 1, .invalidMessage)
+        assertFailure(#"{"op":"party.join","rid":1}"#, rid: 1, .invalidMessage)
+    }
+
+    func testFieldsOfOtherOperationsAreIgnored() {
+        assertRequest(#"{"op":"party.create","text":5,"invite_code":null}"#, rid: nil, .create)
+        assertRequest(#"{"op":"party.leave","text":"hi","invite_code":"X"}"#, rid: nil, .leave)
+    }
+
+    func testUnknownFieldsAreIgnoredIncludingNestedOnes() {
+        assertRequest(
+            #"{"v":2,"op":"party.join","meta":{"op":"party.leave","rid":99,"deep":[1,{"text":null},[]]},"invite_code":"AB","rid":4,"z":null}"#,
+            rid: 4, .join(inviteCode: "AB"))
+        assertRequest(#"{"op":"party.leave","list":[{"rid":"x"}],"s":"\"op\":\"party.create\""}"#, rid: nil, .leave)
+    }
+
+    func testUnknownFieldsNestedTooDeeplyAreAnInvalidMessage() {
+        let deep = String(repeating: "[", count: 40) + String(repeating: "]", count: 40)
+        assertFailure(#"{"op":"party.leave","x":\#(deep)}"#, rid: nil, .invalidMessage)
+    }
+
+    func testEscapedKeyNamesAndValuesStillMatch() {
+        assertRequest(#"{"\u006fp":"party.create","r\u0069d":8}"#, rid: 8, .create)
+        assertRequest(#"{"op":"party\u002ejoin","invite\u005fcode":"A\u0042"}"#, rid: nil, .join(inviteCode: "AB"))
+        assertRequest(#"{"op":"party.chat","\u0074ext":"\ud83d\ude00"}"#, rid: nil, .chat(text: "😀"))
+    }
+
+    func testKeysThatOnlyStartLikeKnownOnesAreIgnored() {
+        assertFailure(#"{"opx":"party.create","rid":1}"#, rid: 1, .invalidMessage)
+        assertRequest(#"{"op":"party.create","ridx":"not a rid","Rid":"no"}"#, rid: nil, .create)
+    }
+}

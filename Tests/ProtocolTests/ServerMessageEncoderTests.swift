@@ -1,0 +1,220 @@
+import Protocol
+import XCTest
+
+final class ServerMessageEncoderTests: XCTestCase {
+    private let party = PartySnapshot(
+        id: "p_01", inviteCode: "K7Q2ZX", leader: "alice", members: ["alice", "bob"], maxMembers: 4)
+
+    private func json(_ message: ServerMessage) -> String { ServerMessageEncoder.json(message) }
+
+    private func parsed(_ message: ServerMessage, file: StaticString = #filePath, line: UInt = #line) -> JSONValue? {
+        do {
+            return try JSONParser.parse(Array(json(message).utf8))
+        } catch {
+            XCTFail("\(json(message)) does not parse: \(error)", file: file, line: line)
+            return nil
+        }
+    }
+
+    // MARK: - Exact JSON
+
+    func testSessionReady() {
+        XCTAssertEqual(json(.sessionReady(player: "alice")), #"{"ev":"session.ready","player":"alice"}"#)
+    }
+
+    func testSuccessfulReplyWithoutData() {
+        XCTAssertEqual(json(.reply(rid: 7, .success(.empty))), #"{"rid":7,"ok":true}"#)
+        XCTAssertEqual(json(.reply(rid: -1, .success(.empty))), #"{"rid":-1,"ok":true}"#)
+        XCTAssertEqual(
+            json(.reply(rid: .min, .success(.empty))), #"{"rid":-9223372036854775808,"ok":true}"#)
+        XCTAssertEqual(json(.reply(rid: .max, .success(.empty))), #"{"rid":9223372036854775807,"ok":true}"#)
+        XCTAssertEqual(json(.reply(rid: 0, .success(.empty))), #"{"rid":0,"ok":true}"#)
+    }
+
+    func testSuccessfulReplyWithAParty() {
+        XCTAssertEqual(
+            json(.reply(rid: 8, .success(.party(party)))),
+            #"{"rid":8,"ok":true,"data":{"party":{"id":"p_01","invite_code":"K7Q2ZX","leader":"alice","members":["alice","bob"],"max_members":4}}}"#
+        )
+        let alone = PartySnapshot(id: "p", inviteCode: "C", leader: "a", members: ["a"], maxMembers: 1)
+        XCTAssertEqual(
+            json(.reply(rid: 1, .success(.party(alone)))),
+            #"{"rid":1,"ok":true,"data":{"party":{"id":"p","invite_code":"C","leader":"a","members":["a"],"max_members":1}}}"#
+        )
+        let empty = PartySnapshot(id: "p", inviteCode: "C", leader: "", members: [], maxMembers: 0)
+        XCTAssertEqual(
+            json(.reply(rid: 1, .success(.party(empty)))),
+            #"{"rid":1,"ok":true,"data":{"party":{"id":"p","invite_code":"C","leader":"","members":[],"max_members":0}}}"#
+        )
+    }
+
+    func testErrorReplyWithRid() {
+        XCTAssertEqual(
+            json(.reply(rid: 9, .failure(PartyError(.partyFull, "the party is full")))),
+            #"{"rid":9,"ok":false,"error":{"code":"party_full","message":"the party is full"}}"#)
+    }
+
+    func testErrorReplyWithNullRid() {
+        XCTAssertEqual(
+            json(.reply(rid: nil, .failure(PartyError(.invalidMessage, "rid must be an integer")))),
+            #"{"rid":null,"ok":false,"error":{"code":"invalid_message","message":"rid must be an integer"}}"#)
+    }
+
+    func testEachEvent() {
+        XCTAssertEqual(
+            json(.event(PartyEvent(partyID: "p_01", seq: 1, body: .memberJoined(player: "bob")))),
+            #"{"ev":"party.member_joined","party":"p_01","seq":1,"player":"bob"}"#)
+        XCTAssertEqual(
+            json(.event(PartyEvent(partyID: "p_01", seq: 2, body: .memberLeft(player: "bob")))),
+            #"{"ev":"party.member_left","party":"p_01","seq":2,"player":"bob"}"#)
+        XCTAssertEqual(
+            json(.event(PartyEvent(partyID: "p_01", seq: 3, body: .leaderChanged(leader: "carol")))),
+            #"{"ev":"party.leader_changed","party":"p_01","seq":3,"leader":"carol"}"#)
+        XCTAssertEqual(
+            json(
+                .event(
+                    PartyEvent(
+                        partyID: "p_01", seq: 4, body: .chat(from: "alice", text: "gg", timestampMs: 1_700_000_000_123))
+                )),
+            #"{"ev":"party.chat","party":"p_01","seq":4,"from":"alice","text":"gg","ts":1700000000123}"#)
+        XCTAssertEqual(
+            json(.event(PartyEvent(partyID: "p", seq: 0, body: .chat(from: "a", text: "", timestampMs: 0)))),
+            #"{"ev":"party.chat","party":"p","seq":0,"from":"a","text":"","ts":0}"#)
+    }
+
+    // MARK: - Escaping
+
+    func testQuotesBackslashesAndControlCharactersAreEscaped() {
+        XCTAssertEqual(
+            json(.sessionReady(player: "a\"b\\c\u{1}d\n\r\t\u{8}\u{C}\u{1F}\u{0}/")),
+            #"{"ev":"session.ready","player":"a\"b\\c\u0001d\n\r\t\b\f\u001f\u0000/"}"#)
+    }
+
+    func testNonASCIIPassesThroughUnescaped() {
+        XCTAssertEqual(
+            json(
+                .event(
+                    PartyEvent(partyID: "p", seq: 5, body: .chat(from: "Jürgen", text: "é€😀 漢字\u{7F}", timestampMs: 1)))
+            ),
+            "{\"ev\":\"party.chat\",\"party\":\"p\",\"seq\":5,\"from\":\"Jürgen\",\"text\":\"é€😀 漢字\u{7F}\",\"ts\":1}")
+    }
+
+    func testEscapedFieldsParseBackToTheOriginalStrings() {
+        let awkward = "quote\" backslash\\ nul\u{0} bell\u{7} esc\u{1B} é 😀 \u{2028}"
+        let message = ServerMessage.event(
+            PartyEvent(partyID: "p\"1", seq: 9, body: .chat(from: awkward, text: awkward, timestampMs: -5)))
+        let value = parsed(message)
+        XCTAssertEqual(value?["from"]?.stringValue, awkward)
+        XCTAssertEqual(value?["text"]?.stringValue, awkward)
+        XCTAssertEqual(value?["party"]?.stringValue, "p\"1")
+        XCTAssertEqual(value?["ts"]?.int64Value, -5)
+    }
+
+    // MARK: - Parsing back
+
+    func testEveryMessageParsesBackWithJSONParser() {
+        let messages: [ServerMessage] = [
+            .sessionReady(player: "alice"),
+            .reply(rid: 1, .success(.empty)),
+            .reply(rid: 2, .success(.party(party))),
+            .reply(rid: nil, .failure(PartyError(.unknownOp, "unknown op \"x\""))),
+            .event(PartyEvent(partyID: "p", seq: 1, body: .memberJoined(player: "b"))),
+            .event(PartyEvent(partyID: "p", seq: 2, body: .memberLeft(player: "b"))),
+            .event(PartyEvent(partyID: "p", seq: 3, body: .leaderChanged(leader: "c"))),
+            .event(PartyEvent(partyID: "p", seq: 4, body: .chat(from: "a", text: "t", timestampMs: 5))),
+        ]
+        for message in messages {
+            XCTAssertNotNil(parsed(message), "\(message)")
+        }
+        let reply = parsed(.reply(rid: 2, .success(.party(party))))
+        XCTAssertEqual(reply?["rid"]?.int64Value, 2)
+        XCTAssertEqual(reply?["ok"], .bool(true))
+        let decodedParty = reply?["data"]?["party"]
+        XCTAssertEqual(decodedParty?["invite_code"]?.stringValue, "K7Q2ZX")
+        XCTAssertEqual(decodedParty?["members"], .array([.string("alice"), .string("bob")]))
+        XCTAssertEqual(decodedParty?["max_members"]?.int64Value, 4)
+        let error = parsed(.reply(rid: nil, .failure(PartyError(.unknownOp, "unknown op \"x\""))))
+        XCTAssertEqual(error?["rid"], .null)
+        XCTAssertEqual(error?["error"]?["code"]?.stringValue, "unknown_op")
+        XCTAssertEqual(error?["error"]?["message"]?.stringValue, "unknown op \"x\"")
+    }
+
+    // MARK: - Framing
+
+    /// Reads an unmasked server frame header by hand: FIN and opcode, no mask, the length form.
+    private func assertTextFrame(
+        _ frame: [UInt8], payloadCount: Int, file: StaticString = #filePath, line: UInt = #line
+    ) -> [UInt8]? {
+        guard frame.count >= 2 else {
+            XCTFail("no header", file: file, line: line)
+            return nil
+        }
+        XCTAssertEqual(frame[0], 0x81, "FIN, no RSV bits, text opcode", file: file, line: line)
+        XCTAssertEqual(frame[1] & 0x80, 0, "a server frame is not masked", file: file, line: line)
+        var length = Int(frame[1] & 0x7F)
+        var headerLength = 2
+        if length == 126 {
+            headerLength = 4
+            length = Int(frame[2]) << 8 | Int(frame[3])
+            XCTAssertGreaterThanOrEqual(length, 126, "minimal length form", file: file, line: line)
+        } else if length == 127 {
+            headerLength = 10
+            length = (2..<10).reduce(0) { $0 << 8 | Int(frame[$1]) }
+            XCTAssertGreaterThan(length, 0xFFFF, "minimal length form", file: file, line: line)
+        }
+        XCTAssertEqual(length, payloadCount, file: file, line: line)
+        XCTAssertEqual(
+            frame.count, headerLength + length, "the frame is exactly header and payload", file: file, line: line)
+        return Array(frame[headerLength...])
+    }
+
+    /// A `session.ready` whose JSON is exactly `count` bytes (34 bytes are fixed).
+    private func sessionReady(jsonBytes count: Int) -> ServerMessage {
+        .sessionReady(player: String(repeating: "x", count: count - 34))
+    }
+
+    func testEncodeFrameWritesAValidTextFrameForEachLengthForm() {
+        let writer = ByteWriter(capacity: 64)
+        for count in [40, 125, 126, 200, 65535, 65536, 70000] {
+            let message = sessionReady(jsonBytes: count)
+            XCTAssertEqual(json(message).utf8.count, count)
+            let frame = Array(ServerMessageEncoder.encodeFrame(message, into: writer))
+            guard let payload = assertTextFrame(frame, payloadCount: count) else { continue }
+            XCTAssertEqual(String(decoding: payload, as: UTF8.self), json(message), "\(count) bytes")
+            XCTAssertEqual(try JSONParser.parse(payload)["player"]?.stringValue?.utf8.count, count - 34)
+        }
+    }
+
+    func testFinishTextFrameFramesA10BytePayload() {
+        // No server message is as short as 10 bytes, so the JSON is written by hand after the
+        // reserved header room, as `encodeFrame` does.
+        let writer = ByteWriter()
+        writer.reset(reserving: WebSocketFrameEncoder.maxServerHeaderLength)
+        writer.append(Array(#"{"a":1234}"#.utf8))
+        let frame = Array(ServerMessageEncoder.finishTextFrame(writer))
+        XCTAssertEqual(frame, [0x81, 10] + Array(#"{"a":1234}"#.utf8))
+    }
+
+    func testEncodeFrameWithPayloadsOf10_200And70000Bytes() {
+        let writer = ByteWriter(capacity: 64)
+        for count in [10, 200, 70000] {
+            writer.reset(reserving: WebSocketFrameEncoder.maxServerHeaderLength)
+            let body = #"{"a":""# + String(repeating: "y", count: count - 8) + #""}"#
+            writer.append(Array(body.utf8))
+            let frame = Array(ServerMessageEncoder.finishTextFrame(writer))
+            XCTAssertEqual(
+                assertTextFrame(frame, payloadCount: count).map { String(decoding: $0, as: UTF8.self) }, body)
+        }
+        for count in [200, 70000] {
+            let frame = Array(ServerMessageEncoder.encodeFrame(sessionReady(jsonBytes: count), into: writer))
+            XCTAssertNotNil(assertTextFrame(frame, payloadCount: count))
+        }
+    }
+
+    func testWriterIsReusedForTheNextFrame() {
+        let writer = ByteWriter(capacity: 64)
+        _ = ServerMessageEncoder.encodeFrame(sessionReady(jsonBytes: 70000), into: writer)
+        let frame = Array(ServerMessageEncoder.encodeFrame(.reply(rid: 1, .success(.empty)), into: writer))
+        XCTAssertEqual(frame, [0x81, 19] + Array(#"{"rid":1,"ok":true}"#.utf8))
+    }
+}

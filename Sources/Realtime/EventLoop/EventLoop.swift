@@ -104,7 +104,11 @@ final class EventLoop {
             for event in 0..<ready {
                 dispatch(tag: epoll.readyData[event], events: Epoll.Events(rawValue: epoll.readyEvents[event]))
             }
-            wheel.advance(to: nowMs / Self.tickMilliseconds) { entry in fireTimer(entry) }
+            // Collect first, fire after: a check reschedules its connection, which writes the
+            // wheel, and that must not happen while `advance` is still mutating it.
+            var dueTimers: [TimerWheel.Entry] = []
+            wheel.advance(to: nowMs / Self.tickMilliseconds) { entry in dueTimers.append(entry) }
+            for entry in dueTimers { fireTimer(entry) }
             if listener >= 0 && !listenerRegistered && nowMs >= listenerPausedUntil { resumeListener() }
             endTurn()
             if ready > 0 { metrics.turnTook(nanoseconds: partyhub_monotonic_ns() - turnStart) }

@@ -224,6 +224,23 @@ final class RawWebSocketClient {
         }
     }
 
+    /// Reads at most `count` bytes that have arrived (or arrive within `timeout`) into the
+    /// buffer without parsing them; returns how many. A slow reader drains its socket with this.
+    @discardableResult
+    func receiveSome(upTo count: Int, timeout: TimeInterval = 0.05) throws -> Int {
+        if sawEndOfStream { return 0 }
+        var timeoutValue = Self.makeTimeval(seconds: timeout)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeoutValue, socklen_t(MemoryLayout<timeval>.size))
+        var chunk = [UInt8](repeating: 0, count: count)
+        let received = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+        if received > 0 {
+            buffer.append(contentsOf: chunk[0..<received])
+            return received
+        }
+        if received == 0 { sawEndOfStream = true }
+        return 0
+    }
+
     /// Waits for end of stream, discarding anything that arrives first; returns how many bytes
     /// that was. Throws if the connection stays open past the deadline.
     @discardableResult

@@ -1,0 +1,495 @@
+import Foundation
+import Protocol
+import Realtime
+import XCTest
+
+/// The real server on loopback, driven byte for byte by a raw client.
+final class ServerTests: ServerTestCase {
+    private static let ping = WebSocketOpcode.ping.rawValue
+    private static let pong = WebSocketOpcode.pong.rawValue
+    private static let close = WebSocketOpcode.close.rawValue
+
+    // MARK: Handshake
+
+    func testUpgradeSwitchesProtocolsAndGreetsWithSessionReady() throws {
+        let server = try startServer()
+        let client = try connect(server)
+        let response = try client.upgrade(path: server.partyPath(token: server.token(for: "alice")))
+        XCTAssertEqual(response.statusLine, "HTTP/1.1 101 Switching Protocols")
+        XCTAssertNil(response.header("content-length"), "a 101 has no body")
+        let ready = try client.readFrame()
+        XCTAssertEqual(ready.opcode, WebSocketOpcode.text.rawValue)
+        XCTAssertTrue(ready.fin)
+        XCTAssertEqual(ready.text, #"{"ev":"session.ready","player":"alice"}"#)
+    }
+
+    func testAcceptKeyOfTheRFCExample() throws {
+        let server = try startServer()
+        let client = try connect(server)
+        // RFC 6455 §1.3: this key is answered with s3pPLMBiTxaQ9kYGzzhZRbK+xOo=.
+        let response = try client.upgrade(
+            path: server.partyPath(token: server.token(for: "alice")), key: "dGhlIHNhbXBsZSBub25jZQ==")
+        XCTAssertEqual(response.header("sec-websocket-accept"), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=")
+    }
+
+    func testBearerAuthorizationHeaderSignsIn() throws {
+        let server = try startServer()
+        let client = try connect(server)
+        try client.upgrade(
+            path: server.configuration.partyPath, headers: ["Authorization": "Bearer \(server.token(for: "bearer.user"))"])
+        let ready = try client.readJSON()
+        XCTAssertEqual(ready["ev"] as? String, "session.ready")
+        XCTAssertEqual(ready["player"] as? String, "bearer.user")
+    }
+
+    /// Sends an upgrade request and returns the refusal, checking the connection then closes
+    /// when `closes`.
+    private func refusedUpgrade(
+        _ server: TestServer, path: String, headers: [String: String?] = [:], closes: Bool = true,
+        file: StaticString = #filePath, line: UInt = #line
+    ) throws -> RawHTTPResponse {
+        let client = try connect(server)
+        try client.send(RawWebSocketClient.upgradeRequest(path: path, port: server.port, key: RawWebSocketClient.randomKey(), headers: headers))
+        let response = try client.readHTTPResponse()
+        if closes {
+            XCTAssertEqual(response.header("connection")?.lowercased(), "close", file: file, line: line)
+            XCTAssertEqual(try client.readUntilEndOfStream(), 0, "nothing follows the refusal", file: file, line: line)
+        }
+        return response
+    }
+
+    func testMissingTokenIs401() throws {
+        let server = try startServer()
+        let response = try refusedUpgrade(server, path: server.configuration.partyPath)
+        XCTAssertEqual(response.status, 401)
+        XCTAssertEqual(response.header("www-authenticate"), "Bearer")
+        XCTAssertEqual(try refusedUpgrade(server, path: server.configuration.partyPath + "?token=").status, 401)
+    }
+
+    func testBadTokensAre401() throws {
+        let server = try startServer()
+        let partyPath = server.configuration.partyPath
+        for (what, token) in [
+            ("another secret", server.forgedToken(for: "mallory")),
+            ("expired", server.token(for: "alice", expiresIn: -3600)),
+            ("not a JWT", "not-a-token"),
+            ("bad subject", server.token(for: "white space")),
+        ] {
+            let query = try refusedUpgrade(server, path: partyPath + "?token=" + token.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)
+            XCTAssertEqual(query.status, 401, what)
+            let header = try refusedUpgrade(server, path: partyPath, headers: ["Authorization": "Bearer \(token)"])
+            XCTAssertEqual(header.status, 401, what)
+        }
+    }
+
+    func testUpgradeWithoutKeyOrUpgradeHeaderIs400() throws {
+        let server = try startServer()
+        let path = server.partyPath(token: server.token(for: "alice"))
+        let noKey = try refusedUpgrade(server, path: path, headers: ["Sec-WebSocket-Key": nil])
+        XCTAssertEqual(noKey.status, 400)
+        let badKey = try refusedUpgrade(server, path: path, headers: ["Sec-WebSocket-Key": "dG9vIHNob3J0"])
+        XCTAssertEqual(badKey.status, 400)
+        let noUpgrade = try refusedUpgrade(server, path: path, headers: ["Upgrade": nil])
+        XCTAssertEqual(noUpgrade.status, 400)
+        XCTAssertNil(noUpgrade.header("sec-websocket-accept"))
+    }
+
+    func testUnsupportedVersionIs426WithTheVersionSpoken() throws {
+        let server = try startServer()
+        let response = try refusedUpgrade(
+            server, path: server.partyPath(token: server.token(for: "alice")), headers: ["Sec-WebSocket-Version": "8"])
+        XCTAssertEqual(response.status, 426)
+        XCTAssertEqual(response.header("sec-websocket-version"), "13")
+    }
+
+    func testUnknownPathIs404AndTheConnectionStaysUsable() throws {
+        let server = try startServer()
+        let client = try connect(server)
+        let notFound = try client.get("/nowhere")
+        XCTAssertEqual(notFound.status, 404)
+        XCTAssertEqual(try client.get("/healthz").status, 200, "keep-alive after a 404")
+    }
+
+    func testPostOnTheWebSocketPathIs405() throws {
+        let server = try startServer()
+        let client = try connect(server)
+        try client.send("POST \(server.configuration.partyPath) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2\r\n\r\n{}")
+        let response = try client.readHTTPResponse()
+        XCTAssertEqual(response.status, 405)
+        XCTAssertEqual(response.header("allow"), "GET")
+    }
+
+    func testRequestHeadOver8KiBIs431() throws {
+        let server = try startServer()
+        let client = try connect(server)
+        try client.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Filler: \(String(repeating: "f", count: 9000))\r\n\r\n")
+        let response = try client.readHTTPResponse()
+        XCTAssertEqual(response.status, 431)
+    }
+
+    func testHealthAndMetricsOnOneKeptAliveConnection() throws {
+        let server = try startServer()
+        let client = try connect(server)
+        let health = try client.get("/healthz")
+        XCTAssertEqual(health.status, 200)
+        XCTAssertEqual(health.bodyText, "ok\n")
+        XCTAssertNotEqual(health.header("connection")?.lowercased(), "close")
+        let metrics = try client.get("/metrics")
+        XCTAssertEqual(metrics.status, 200)
+        XCTAssertEqual(metrics.header("content-type"), "text/plain; version=0.0.4; charset=utf-8")
+        XCTAssertNotNil(TestServer.metric("partyhub_open_connections", in: metrics.bodyText))
+        XCTAssertGreaterThanOrEqual(TestServer.metric("partyhub_open_connections", in: metrics.bodyText) ?? 0, 1)
+        XCTAssertEqual(TestServer.metric("partyhub_connections_accepted_total", in: metrics.bodyText), 1)
+        // Connection: close is honoured.
+        let last = try client.get("/healthz", close: true)
+        XCTAssertEqual(last.status, 200)
+        XCTAssertEqual(last.header("connection")?.lowercased(), "close")
+        XCTAssertEqual(try client.readUntilEndOfStream(), 0)
+    }
+
+    // MARK: Control frames and closing
+
+    func testPingIsAnsweredWithAPongCarryingTheSamePayload() throws {
+        let server = try startServer()
+        let client = try signIn("alice", to: server)
+        let payload: [UInt8] = Array("are you there?".utf8) + [0, 0xFF, 0x80]
+        try client.sendFrame(.ping, payload: payload)
+        let pong = try client.readFrame()
+        XCTAssertEqual(pong.opcode, Self.pong)
+        XCTAssertEqual(pong.payload, payload)
+        try client.sendFrame(.ping, payload: [])
+        let empty = try client.readFrame()
+        XCTAssertEqual(empty.opcode, Self.pong)
+        XCTAssertEqual(empty.payload, [])
+    }
+
+    func testCloseHandshakeEchoesTheCodeThenEnds() throws {
+        let server = try startServer()
+        let client = try signIn("alice", to: server)
+        try client.sendClose(code: 1000, reason: "bye")
+        let close = try client.readFrame()
+        XCTAssertEqual(close.opcode, Self.close)
+        XCTAssertEqual(close.closeCode, 1000)
+        XCTAssertEqual(try client.readUntilEndOfStream(), 0, "end of stream right after the close echo")
+    }
+
+    func testFragmentedTextWithAPingBetweenIsEchoedWhole() throws {
+        let server = try startServer { $0.echoPath = "/echo" }
+        let client = try openEcho(server)
+        let whole = Array("Hello, wörld".utf8)
+        let cut = whole.firstIndex(of: 0xC3)! + 1  // inside the two bytes of "ö"
+        try client.sendFrame(.text, fin: false, payload: Array(whole[0..<3]))
+        try client.sendFrame(.ping, payload: Array("between".utf8))
+        try client.sendFrame(.continuation, fin: false, payload: Array(whole[3..<cut]))
+        try client.sendFrame(.continuation, fin: true, payload: Array(whole[cut...]))
+        let pong = try client.readFrame()
+        XCTAssertEqual(pong.opcode, Self.pong)
+        XCTAssertEqual(pong.payload, Array("between".utf8))
+        let echo = try client.readFrame()
+        XCTAssertEqual(echo.opcode, WebSocketOpcode.text.rawValue)
+        XCTAssertTrue(echo.fin)
+        XCTAssertEqual(echo.text, "Hello, wörld")
+        // The next message starts afresh.
+        try client.sendFrame(.binary, payload: [1, 2, 3])
+        let binary = try client.readFrame()
+        XCTAssertEqual(binary.opcode, WebSocketOpcode.binary.rawValue)
+        XCTAssertEqual(binary.payload, [1, 2, 3])
+    }
+
+    /// Reads the server's close frame, expecting `code`, then end of stream after replying.
+    private func expectClose(_ client: RawWebSocketClient, code: UInt16, file: StaticString = #filePath, line: UInt = #line) throws {
+        let end = try client.readUntilConnectionEnds(inspect: { frame in
+            XCTFail("unexpected frame before the close: \(frame)", file: file, line: line)
+        })
+        XCTAssertEqual(end, .closeFrame(code: code), file: file, line: line)
+        try? client.sendClose(code: 1000)
+        XCTAssertEqual(try client.readUntilEndOfStream(), 0, file: file, line: line)
+    }
+
+    func testBinaryMessageOnThePartyEndpointCloses1003() throws {
+        let server = try startServer()
+        let client = try signIn("alice", to: server)
+        try client.sendFrame(.binary, payload: Array(#"{"op":"party.create","rid":1}"#.utf8))
+        try expectClose(client, code: 1003)
+    }
+
+    func testMessageAnnouncedOverTheLimitCloses1009BeforeItsPayload() throws {
+        let server = try startServer()
+        let client = try signIn("alice", to: server)
+        // A masked text header announcing 1 MiB (64-bit length), and no mask key or payload.
+        try client.send([0x81, 0x80 | 127, 0, 0, 0, 0, 0, 0x10, 0, 0])
+        try expectClose(client, code: 1009)
+    }
+
+    func testFragmentsAddingUpOverTheLimitClose1009() throws {
+        let server = try startServer { $0.maxMessageBytes = 1000 }
+        let client = try signIn("alice", to: server)
+        try client.sendFrame(.text, fin: false, payload: Array(repeating: UInt8(ascii: "a"), count: 600))
+        // The second header alone (16-bit length 600) takes the message over 1000 bytes.
+        try client.send([0x80, 0x80 | 126, 0x02, 0x58])
+        try expectClose(client, code: 1009)
+    }
+
+    func testInvalidUTF8TextCloses1007() throws {
+        let server = try startServer()
+        let client = try signIn("alice", to: server)
+        try client.sendFrame(.text, payload: [UInt8(ascii: "{"), 0xC3, 0x28, UInt8(ascii: "}")])
+        try expectClose(client, code: 1007)
+    }
+
+    func testUnmaskedFrameCloses1002() throws {
+        let server = try startServer()
+        let client = try signIn("alice", to: server)
+        try client.sendUnmaskedFrame(.text, payload: Array(#"{"op":"party.create"}"#.utf8))
+        try expectClose(client, code: 1002)
+    }
+
+    // MARK: Party messages
+
+    func testMalformedJSONGetsInvalidMessageWithNullRidAndTheConnectionStaysOpen() throws {
+        let server = try startServer()
+        let client = try signIn("alice", to: server)
+        try client.sendText(#"{"op":"party.create","rid":1"#)
+        let reply = try client.readJSON()
+        XCTAssertTrue(reply["rid"] is NSNull, "rid is null: \(reply)")
+        XCTAssertEqual(reply["ok"] as? Bool, false)
+        XCTAssertEqual(reply.errorCode, "invalid_message")
+        XCTAssertNotNil((reply["error"] as? JSONObject)?["message"] as? String)
+        let created = try client.call("party.create", rid: 2)
+        XCTAssertTrue(created.isOK, "\(created)")
+        XCTAssertEqual(created.party?["leader"] as? String, "alice")
+    }
+
+    func testUnknownOpWithRidGetsUnknownOp() throws {
+        let server = try startServer()
+        let client = try signIn("alice", to: server)
+        let reply = try client.call("party.dance", rid: 5)
+        XCTAssertEqual(reply["rid"] as? Int, 5)
+        XCTAssertEqual(reply["ok"] as? Bool, false)
+        XCTAssertEqual(reply.errorCode, "unknown_op")
+    }
+
+    func testPartyRoundTripOverTheWire() throws {
+        let server = try startServer()
+        let alice = try signIn("alice", to: server)
+        let bob = try signIn("bob", to: server)
+        let created = try alice.call("party.create", rid: 1)
+        guard let party = created.party, let code = party["invite_code"] as? String, let id = party["id"] as? String else {
+            return XCTFail("no party in \(created)")
+        }
+        XCTAssertEqual(code.count, 8)
+        XCTAssertTrue(code.allSatisfy { "ABCDEFGHJKMNPQRSTUVWXYZ23456789".contains($0) }, code)
+        XCTAssertEqual(party["members"] as? [String], ["alice"])
+        XCTAssertEqual(party["max_members"] as? Int, 5)
+        // The reply comes before the joiner's own member_joined.
+        try bob.sendCommand("party.join", rid: 2, ["invite_code": code])
+        let joinReply = try bob.nextMessage()
+        XCTAssertEqual(joinReply["rid"] as? Int, 2)
+        XCTAssertEqual(joinReply.party?["members"] as? [String], ["alice", "bob"])
+        let bobJoined = try bob.nextMessage()
+        XCTAssertEqual(bobJoined.eventName, "party.member_joined")
+        XCTAssertEqual(bobJoined["player"] as? String, "bob")
+        XCTAssertEqual(bobJoined["party"] as? String, id)
+        XCTAssertEqual(bobJoined.seq, 1)
+        XCTAssertEqual(try alice.event("party.member_joined").seq, 1)
+        try alice.sendCommand("party.chat", ["text": "hi bob"])
+        for client in [alice, bob] {
+            let chat = try client.nextMessage()
+            XCTAssertEqual(chat.eventName, "party.chat")
+            XCTAssertEqual(chat["from"] as? String, "alice")
+            XCTAssertEqual(chat["text"] as? String, "hi bob")
+            XCTAssertEqual(chat.seq, 2)
+            XCTAssertNotNil(chat["ts"] as? Int)
+        }
+        XCTAssertEqual(try bob.call("party.join", rid: 3, ["invite_code": code]).errorCode, "already_in_party")
+        // Bob disconnects: he leaves the party, and Alice hears it.
+        bob.close()
+        let left = try alice.event("party.member_left")
+        XCTAssertEqual(left["player"] as? String, "bob")
+        XCTAssertEqual(left.seq, 3)
+    }
+
+    // MARK: Slow consumers and timers
+
+    func testASlowConsumerIsDroppedAndTheOthersKeepReceiving() throws {
+        let server = try startServer {
+            $0.maxOutboundBytes = 64 << 10
+            $0.hub.chatRatePerSecond = 0
+        }
+        let alice = try signIn("alice", to: server)
+        let stalled = try signIn("stalled", to: server, receiveBufferSize: 2048)
+        guard let code = try alice.call("party.create", rid: 1).party?["invite_code"] as? String else {
+            return XCTFail("no party")
+        }
+        XCTAssertTrue(try stalled.call("party.join", rid: 1, ["invite_code": code]).isOK)
+        XCTAssertEqual(try alice.event("party.member_joined")["player"] as? String, "stalled")
+        var lastSeq = 1
+        // From here on the stalled member reads nothing. Alice chats (reading her own events so
+        // that she is no slow consumer herself) until the server drops it. The longest text
+        // (1024 four-byte scalars) makes writes big enough for the kernel to take them in part.
+        let text = String(repeating: "😀", count: 1024)
+        let batch = 8  // ~34 KB of events per batch, under the 64 KiB limit Alice has too
+        var sawDrop = false
+        var sent = 0
+        while !sawDrop && sent < 2000 {
+            for _ in 0..<batch { try alice.sendCommand("party.chat", ["text": text]) }
+            sent += batch
+            var chats = 0
+            while chats < batch {
+                let event = try alice.nextMessage()
+                XCTAssertEqual(event.seq, lastSeq + 1, "alice's events have no gaps: \(event.eventName ?? "?")")
+                lastSeq = event.seq ?? lastSeq
+                switch event.eventName {
+                case "party.chat": chats += 1
+                case "party.member_left":
+                    XCTAssertEqual(event["player"] as? String, "stalled")
+                    sawDrop = true
+                default: XCTFail("unexpected \(event)")
+                }
+            }
+        }
+        XCTAssertTrue(sawDrop, "the stalled member was not dropped after \(sent) chats")
+        XCTAssertGreaterThanOrEqual(try server.metric("partyhub_slow_consumer_drops_total") ?? 0, 1)
+        // Alice is still served.
+        let reply = try alice.call("party.chat", rid: 99, ["text": "still here"])
+        XCTAssertTrue(reply.isOK, "\(reply)")
+        XCTAssertEqual(try alice.event("party.chat").seq, lastSeq + 1)
+        // What reaches the stalled member is whole events, then a close 1008 or the end of the
+        // stream (possibly inside a frame the server could not finish); never a frame with
+        // foreign bytes spliced into it.
+        let end = try stalled.readUntilConnectionEnds(
+            inspect: { frame in
+                let event = try RawWebSocketClient.decodeJSON(frame)
+                XCTAssertNotNil(event.eventName, "\(frame)")
+            },
+            inspectCutOffFrame: { bytes in
+                XCTAssertTrue(Self.isCutOffChatFrame(Array(bytes)), "foreign bytes in a cut-off frame: \(Array(bytes.suffix(24)))")
+            })
+        XCTAssertTrue([.closeFrame(code: 1008), .endOfStream, .endOfStreamInsideFrame].contains(end), "\(end)")
+    }
+
+    func testASlowlyReadingConsumerGetsWholeFramesUntilItIsDropped() throws {
+        let server = try startServer {
+            $0.maxOutboundBytes = 64 << 10
+            $0.hub.chatRatePerSecond = 0
+        }
+        let alice = try signIn("alice", to: server)
+        let slow = try signIn("slow", to: server, receiveBufferSize: 2048)
+        guard let code = try alice.call("party.create", rid: 1).party?["invite_code"] as? String else {
+            return XCTFail("no party")
+        }
+        XCTAssertTrue(try slow.call("party.join", rid: 1, ["invite_code": code]).isOK)
+        XCTAssertEqual(try alice.event("party.member_joined")["player"] as? String, "slow")
+        // The slow member takes a little after each of Alice's chats, far less than she sends,
+        // so the server often has room in the socket when the backlog passes the limit.
+        let text = String(repeating: "😀", count: 1024)
+        var sawDrop = false
+        var sent = 0
+        while !sawDrop && sent < 2000 {
+            for _ in 0..<8 {
+                try alice.sendCommand("party.chat", ["text": text])
+                try slow.receiveSome(upTo: 3000, timeout: 0.001)
+            }
+            sent += 8
+            var chats = 0
+            while chats < 8 {
+                let event = try alice.nextMessage()
+                if event.eventName == "party.member_left" {
+                    XCTAssertEqual(event["player"] as? String, "slow")
+                    sawDrop = true
+                } else {
+                    XCTAssertEqual(event.eventName, "party.chat")
+                    chats += 1
+                }
+            }
+        }
+        XCTAssertTrue(sawDrop, "the slow member was not dropped after \(sent) chats")
+        let end = try slow.readUntilConnectionEnds(
+            inspect: { frame in
+                let event = try RawWebSocketClient.decodeJSON(frame)
+                XCTAssertNotNil(event.eventName, "\(frame)")
+            },
+            inspectCutOffFrame: { bytes in
+                XCTAssertTrue(Self.isCutOffChatFrame(Array(bytes)), "foreign bytes in a cut-off frame: \(Array(bytes.suffix(24)))")
+            })
+        XCTAssertTrue([.closeFrame(code: 1008), .endOfStream, .endOfStreamInsideFrame].contains(end), "\(end)")
+    }
+
+    /// Whether `bytes` are the start of a text frame whose payload so far is an event of this
+    /// test: ASCII JSON and 😀, possibly ending inside a 😀.
+    private static func isCutOffChatFrame(_ bytes: [UInt8]) -> Bool {
+        guard bytes.count >= 2, bytes[0] == 0x81 else { return false }
+        let headerLength = bytes[1] == 126 ? 4 : (bytes[1] == 127 ? 10 : 2)
+        guard bytes.count >= headerLength else { return true }
+        var payload = Array(bytes[headerLength...])
+        let emoji = Array("😀".utf8)
+        // Drop a trailing partial 😀.
+        for length in stride(from: 3, through: 1, by: -1) where payload.count >= length && Array(payload.suffix(length)) == Array(emoji.prefix(length)) {
+            payload.removeLast(length)
+            break
+        }
+        guard let text = String(validating: payload, as: UTF8.self) else { return false }
+        return text.unicodeScalars.allSatisfy { $0 == "😀" || ($0.value >= 0x20 && $0.value < 0x7F) }
+    }
+
+    func testAnIdleClientIsPingedThenClosedWith1001() throws {
+        let server = try startServer {
+            $0.idleTimeout = 1
+            $0.pingInterval = 0.3
+        }
+        let client = try signIn("sleepy", to: server)
+        var pings = 0
+        let end = try client.readUntilConnectionEnds(inspect: { frame in
+            XCTAssertEqual(frame.opcode, Self.ping, "\(frame)")
+            pings += 1
+        })
+        XCTAssertGreaterThanOrEqual(pings, 1, "pinged before being closed")
+        XCTAssertTrue([.closeFrame(code: 1001), .endOfStream].contains(end), "\(end)")
+    }
+
+    func testAClientThatAnswersPingsStaysOpenPastTheIdleTimeout() throws {
+        let server = try startServer {
+            $0.idleTimeout = 1
+            $0.pingInterval = 0.3
+        }
+        let client = try signIn("awake", to: server)
+        let until = Date(timeIntervalSinceNow: 1.6)
+        var pings = 0
+        while Date() < until {
+            let frame = try client.readFrame(timeout: 2)
+            XCTAssertEqual(frame.opcode, Self.ping, "\(frame)")
+            if frame.opcode != Self.ping { return }
+            pings += 1
+            try client.sendFrame(.pong, payload: frame.payload)
+        }
+        XCTAssertGreaterThanOrEqual(pings, 2)
+        let reply = try client.call("party.create", rid: 1)
+        XCTAssertTrue(reply.isOK, "\(reply)")
+    }
+
+    func testAHalfSentRequestIsDroppedAfterTheHandshakeTimeout() throws {
+        let server = try startServer { $0.handshakeTimeout = 0.5 }
+        let client = try connect(server)
+        try client.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        XCTAssertEqual(try client.readUntilEndOfStream(timeout: 3), 0, "dropped without a response")
+    }
+
+    func testShutdownClosesOpenWebSocketsWith1001() throws {
+        let server = try startServer { $0.echoPath = "/echo" }
+        let party = try signIn("alice", to: server)
+        let echo = try openEcho(server)
+        let http = try connect(server)
+        XCTAssertEqual(try http.get("/healthz").status, 200)
+        server.server.shutdown()
+        for client in [party, echo] {
+            let close = try client.readFrame()
+            XCTAssertEqual(close.opcode, Self.close)
+            XCTAssertEqual(close.closeCode, 1001)
+            try client.sendClose(code: 1001)
+            XCTAssertEqual(try client.readUntilEndOfStream(), 0)
+        }
+        XCTAssertEqual(try http.readUntilEndOfStream(), 0, "an idle HTTP connection is closed")
+        XCTAssertTrue(server.stop())
+        XCTAssertThrowsError(try RawWebSocketClient(port: server.port), "the listener is closed")
+    }
+}

@@ -297,8 +297,10 @@ final class EventLoop {
         context.logger.info("closing a slow consumer", ["player": connection.player ?? "-", "unsent": String(connection.output.pendingBytes)])
         connection.closeCode = .policyViolation
         // It is not reading, so a close frame behind a megabyte of backlog would never arrive:
-        // make one last attempt to write what fits, then close.
-        connection.output.removeAll()
+        // make one last attempt to write what fits, then close. The rest of a frame already
+        // partly on the wire stays ahead of the close frame, which would otherwise land
+        // inside that frame's payload.
+        connection.output.removeAllButPartlyWrittenHead()
         let payload = WebSocketFrameEncoder.closePayload(code: .policyViolation, reason: "slow consumer")
         connection.output.append(OutboundBytes.copy(WebSocketFrameEncoder.frame(opcode: .close, payload: payload)))
         connection.closeWhenFlushed = true

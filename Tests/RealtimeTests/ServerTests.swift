@@ -171,6 +171,8 @@ final class ServerTests: ServerTestCase {
         XCTAssertEqual(close.opcode, Self.close)
         XCTAssertEqual(close.closeCode, 1000)
         XCTAssertEqual(try client.readUntilEndOfStream(), 0, "end of stream right after the close echo")
+        XCTAssertEqual(try server.metric(#"partyhub_websocket_closes_total{code="1000"}"#), 1)
+        XCTAssertEqual(try server.metric("partyhub_websocket_sessions"), 0)
     }
 
     func testFragmentedTextWithAPingBetweenIsEchoedWhole() throws {
@@ -244,6 +246,68 @@ final class ServerTests: ServerTestCase {
         try expectClose(client, code: 1002)
     }
 
+    func testFramingViolationsClose1002() throws {
+        let server = try startServer { $0.echoPath = "/echo" }
+        let mask: [UInt8] = [0x11, 0x22, 0x33, 0x44]
+        let cases: [(String, (RawWebSocketClient) throws -> Void)] = [
+            ("a reserved bit", { try $0.sendFrame(.text, rsv: 0b100, payload: Array("x".utf8)) }),
+            ("reserved opcode 3", { try $0.send([0x83, 0x80] + mask) }),
+            ("reserved opcode 11", { try $0.send([0x8B, 0x80] + mask) }),
+            ("a fragmented ping", { try $0.sendFrame(.ping, fin: false, payload: []) }),
+            ("a ping over 125 bytes", { try $0.sendFrame(.ping, payload: Array(repeating: 0x61, count: 126)) }),
+            ("a continuation without a message", { try $0.sendFrame(.continuation, payload: Array("x".utf8)) }),
+            ("a new message inside a fragmented one", {
+                try $0.sendFrame(.text, fin: false, payload: Array("a".utf8))
+                try $0.sendFrame(.text, payload: Array("b".utf8))
+            }),
+            ("a close payload of one byte", { try $0.sendFrame(.close, payload: [0x03]) }),
+            ("close code 1005", { try $0.sendClose(code: 1005) }),
+            ("close code 999", { try $0.sendClose(code: 999) }),
+        ]
+        for (what, send) in cases {
+            let client = try openEcho(server)
+            try send(client)
+            let end = try client.readUntilConnectionEnds(inspect: { XCTFail("\(what): unexpected \($0)") })
+            XCTAssertEqual(end, .closeFrame(code: 1002), what)
+            XCTAssertEqual(try client.readUntilEndOfStream(), 0, what)
+        }
+    }
+
+    func testRequestsAndFramesAreReadAlikeSplitOrCoalesced() throws {
+        let server = try startServer()
+        let client = try connect(server)
+        // The upgrade and the first command in one write.
+        let key = RawWebSocketClient.randomKey()
+        var bytes = Array(RawWebSocketClient.upgradeRequest(
+            path: server.partyPath(token: server.token(for: "alice")), port: server.port, key: key).utf8)
+        bytes += WebSocketFrameEncoder.maskedFrame(
+            opcode: .text, payload: Array(#"{"op":"party.leave","rid":1}"#.utf8), maskKey: (1, 2, 3, 4))
+        try client.send(bytes)
+        let response = try client.readHTTPResponse()
+        XCTAssertEqual(response.status, 101)
+        XCTAssertEqual(response.header("sec-websocket-accept"), RawWebSocketClient.expectedAccept(for: key))
+        XCTAssertEqual(try client.nextMessage()["ev"] as? String, "session.ready")
+        XCTAssertEqual(try client.nextMessage().errorCode, "not_in_party")
+        // A command one byte at a time (a longer payload, with a 16-bit length).
+        let text = String(repeating: "é", count: 100)
+        let frame = WebSocketFrameEncoder.maskedFrame(
+            opcode: .text, payload: Array(#"{"op":"party.chat","rid":2,"text":"\#(text)"}"#.utf8), maskKey: (9, 8, 7, 6))
+        XCTAssertEqual(frame[1], 0x80 | 126)
+        for byte in frame {
+            try client.send([byte])
+            usleep(200)
+        }
+        XCTAssertEqual(try client.nextMessage().errorCode, "not_in_party")
+        // Three commands in one write are answered in order.
+        var three: [UInt8] = []
+        for rid in 3...5 {
+            three += WebSocketFrameEncoder.maskedFrame(
+                opcode: .text, payload: Array(#"{"op":"party.leave","rid":\#(rid)}"#.utf8), maskKey: (UInt8(rid), 0, 0xFF, 7))
+        }
+        try client.send(three)
+        XCTAssertEqual(try (3...5).map { _ in try client.nextMessage()["rid"] as? Int }, [3, 4, 5])
+    }
+
     // MARK: Party messages
 
     func testMalformedJSONGetsInvalidMessageWithNullRidAndTheConnectionStaysOpen() throws {
@@ -309,6 +373,37 @@ final class ServerTests: ServerTestCase {
         XCTAssertEqual(left.seq, 3)
     }
 
+    func testTwoConnectionsOfOnePlayerAreOneMemberAndBothReceiveEvents() throws {
+        let server = try startServer()
+        let desktop = try signIn("alice", to: server)
+        let phone = try signIn("alice", to: server)
+        let bob = try signIn("bob", to: server)
+        guard let code = try desktop.call("party.create", rid: 1).party?["invite_code"] as? String else {
+            return XCTFail("no party")
+        }
+        XCTAssertEqual(try phone.call("party.create", rid: 1).errorCode, "already_in_party", "the phone is alice too")
+        XCTAssertEqual(try bob.call("party.join", rid: 1, ["invite_code": code]).party?["members"] as? [String], ["alice", "bob"])
+        try bob.sendCommand("party.chat", ["text": "hello alice"])
+        for client in [desktop, phone] {
+            XCTAssertEqual(try client.event("party.member_joined")["player"] as? String, "bob")
+            let chat = try client.event("party.chat")
+            XCTAssertEqual(chat["text"] as? String, "hello alice")
+            XCTAssertEqual(chat.seq, 2)
+        }
+        // One connection closes: alice stays.
+        desktop.close()
+        try bob.sendCommand("party.chat", ["text": "still there?"])
+        let chat = try phone.event("party.chat")
+        XCTAssertEqual(chat["text"] as? String, "still there?")
+        XCTAssertEqual(chat.seq, 3, "no member_left came between")
+        // The last one closes: alice leaves, and bob leads.
+        phone.close()
+        XCTAssertEqual(try bob.event("party.member_left")["player"] as? String, "alice")
+        let leader = try bob.event("party.leader_changed")
+        XCTAssertEqual(leader["leader"] as? String, "bob")
+        XCTAssertEqual(leader.seq, 5)
+    }
+
     // MARK: Slow consumers and timers
 
     func testASlowConsumerIsDroppedAndTheOthersKeepReceiving() throws {
@@ -350,6 +445,7 @@ final class ServerTests: ServerTestCase {
         }
         XCTAssertTrue(sawDrop, "the stalled member was not dropped after \(sent) chats")
         XCTAssertGreaterThanOrEqual(try server.metric("partyhub_slow_consumer_drops_total") ?? 0, 1)
+        XCTAssertEqual(try server.metric(#"partyhub_websocket_closes_total{code="1008"}"#), 1)
         // Alice is still served.
         let reply = try alice.call("party.chat", rid: 99, ["text": "still here"])
         XCTAssertTrue(reply.isOK, "\(reply)")

@@ -1,6 +1,7 @@
 import Protocol
-@testable import Realtime
 import XCTest
+
+@testable import Realtime
 
 /// The hub as the pure state machine it is: inputs in, outputs out, time a parameter. No
 /// sockets, no threads, no sleeping.
@@ -33,7 +34,8 @@ final class HubTests: XCTestCase {
     }
 
     private func open(_ player: String, session number: UInt64) {
-        XCTAssertEqual(apply(.sessionOpened(session(number), player: player, now: now)), [], "opening a session says nothing")
+        XCTAssertEqual(
+            apply(.sessionOpened(session(number), player: player, now: now)), [], "opening a session says nothing")
     }
 
     @discardableResult
@@ -78,7 +80,9 @@ final class HubTests: XCTestCase {
         }
     }
 
-    private func replies(_ outputs: [HubOutput]) -> [(session: SessionID, rid: Int64, result: Result<ReplyData, PartyError>)] {
+    private func replies(_ outputs: [HubOutput]) -> [(
+        session: SessionID, rid: Int64, result: Result<ReplyData, PartyError>
+    )] {
         outputs.compactMap { output in
             if case .reply(let session, let rid, let result) = output { return (session, rid, result) }
             return nil
@@ -86,8 +90,11 @@ final class HubTests: XCTestCase {
     }
 
     /// The error code of the single reply in `outputs`, which must be all there is.
-    private func errorCode(_ outputs: [HubOutput], file: StaticString = #filePath, line: UInt = #line) -> PartyErrorCode? {
-        XCTAssertEqual(outputs.count, 1, "a failed command has its reply and nothing else: \(outputs)", file: file, line: line)
+    private func errorCode(_ outputs: [HubOutput], file: StaticString = #filePath, line: UInt = #line)
+        -> PartyErrorCode?
+    {
+        XCTAssertEqual(
+            outputs.count, 1, "a failed command has its reply and nothing else: \(outputs)", file: file, line: line)
         guard case .reply(_, _, .failure(let error))? = outputs.first else { return nil }
         return error.code
     }
@@ -107,10 +114,17 @@ final class HubTests: XCTestCase {
     func testCreateRepliesWithANewPartyLedByItsCreator() {
         open("alice", session: 1)
         let outputs = run(.create, from: 1, rid: 7)
-        XCTAssertEqual(outputs, [
-            .reply(session(1), rid: 7, .success(.party(PartySnapshot(
-                id: "party-1", inviteCode: nextSeedCode(1), leader: "alice", members: ["alice"], maxMembers: 5)))),
-        ])
+        XCTAssertEqual(
+            outputs,
+            [
+                .reply(
+                    session(1), rid: 7,
+                    .success(
+                        .party(
+                            PartySnapshot(
+                                id: "party-1", inviteCode: nextSeedCode(1), leader: "alice", members: ["alice"],
+                                maxMembers: 5))))
+            ])
         XCTAssertEqual(hub.partyCount, 1)
         XCTAssertEqual(hub.seq(ofParty: "party-1"), 0, "creating a party is no event")
         XCTAssertEqual(hub.party(of: "alice")?.id, "party-1")
@@ -132,11 +146,16 @@ final class HubTests: XCTestCase {
         open("bob", session: 2)
         let party = createParty(from: 1)
         let outputs = run(.join(inviteCode: party.inviteCode), from: 2, rid: 11)
-        let joined = PartySnapshot(id: party.id, inviteCode: party.inviteCode, leader: "alice", members: ["alice", "bob"], maxMembers: 5)
-        XCTAssertEqual(outputs, [
-            .reply(session(2), rid: 11, .success(.party(joined))),
-            .event(PartyEvent(partyID: party.id, seq: 1, body: .memberJoined(player: "bob")), recipients: [session(1), session(2)]),
-        ])
+        let joined = PartySnapshot(
+            id: party.id, inviteCode: party.inviteCode, leader: "alice", members: ["alice", "bob"], maxMembers: 5)
+        XCTAssertEqual(
+            outputs,
+            [
+                .reply(session(2), rid: 11, .success(.party(joined))),
+                .event(
+                    PartyEvent(partyID: party.id, seq: 1, body: .memberJoined(player: "bob")),
+                    recipients: [session(1), session(2)]),
+            ])
         XCTAssertEqual(hub.party(of: "bob"), joined)
         XCTAssertEqual(hub.party(of: "alice"), joined)
     }
@@ -144,12 +163,14 @@ final class HubTests: XCTestCase {
     func testLeaveRepliesAndAnnouncesTheLeaverToEveryoneIncludingTheLeaver() {
         let party = partyOfAlice(joiners: 2)
         let outputs = run(.leave, from: 3, rid: 5)
-        XCTAssertEqual(outputs, [
-            .reply(session(3), rid: 5, .success(.empty)),
-            .event(
-                PartyEvent(partyID: party.id, seq: 3, body: .memberLeft(player: "carol")),
-                recipients: [session(1), session(2), session(3)]),
-        ])
+        XCTAssertEqual(
+            outputs,
+            [
+                .reply(session(3), rid: 5, .success(.empty)),
+                .event(
+                    PartyEvent(partyID: party.id, seq: 3, body: .memberLeft(player: "carol")),
+                    recipients: [session(1), session(2), session(3)]),
+            ])
         XCTAssertNil(hub.party(of: "carol"))
         XCTAssertEqual(hub.party(of: "alice")?.members, ["alice", "bob"])
         // The leaver hears nothing more of the party.
@@ -161,12 +182,14 @@ final class HubTests: XCTestCase {
         let party = partyOfAlice(joiners: 1)
         now += 1234
         let outputs = run(.chat(text: "héllo ✓"), from: 2, rid: 3)
-        XCTAssertEqual(outputs, [
-            .reply(session(2), rid: 3, .success(.empty)),
-            .event(
-                PartyEvent(partyID: party.id, seq: 2, body: .chat(from: "bob", text: "héllo ✓", timestampMs: now)),
-                recipients: [session(1), session(2)]),
-        ])
+        XCTAssertEqual(
+            outputs,
+            [
+                .reply(session(2), rid: 3, .success(.empty)),
+                .event(
+                    PartyEvent(partyID: party.id, seq: 2, body: .chat(from: "bob", text: "héllo ✓", timestampMs: now)),
+                    recipients: [session(1), session(2)]),
+            ])
     }
 
     // MARK: Every error code
@@ -238,10 +261,15 @@ final class HubTests: XCTestCase {
         XCTAssertEqual(errorCode(run(.chat(text: String(repeating: "😀", count: 1025)), from: 1)), .invalidMessage)
         XCTAssertEqual(errorCode(run(.chat(text: String(repeating: "é", count: 1025)), from: 1)), .invalidMessage)
         XCTAssertEqual(hub.seq(ofParty: party.id), 0)
-        for text in [String(repeating: "a", count: 1024), String(repeating: "😀", count: 1024), String(repeating: "é", count: 1024)] {
+        for text in [
+            String(repeating: "a", count: 1024), String(repeating: "😀", count: 1024),
+            String(repeating: "é", count: 1024),
+        ] {
             let outputs = run(.chat(text: text), from: 1)
             XCTAssertEqual(replies(outputs).first.map { (try? $0.result.get()) == .empty }, true)
-            guard case .chat(_, let sent, _)? = events(outputs).first?.event.body else { return XCTFail("no chat event") }
+            guard case .chat(_, let sent, _)? = events(outputs).first?.event.body else {
+                return XCTFail("no chat event")
+            }
             XCTAssertEqual(sent, text)
         }
         XCTAssertEqual(hub.seq(ofParty: party.id), 3)
@@ -300,20 +328,24 @@ final class HubTests: XCTestCase {
     func testWhenTheLeaderLeavesTheEarliestJoinerLeads() {
         let party = partyOfAlice(joiners: 3)  // alice, bob, carol, dave
         let outputs = run(.leave, from: 1)
-        XCTAssertEqual(outputs, [
-            .reply(session(1), rid: 1, .success(.empty)),
-            .event(
-                PartyEvent(partyID: party.id, seq: 4, body: .memberLeft(player: "alice")),
-                recipients: [session(1), session(2), session(3), session(4)]),
-            .event(
-                PartyEvent(partyID: party.id, seq: 5, body: .leaderChanged(leader: "bob")),
-                recipients: [session(2), session(3), session(4)]),
-        ])
+        XCTAssertEqual(
+            outputs,
+            [
+                .reply(session(1), rid: 1, .success(.empty)),
+                .event(
+                    PartyEvent(partyID: party.id, seq: 4, body: .memberLeft(player: "alice")),
+                    recipients: [session(1), session(2), session(3), session(4)]),
+                .event(
+                    PartyEvent(partyID: party.id, seq: 5, body: .leaderChanged(leader: "bob")),
+                    recipients: [session(2), session(3), session(4)]),
+            ])
         XCTAssertEqual(hub.party(of: "bob")?.leader, "bob")
         // A member who is not the leader leaves: no hand-over.
         XCTAssertEqual(events(run(.leave, from: 3)).map(\.event.body), [.memberLeft(player: "carol")])
         XCTAssertEqual(hub.party(of: "bob")?.leader, "bob")
-        XCTAssertEqual(events(run(.leave, from: 2)).map(\.event.body), [.memberLeft(player: "bob"), .leaderChanged(leader: "dave")])
+        XCTAssertEqual(
+            events(run(.leave, from: 2)).map(\.event.body),
+            [.memberLeft(player: "bob"), .leaderChanged(leader: "dave")])
         XCTAssertEqual(hub.party(of: "dave")?.leader, "dave")
     }
 
@@ -322,17 +354,22 @@ final class HubTests: XCTestCase {
         run(.leave, from: 2)
         join(party, from: 2)  // bob is now the latest joiner
         XCTAssertEqual(hub.party(of: "alice")?.members, ["alice", "carol", "bob"])
-        XCTAssertEqual(events(run(.leave, from: 1)).map(\.event.body), [.memberLeft(player: "alice"), .leaderChanged(leader: "carol")])
+        XCTAssertEqual(
+            events(run(.leave, from: 1)).map(\.event.body),
+            [.memberLeft(player: "alice"), .leaderChanged(leader: "carol")])
     }
 
     func testTheLastLeaverEndsThePartyAndItsCodeIsThenNotFound() {
         let party = partyOfAlice(joiners: 1)
         run(.leave, from: 1)
         let outputs = run(.leave, from: 2, rid: 4)
-        XCTAssertEqual(outputs, [
-            .reply(session(2), rid: 4, .success(.empty)),
-            .event(PartyEvent(partyID: party.id, seq: 4, body: .memberLeft(player: "bob")), recipients: [session(2)]),
-        ])
+        XCTAssertEqual(
+            outputs,
+            [
+                .reply(session(2), rid: 4, .success(.empty)),
+                .event(
+                    PartyEvent(partyID: party.id, seq: 4, body: .memberLeft(player: "bob")), recipients: [session(2)]),
+            ])
         XCTAssertEqual(hub.partyCount, 0)
         XCTAssertEqual(hub.allParties, [])
         XCTAssertNil(hub.seq(ofParty: party.id))
@@ -360,7 +397,9 @@ final class HubTests: XCTestCase {
         XCTAssertEqual(from, "alice")
         // A session opened while in the party receives the party's events too.
         open("bob", session: 12)
-        XCTAssertEqual(events(run(.chat(text: "hi"), from: 1, rid: nil)).map(\.recipients), [[session(1), session(11), session(2), session(12)]])
+        XCTAssertEqual(
+            events(run(.chat(text: "hi"), from: 1, rid: nil)).map(\.recipients),
+            [[session(1), session(11), session(2), session(12)]])
         XCTAssertEqual(hub.party(of: "bob")?.members, ["alice", "bob"])
     }
 
@@ -376,7 +415,8 @@ final class HubTests: XCTestCase {
         XCTAssertEqual(events(run(.chat(text: "x"), from: 2, rid: nil)).map(\.recipients), [[session(11), session(2)]])
         // The last session closes: the player leaves, and leadership moves on.
         let outputs = close(session: 11)
-        XCTAssertEqual(events(outputs).map(\.event.body), [.memberLeft(player: "alice"), .leaderChanged(leader: "bob")])
+        XCTAssertEqual(
+            events(outputs).map(\.event.body), [.memberLeft(player: "alice"), .leaderChanged(leader: "bob")])
         XCTAssertEqual(events(outputs).map(\.event.seq), [3, 4])
         XCTAssertEqual(replies(outputs).count, 0)
         XCTAssertEqual(events(outputs).last?.recipients, [session(2)])

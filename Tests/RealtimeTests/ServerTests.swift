@@ -36,7 +36,8 @@ final class ServerTests: ServerTestCase {
         let server = try startServer()
         let client = try connect(server)
         try client.upgrade(
-            path: server.configuration.partyPath, headers: ["Authorization": "Bearer \(server.token(for: "bearer.user"))"])
+            path: server.configuration.partyPath,
+            headers: ["Authorization": "Bearer \(server.token(for: "bearer.user"))"])
         let ready = try client.readJSON()
         XCTAssertEqual(ready["ev"] as? String, "session.ready")
         XCTAssertEqual(ready["player"] as? String, "bearer.user")
@@ -49,7 +50,9 @@ final class ServerTests: ServerTestCase {
         file: StaticString = #filePath, line: UInt = #line
     ) throws -> RawHTTPResponse {
         let client = try connect(server)
-        try client.send(RawWebSocketClient.upgradeRequest(path: path, port: server.port, key: RawWebSocketClient.randomKey(), headers: headers))
+        try client.send(
+            RawWebSocketClient.upgradeRequest(
+                path: path, port: server.port, key: RawWebSocketClient.randomKey(), headers: headers))
         let response = try client.readHTTPResponse()
         if closes {
             XCTAssertEqual(response.header("connection")?.lowercased(), "close", file: file, line: line)
@@ -75,7 +78,9 @@ final class ServerTests: ServerTestCase {
             ("not a JWT", "not-a-token"),
             ("bad subject", server.token(for: "white space")),
         ] {
-            let query = try refusedUpgrade(server, path: partyPath + "?token=" + token.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)
+            let query = try refusedUpgrade(
+                server,
+                path: partyPath + "?token=" + token.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)
             XCTAssertEqual(query.status, 401, what)
             let header = try refusedUpgrade(server, path: partyPath, headers: ["Authorization": "Bearer \(token)"])
             XCTAssertEqual(header.status, 401, what)
@@ -113,7 +118,8 @@ final class ServerTests: ServerTestCase {
     func testPostOnTheWebSocketPathIs405() throws {
         let server = try startServer()
         let client = try connect(server)
-        try client.send("POST \(server.configuration.partyPath) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2\r\n\r\n{}")
+        try client.send(
+            "POST \(server.configuration.partyPath) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2\r\n\r\n{}")
         let response = try client.readHTTPResponse()
         XCTAssertEqual(response.status, 405)
         XCTAssertEqual(response.header("allow"), "GET")
@@ -122,7 +128,8 @@ final class ServerTests: ServerTestCase {
     func testRequestHeadOver8KiBIs431() throws {
         let server = try startServer()
         let client = try connect(server)
-        try client.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Filler: \(String(repeating: "f", count: 9000))\r\n\r\n")
+        try client.send(
+            "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Filler: \(String(repeating: "f", count: 9000))\r\n\r\n")
         let response = try client.readHTTPResponse()
         XCTAssertEqual(response.status, 431)
     }
@@ -199,7 +206,9 @@ final class ServerTests: ServerTestCase {
     }
 
     /// Reads the server's close frame, expecting `code`, then end of stream after replying.
-    private func expectClose(_ client: RawWebSocketClient, code: UInt16, file: StaticString = #filePath, line: UInt = #line) throws {
+    private func expectClose(
+        _ client: RawWebSocketClient, code: UInt16, file: StaticString = #filePath, line: UInt = #line
+    ) throws {
         let end = try client.readUntilConnectionEnds(inspect: { frame in
             XCTFail("unexpected frame before the close: \(frame)", file: file, line: line)
         })
@@ -256,10 +265,13 @@ final class ServerTests: ServerTestCase {
             ("a fragmented ping", { try $0.sendFrame(.ping, fin: false, payload: []) }),
             ("a ping over 125 bytes", { try $0.sendFrame(.ping, payload: Array(repeating: 0x61, count: 126)) }),
             ("a continuation without a message", { try $0.sendFrame(.continuation, payload: Array("x".utf8)) }),
-            ("a new message inside a fragmented one", {
-                try $0.sendFrame(.text, fin: false, payload: Array("a".utf8))
-                try $0.sendFrame(.text, payload: Array("b".utf8))
-            }),
+            (
+                "a new message inside a fragmented one",
+                {
+                    try $0.sendFrame(.text, fin: false, payload: Array("a".utf8))
+                    try $0.sendFrame(.text, payload: Array("b".utf8))
+                }
+            ),
             ("a close payload of one byte", { try $0.sendFrame(.close, payload: [0x03]) }),
             ("close code 1005", { try $0.sendClose(code: 1005) }),
             ("close code 999", { try $0.sendClose(code: 999) }),
@@ -278,8 +290,10 @@ final class ServerTests: ServerTestCase {
         let client = try connect(server)
         // The upgrade and the first command in one write.
         let key = RawWebSocketClient.randomKey()
-        var bytes = Array(RawWebSocketClient.upgradeRequest(
-            path: server.partyPath(token: server.token(for: "alice")), port: server.port, key: key).utf8)
+        var bytes = Array(
+            RawWebSocketClient.upgradeRequest(
+                path: server.partyPath(token: server.token(for: "alice")), port: server.port, key: key
+            ).utf8)
         bytes += WebSocketFrameEncoder.maskedFrame(
             opcode: .text, payload: Array(#"{"op":"party.leave","rid":1}"#.utf8), maskKey: (1, 2, 3, 4))
         try client.send(bytes)
@@ -291,7 +305,8 @@ final class ServerTests: ServerTestCase {
         // A command one byte at a time (a longer payload, with a 16-bit length).
         let text = String(repeating: "é", count: 100)
         let frame = WebSocketFrameEncoder.maskedFrame(
-            opcode: .text, payload: Array(#"{"op":"party.chat","rid":2,"text":"\#(text)"}"#.utf8), maskKey: (9, 8, 7, 6))
+            opcode: .text, payload: Array(#"{"op":"party.chat","rid":2,"text":"\#(text)"}"#.utf8), maskKey: (9, 8, 7, 6)
+        )
         XCTAssertEqual(frame[1], 0x80 | 126)
         for byte in frame {
             try client.send([byte])
@@ -302,7 +317,8 @@ final class ServerTests: ServerTestCase {
         var three: [UInt8] = []
         for rid in 3...5 {
             three += WebSocketFrameEncoder.maskedFrame(
-                opcode: .text, payload: Array(#"{"op":"party.leave","rid":\#(rid)}"#.utf8), maskKey: (UInt8(rid), 0, 0xFF, 7))
+                opcode: .text, payload: Array(#"{"op":"party.leave","rid":\#(rid)}"#.utf8),
+                maskKey: (UInt8(rid), 0, 0xFF, 7))
         }
         try client.send(three)
         XCTAssertEqual(try (3...5).map { _ in try client.nextMessage()["rid"] as? Int }, [3, 4, 5])
@@ -338,7 +354,8 @@ final class ServerTests: ServerTestCase {
         let alice = try signIn("alice", to: server)
         let bob = try signIn("bob", to: server)
         let created = try alice.call("party.create", rid: 1)
-        guard let party = created.party, let code = party["invite_code"] as? String, let id = party["id"] as? String else {
+        guard let party = created.party, let code = party["invite_code"] as? String, let id = party["id"] as? String
+        else {
             return XCTFail("no party in \(created)")
         }
         XCTAssertEqual(code.count, 8)
@@ -382,7 +399,8 @@ final class ServerTests: ServerTestCase {
             return XCTFail("no party")
         }
         XCTAssertEqual(try phone.call("party.create", rid: 1).errorCode, "already_in_party", "the phone is alice too")
-        XCTAssertEqual(try bob.call("party.join", rid: 1, ["invite_code": code]).party?["members"] as? [String], ["alice", "bob"])
+        XCTAssertEqual(
+            try bob.call("party.join", rid: 1, ["invite_code": code]).party?["members"] as? [String], ["alice", "bob"])
         try bob.sendCommand("party.chat", ["text": "hello alice"])
         for client in [desktop, phone] {
             XCTAssertEqual(try client.event("party.member_joined")["player"] as? String, "bob")
@@ -459,7 +477,9 @@ final class ServerTests: ServerTestCase {
                 XCTAssertNotNil(event.eventName, "\(frame)")
             },
             inspectCutOffFrame: { bytes in
-                XCTAssertTrue(Self.isCutOffChatFrame(Array(bytes)), "foreign bytes in a cut-off frame: \(Array(bytes.suffix(24)))")
+                XCTAssertTrue(
+                    Self.isCutOffChatFrame(Array(bytes)), "foreign bytes in a cut-off frame: \(Array(bytes.suffix(24)))"
+                )
             })
         XCTAssertTrue([.closeFrame(code: 1008), .endOfStream, .endOfStreamInsideFrame].contains(end), "\(end)")
     }
@@ -506,7 +526,9 @@ final class ServerTests: ServerTestCase {
                 XCTAssertNotNil(event.eventName, "\(frame)")
             },
             inspectCutOffFrame: { bytes in
-                XCTAssertTrue(Self.isCutOffChatFrame(Array(bytes)), "foreign bytes in a cut-off frame: \(Array(bytes.suffix(24)))")
+                XCTAssertTrue(
+                    Self.isCutOffChatFrame(Array(bytes)), "foreign bytes in a cut-off frame: \(Array(bytes.suffix(24)))"
+                )
             })
         XCTAssertTrue([.closeFrame(code: 1008), .endOfStream, .endOfStreamInsideFrame].contains(end), "\(end)")
     }
@@ -520,7 +542,8 @@ final class ServerTests: ServerTestCase {
         var payload = Array(bytes[headerLength...])
         let emoji = Array("😀".utf8)
         // Drop a trailing partial 😀.
-        for length in stride(from: 3, through: 1, by: -1) where payload.count >= length && Array(payload.suffix(length)) == Array(emoji.prefix(length)) {
+        for length in stride(from: 3, through: 1, by: -1)
+        where payload.count >= length && Array(payload.suffix(length)) == Array(emoji.prefix(length)) {
             payload.removeLast(length)
             break
         }

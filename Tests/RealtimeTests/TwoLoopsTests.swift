@@ -25,7 +25,9 @@ final class TwoLoopsTests: ServerTestCase {
         XCTAssertEqual(TestServer.metric("partyhub_websocket_sessions", in: metrics), 5)
 
         let created = try members[0].call("party.create", rid: 1)
-        guard let party = created.party, let code = party["invite_code"] as? String, let partyID = party["id"] as? String else {
+        guard let party = created.party, let code = party["invite_code"] as? String,
+            let partyID = party["id"] as? String
+        else {
             return XCTFail("no party in \(created)")
         }
         for index in 1..<members.count {
@@ -70,7 +72,8 @@ final class TwoLoopsTests: ServerTestCase {
             XCTAssertEqual(joined, Array(names[firstSeq...]), "\(names[index]) saw the joins from its own on")
             XCTAssertEqual(roundsBySender.keys.sorted(), names)
             for name in names {
-                XCTAssertEqual(roundsBySender[name], Array(0..<chatsPerMember), "\(names[index]) got \(name)'s chats in order")
+                XCTAssertEqual(
+                    roundsBySender[name], Array(0..<chatsPerMember), "\(names[index]) got \(name)'s chats in order")
             }
         }
 

@@ -119,7 +119,9 @@ final class RawWebSocketClient {
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard result == 0 else {
             let error = ClientError("connect to 127.0.0.1:\(port): \(String(cString: strerror(errno)))")
@@ -148,7 +150,9 @@ final class RawWebSocketClient {
     func send(_ bytes: [UInt8]) throws {
         var sent = 0
         while sent < bytes.count {
-            let result = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + sent, bytes.count - sent, Int32(MSG_NOSIGNAL)) }
+            let result = bytes.withUnsafeBytes {
+                Glibc.send(fd, $0.baseAddress! + sent, bytes.count - sent, Int32(MSG_NOSIGNAL))
+            }
             if result < 0 {
                 if errno == EINTR { continue }
                 throw ClientError("send: \(String(cString: strerror(errno)))")
@@ -163,8 +167,10 @@ final class RawWebSocketClient {
     /// Sends a masked frame (as a client must, RFC 6455 §5.3) with a random key.
     func sendFrame(_ opcode: WebSocketOpcode, fin: Bool = true, rsv: UInt8 = 0, payload: [UInt8]) throws {
         var random = SystemRandomNumberGenerator()
-        let key = (UInt8.random(in: 0...255, using: &random), UInt8.random(in: 0...255, using: &random),
-            UInt8.random(in: 0...255, using: &random), UInt8.random(in: 0...255, using: &random))
+        let key = (
+            UInt8.random(in: 0...255, using: &random), UInt8.random(in: 0...255, using: &random),
+            UInt8.random(in: 0...255, using: &random), UInt8.random(in: 0...255, using: &random)
+        )
         try send(WebSocketFrameEncoder.maskedFrame(opcode: opcode, fin: fin, payload: payload, maskKey: key, rsv: rsv))
     }
 
@@ -295,9 +301,10 @@ final class RawWebSocketClient {
         var headers: [(name: String, value: String)] = []
         for line in lines {
             guard let colon = line.firstIndex(of: ":") else { throw ClientError("malformed header line: \(line)") }
-            headers.append((
-                line[..<colon].lowercased(), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-            ))
+            headers.append(
+                (
+                    line[..<colon].lowercased(), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+                ))
         }
         var body: [UInt8] = []
         if let lengthText = headers.first(where: { $0.name == "content-length" })?.value {
@@ -404,7 +411,8 @@ final class RawWebSocketClient {
         guard available >= headerLength + length else { return nil }
         let start = readIndex + headerLength
         let frame = ReceivedFrame(
-            fin: first & 0x80 != 0, rsv: (first >> 4) & 0x7, opcode: first & 0x0F, payload: Array(buffer[start..<(start + length)]))
+            fin: first & 0x80 != 0, rsv: (first >> 4) & 0x7, opcode: first & 0x0F,
+            payload: Array(buffer[start..<(start + length)]))
         readIndex = start + length
         return frame
     }
@@ -464,7 +472,9 @@ final class RawWebSocketClient {
     }
 
     static func decodeJSON(_ frame: ReceivedFrame) throws -> JSONObject {
-        guard frame.fin, frame.rsv == 0, let text = frame.text else { throw ClientError("not a whole text frame: \(frame)") }
+        guard frame.fin, frame.rsv == 0, let text = frame.text else {
+            throw ClientError("not a whole text frame: \(frame)")
+        }
         guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? JSONObject else {
             throw ClientError("not a JSON object: \(text)")
         }
@@ -478,7 +488,9 @@ final class RawWebSocketClient {
     }
 
     /// Reads until a message matches, stashing the others for later `next…` calls.
-    func waitFor(_ what: String, timeout: TimeInterval = defaultTimeout, _ matches: (JSONObject) -> Bool) throws -> JSONObject {
+    func waitFor(_ what: String, timeout: TimeInterval = defaultTimeout, _ matches: (JSONObject) -> Bool) throws
+        -> JSONObject
+    {
         if let index = stash.firstIndex(where: matches) { return stash.remove(at: index) }
         let deadline = Date(timeIntervalSinceNow: timeout)
         while true {

@@ -17,13 +17,18 @@ final class HubTests: XCTestCase {
     /// A deterministic seed per party: id "party-N" and an invite code built from N.
     private func nextSeed() -> PartySeed {
         seedsDrawn += 1
+        return PartySeed(id: "party-\(seedsDrawn)", inviteCode: inviteCode(ofSeed: seedsDrawn))
+    }
+
+    /// The invite code of the `number`th seed: `number` written in base 31 with the alphabet.
+    private func inviteCode(ofSeed number: Int) -> String {
         var digits: [Int] = []
-        var rest = seedsDrawn
+        var rest = number
         for _ in 0..<InviteCode.length {
             digits.append(rest % InviteCode.alphabet.count)
             rest /= InviteCode.alphabet.count
         }
-        return PartySeed(id: "party-\(seedsDrawn)", inviteCode: InviteCode.make(indexes: digits))
+        return InviteCode.make(indexes: digits)
     }
 
     @discardableResult
@@ -122,23 +127,13 @@ final class HubTests: XCTestCase {
                     .success(
                         .party(
                             PartySnapshot(
-                                id: "party-1", inviteCode: nextSeedCode(1), leader: "alice", members: ["alice"],
+                                id: "party-1", inviteCode: inviteCode(ofSeed: 1), leader: "alice", members: ["alice"],
                                 maxMembers: 5))))
             ])
         XCTAssertEqual(hub.partyCount, 1)
         XCTAssertEqual(hub.seq(ofParty: "party-1"), 0, "creating a party is no event")
         XCTAssertEqual(hub.party(of: "alice")?.id, "party-1")
-        XCTAssertTrue(hub.isInviteCodeInUse(nextSeedCode(1)))
-    }
-
-    private func nextSeedCode(_ number: Int) -> String {
-        var digits: [Int] = []
-        var rest = number
-        for _ in 0..<InviteCode.length {
-            digits.append(rest % InviteCode.alphabet.count)
-            rest /= InviteCode.alphabet.count
-        }
-        return InviteCode.make(indexes: digits)
+        XCTAssertTrue(hub.isInviteCodeInUse(inviteCode(ofSeed: 1)))
     }
 
     func testJoinRepliesWithThePartyAndAnnouncesTheJoinerToEveryMember() {

@@ -425,130 +425,34 @@ final class ServerTests: ServerTestCase {
     // MARK: Slow consumers and timers
 
     func testASlowConsumerIsDroppedAndTheOthersKeepReceiving() throws {
-        let server = try startServer {
-            $0.maxOutboundBytes = 64 << 10
-            $0.hub.chatRatePerSecond = 0
-        }
-        let alice = try signIn("alice", to: server)
-        let stalled = try signIn("stalled", to: server, receiveBufferSize: 2048)
-        guard let code = try alice.call("party.create", rid: 1).party?["invite_code"] as? String else {
-            return XCTFail("no party")
-        }
-        XCTAssertTrue(try stalled.call("party.join", rid: 1, ["invite_code": code]).isOK)
-        XCTAssertEqual(try alice.event("party.member_joined")["player"] as? String, "stalled")
+        let server = try startServer(Self.slowConsumerConfiguration)
+        let (alice, stalled) = try partyWithASlowMember("alice", "stalled", on: server)
+        // From here on the stalled member reads nothing.
         var lastSeq = 1
-        // From here on the stalled member reads nothing. Alice chats (reading her own events so
-        // that she is no slow consumer herself) until the server drops it. The longest text
-        // (1024 four-byte scalars) makes writes big enough for the kernel to take them in part.
-        let text = String(repeating: "😀", count: 1024)
-        let batch = 8  // ~34 KB of events per batch, under the 64 KiB limit Alice has too
-        var sawDrop = false
-        var sent = 0
-        while !sawDrop && sent < 2000 {
-            for _ in 0..<batch { try alice.sendCommand("party.chat", ["text": text]) }
-            sent += batch
-            var chats = 0
-            while chats < batch {
-                let event = try alice.nextMessage()
-                XCTAssertEqual(event.seq, lastSeq + 1, "alice's events have no gaps: \(event.eventName ?? "?")")
-                lastSeq = event.seq ?? lastSeq
-                switch event.eventName {
-                case "party.chat": chats += 1
-                case "party.member_left":
-                    XCTAssertEqual(event["player"] as? String, "stalled")
-                    sawDrop = true
-                default: XCTFail("unexpected \(event)")
-                }
-            }
-        }
-        XCTAssertTrue(sawDrop, "the stalled member was not dropped after \(sent) chats")
+        guard try chat(alice, untilLeft: "stalled", lastSeq: &lastSeq) else { return }
         XCTAssertGreaterThanOrEqual(try server.metric("partyhub_slow_consumer_drops_total") ?? 0, 1)
         XCTAssertEqual(try server.metric(#"partyhub_websocket_closes_total{code="1008"}"#), 1)
         // Alice is still served.
         let reply = try alice.call("party.chat", rid: 99, ["text": "still here"])
         XCTAssertTrue(reply.isOK, "\(reply)")
         XCTAssertEqual(try alice.event("party.chat").seq, lastSeq + 1)
-        // What reaches the stalled member is whole events, then a close 1008 or the end of the
-        // stream (possibly inside a frame the server could not finish); never a frame with
-        // foreign bytes spliced into it.
-        let end = try stalled.readUntilConnectionEnds(
-            inspect: { frame in
-                let event = try RawWebSocketClient.decodeJSON(frame)
-                XCTAssertNotNil(event.eventName, "\(frame)")
-            },
-            inspectCutOffFrame: { bytes in
-                XCTAssertTrue(
-                    Self.isCutOffChatFrame(Array(bytes)), "foreign bytes in a cut-off frame: \(Array(bytes.suffix(24)))"
-                )
-            })
-        XCTAssertTrue([.closeFrame(code: 1008), .endOfStream, .endOfStreamInsideFrame].contains(end), "\(end)")
+        try expectWholeEventsUntilTheEnd(of: stalled)
     }
 
     func testASlowlyReadingConsumerGetsWholeFramesUntilItIsDropped() throws {
-        let server = try startServer {
-            $0.maxOutboundBytes = 64 << 10
-            $0.hub.chatRatePerSecond = 0
-        }
-        let alice = try signIn("alice", to: server)
-        let slow = try signIn("slow", to: server, receiveBufferSize: 2048)
-        guard let code = try alice.call("party.create", rid: 1).party?["invite_code"] as? String else {
-            return XCTFail("no party")
-        }
-        XCTAssertTrue(try slow.call("party.join", rid: 1, ["invite_code": code]).isOK)
-        XCTAssertEqual(try alice.event("party.member_joined")["player"] as? String, "slow")
+        let server = try startServer(Self.slowConsumerConfiguration)
+        let (alice, slow) = try partyWithASlowMember("alice", "slow", on: server)
         // The slow member takes a little after each of Alice's chats, far less than she sends,
         // so the server often has room in the socket when the backlog passes the limit.
-        let text = String(repeating: "😀", count: 1024)
-        var sawDrop = false
-        var sent = 0
-        while !sawDrop && sent < 2000 {
-            for _ in 0..<8 {
-                try alice.sendCommand("party.chat", ["text": text])
-                try slow.receiveSome(upTo: 3000, timeout: 0.001)
-            }
-            sent += 8
-            var chats = 0
-            while chats < 8 {
-                let event = try alice.nextMessage()
-                if event.eventName == "party.member_left" {
-                    XCTAssertEqual(event["player"] as? String, "slow")
-                    sawDrop = true
-                } else {
-                    XCTAssertEqual(event.eventName, "party.chat")
-                    chats += 1
-                }
-            }
-        }
-        XCTAssertTrue(sawDrop, "the slow member was not dropped after \(sent) chats")
-        let end = try slow.readUntilConnectionEnds(
-            inspect: { frame in
-                let event = try RawWebSocketClient.decodeJSON(frame)
-                XCTAssertNotNil(event.eventName, "\(frame)")
-            },
-            inspectCutOffFrame: { bytes in
-                XCTAssertTrue(
-                    Self.isCutOffChatFrame(Array(bytes)), "foreign bytes in a cut-off frame: \(Array(bytes.suffix(24)))"
-                )
-            })
-        XCTAssertTrue([.closeFrame(code: 1008), .endOfStream, .endOfStreamInsideFrame].contains(end), "\(end)")
-    }
-
-    /// Whether `bytes` are the start of a text frame whose payload so far is an event of this
-    /// test: ASCII JSON and 😀, possibly ending inside a 😀.
-    private static func isCutOffChatFrame(_ bytes: [UInt8]) -> Bool {
-        guard bytes.count >= 2, bytes[0] == 0x81 else { return false }
-        let headerLength = bytes[1] == 126 ? 4 : (bytes[1] == 127 ? 10 : 2)
-        guard bytes.count >= headerLength else { return true }
-        var payload = Array(bytes[headerLength...])
-        let emoji = Array("😀".utf8)
-        // Drop a trailing partial 😀.
-        for length in stride(from: 3, through: 1, by: -1)
-        where payload.count >= length && Array(payload.suffix(length)) == Array(emoji.prefix(length)) {
-            payload.removeLast(length)
-            break
-        }
-        guard let text = String(validating: payload, as: UTF8.self) else { return false }
-        return text.unicodeScalars.allSatisfy { $0 == "😀" || ($0.value >= 0x20 && $0.value < 0x7F) }
+        var lastSeq = 1
+        guard
+            try chat(
+                alice, untilLeft: "slow", lastSeq: &lastSeq,
+                afterEachChat: {
+                    try slow.receiveSome(upTo: 3000, timeout: 0.001)
+                })
+        else { return }
+        try expectWholeEventsUntilTheEnd(of: slow)
     }
 
     func testAnIdleClientIsPingedThenClosedWith1001() throws {

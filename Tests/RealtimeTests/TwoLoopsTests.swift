@@ -88,40 +88,17 @@ final class TwoLoopsTests: ServerTestCase {
 
     func testAStalledMemberOnTheOtherLoopIsDroppedAndLeavesTheParty() throws {
         let server = try startServer {
+            Self.slowConsumerConfiguration(&$0)
             $0.threads = 2
-            $0.maxOutboundBytes = 64 << 10
-            $0.hub.chatRatePerSecond = 0
         }
-        let alice = try signIn("alice", to: server)  // loop 0, with the hub
-        let stalled = try signIn("stalled", to: server, receiveBufferSize: 2048)  // loop 1
+        // Alice lands on loop 0, with the hub; the stalled member on loop 1.
+        let (alice, stalled) = try partyWithASlowMember("alice", "stalled", on: server)
         XCTAssertEqual(try server.metric(#"partyhub_loop_connections{loop="1"}"#), 1)
-        guard let code = try alice.call("party.create", rid: 1).party?["invite_code"] as? String else {
-            return XCTFail("no party")
-        }
-        XCTAssertTrue(try stalled.call("party.join", rid: 1, ["invite_code": code]).isOK)
-        XCTAssertEqual(try alice.event("party.member_joined")["player"] as? String, "stalled")
-        let text = String(repeating: "😀", count: 1024)
-        var left: JSONObject?
-        var sent = 0
         var lastSeq = 1
-        while left == nil && sent < 2000 {
-            for _ in 0..<8 { try alice.sendCommand("party.chat", ["text": text]) }
-            sent += 8
-            var chats = 0
-            while chats < 8 {
-                let event = try alice.nextMessage()
-                XCTAssertEqual(event.seq, lastSeq + 1)
-                lastSeq = event.seq ?? lastSeq
-                if event.eventName == "party.member_left" { left = event } else { chats += 1 }
-            }
-        }
-        XCTAssertEqual(left?["player"] as? String, "stalled", "dropped after \(sent) chats")
+        guard try chat(alice, untilLeft: "stalled", lastSeq: &lastSeq) else { return }
         XCTAssertEqual(try server.metric("partyhub_slow_consumer_drops_total"), 1)
         XCTAssertEqual(try alice.call("party.create", rid: 3).errorCode, "already_in_party")
         XCTAssertEqual(try server.metric("partyhub_players"), 1, "the hub forgot the dropped player")
-        let end = try stalled.readUntilConnectionEnds(inspect: { frame in
-            XCTAssertNotNil(try RawWebSocketClient.decodeJSON(frame).eventName)
-        })
-        XCTAssertTrue([.closeFrame(code: 1008), .endOfStream, .endOfStreamInsideFrame].contains(end), "\(end)")
+        try expectWholeEventsUntilTheEnd(of: stalled)
     }
 }

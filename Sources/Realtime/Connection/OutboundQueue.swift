@@ -55,6 +55,19 @@ struct OutboundQueue {
         }
     }
 
+    /// Forgets every frame not yet begun, but keeps the unsent rest of one partly written:
+    /// bytes queued after it then start on a frame boundary, not inside its payload.
+    mutating func removeAllButPartlyWrittenHead() {
+        guard headOffset > 0, head < chunks.count else {
+            removeAll()
+            return
+        }
+        let partial = chunks[head]
+        chunks = [partial]
+        head = 0
+        pendingBytes = partial.count - headOffset
+    }
+
     /// Forgets everything queued (the connection is gone).
     mutating func removeAll() {
         chunks = []

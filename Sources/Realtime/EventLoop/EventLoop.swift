@@ -106,7 +106,11 @@ final class EventLoop {
             for event in 0..<ready {
                 dispatch(tag: epoll.readyData[event], events: Epoll.Events(rawValue: epoll.readyEvents[event]))
             }
-            wheel.advance(to: nowMs / Self.tickMilliseconds) { entry in fireTimer(entry) }
+            // Collect first, fire after: a check reschedules its connection, which writes the
+            // wheel, and that must not happen while `advance` is still mutating it.
+            var dueTimers: [TimerWheel.Entry] = []
+            wheel.advance(to: nowMs / Self.tickMilliseconds) { entry in dueTimers.append(entry) }
+            for entry in dueTimers { fireTimer(entry) }
             if listener >= 0 && !listenerRegistered && nowMs >= listenerPausedUntil { resumeListener() }
             endTurn()
             if ready > 0 { metrics.turnTook(nanoseconds: partyhub_monotonic_ns() - turnStart) }
@@ -295,8 +299,10 @@ final class EventLoop {
         context.logger.info("closing a slow consumer", ["player": connection.player ?? "-", "unsent": String(connection.output.pendingBytes)])
         connection.closeCode = .policyViolation
         // It is not reading, so a close frame behind a megabyte of backlog would never arrive:
-        // make one last attempt to write what fits, then close.
-        connection.output.removeAll()
+        // make one last attempt to write what fits, then close. The rest of a frame already
+        // partly on the wire stays ahead of the close frame, which would otherwise land
+        // inside that frame's payload.
+        connection.output.removeAllButPartlyWrittenHead()
         let payload = WebSocketFrameEncoder.closePayload(code: .policyViolation, reason: "slow consumer")
         connection.output.append(OutboundBytes.copy(WebSocketFrameEncoder.frame(opcode: .close, payload: payload)))
         connection.closeWhenFlushed = true

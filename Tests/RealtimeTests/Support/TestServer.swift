@@ -1,0 +1,141 @@
+import Foundation
+import Protocol
+import Realtime
+import XCTest
+
+/// An in-process server on 127.0.0.1 and a free port, with a known JWT secret, quiet logs and
+/// a short shutdown grace, so stopping it never takes long.
+final class TestServer {
+    /// The secret the server checks tokens with.
+    static let secret = "partyhub-test-secret-0123456789"
+
+    let server: Server
+    var port: Int { server.port }
+    var configuration: ServerConfiguration { server.configuration }
+    private let codec = JWTCodec(secret: Array(TestServer.secret.utf8))
+    private var stopped = false
+
+    /// Starts a server; `configure` adjusts the test defaults (one loop, quiet logs).
+    init(_ configure: (inout ServerConfiguration) -> Void = { _ in }) throws {
+        var configuration = ServerConfiguration()
+        configuration.host = "127.0.0.1"
+        configuration.port = 0
+        configuration.threads = 1
+        configuration.jwtSecret = Array(Self.secret.utf8)
+        configuration.shutdownGrace = 1
+        configuration.dataDirectory = NSTemporaryDirectory() + "partyhub-tests-unused"
+        configuration.logger = Logger(minimumLevel: .error)
+        configure(&configuration)
+        server = try Server(configuration: configuration)
+        try server.start()
+    }
+
+    /// A token for `player`, valid for an hour.
+    func token(for player: String, expiresIn seconds: Int64 = 3600) -> String {
+        codec.sign(subject: player, expiresAt: Int64(Date().timeIntervalSince1970) + seconds)
+    }
+
+    /// A token signed with another secret.
+    func forgedToken(for player: String) -> String {
+        JWTCodec(secret: Array("not-the-server-secret".utf8)).sign(
+            subject: player, expiresAt: Int64(Date().timeIntervalSince1970) + 3600)
+    }
+
+    /// The party endpoint's path with `?token=`.
+    func partyPath(token: String) -> String { configuration.partyPath + "?token=" + token }
+
+    /// Shuts down and waits for the loops to stop. Returns false if they did not stop in
+    /// `timeout` (the waiting thread is then left behind rather than hanging the suite).
+    @discardableResult
+    func stop(timeout: TimeInterval = 10) -> Bool {
+        if stopped { return true }
+        stopped = true
+        server.shutdown()
+        let done = DispatchSemaphore(value: 0)
+        let server = self.server
+        let thread = Thread {
+            server.wait()
+            done.signal()
+        }
+        thread.start()
+        return done.wait(timeout: .now() + timeout) == .success
+    }
+
+    /// One `GET` on a connection of its own (closed after the response).
+    func get(_ path: String) throws -> RawHTTPResponse {
+        let client = try RawWebSocketClient(port: port)
+        defer { client.close() }
+        return try client.get(path, close: true)
+    }
+
+    /// The `/metrics` text.
+    func metrics() throws -> String {
+        let response = try get("/metrics")
+        guard response.status == 200 else { throw ClientError("/metrics answered \(response.statusLine)") }
+        return response.bodyText
+    }
+
+    /// The value of one sample in a metrics text, e.g. `partyhub_loop_connections{loop="0"}`.
+    static func metric(_ sample: String, in text: String) -> Int64? {
+        for line in text.split(separator: "\n") where line.hasPrefix(sample + " ") {
+            return Int64(line.dropFirst(sample.count + 1))
+        }
+        return nil
+    }
+
+    /// One sample's value, read now.
+    func metric(_ sample: String) throws -> Int64? {
+        Self.metric(sample, in: try metrics())
+    }
+}
+
+/// A test case that starts servers and clients and always stops them in `tearDown`: clients
+/// first (so the server sees them go), then each server (shutdown and wait).
+class ServerTestCase: XCTestCase {
+    private var servers: [TestServer] = []
+    private var clients: [RawWebSocketClient] = []
+
+    override func tearDown() {
+        for client in clients { client.close() }
+        clients = []
+        for server in servers {
+            XCTAssertTrue(server.stop(), "the server's loops did not stop after shutdown")
+        }
+        servers = []
+        super.tearDown()
+    }
+
+    /// Starts a server stopped in `tearDown`.
+    func startServer(_ configure: (inout ServerConfiguration) -> Void = { _ in }) throws -> TestServer {
+        let server = try TestServer(configure)
+        servers.append(server)
+        return server
+    }
+
+    /// A raw connection to `server`, closed in `tearDown`.
+    func connect(_ server: TestServer, receiveBufferSize: Int32? = nil) throws -> RawWebSocketClient {
+        let client = try RawWebSocketClient(port: server.port, receiveBufferSize: receiveBufferSize)
+        clients.append(client)
+        return client
+    }
+
+    /// A signed-in party session for `player`: upgrade, then the `session.ready` greeting.
+    func signIn(
+        _ player: String, to server: TestServer, receiveBufferSize: Int32? = nil,
+        file: StaticString = #filePath, line: UInt = #line
+    ) throws -> RawWebSocketClient {
+        let client = try connect(server, receiveBufferSize: receiveBufferSize)
+        try client.upgrade(path: server.partyPath(token: server.token(for: player)))
+        let ready = try client.readJSON()
+        XCTAssertEqual(ready["ev"] as? String, "session.ready", file: file, line: line)
+        XCTAssertEqual(ready["player"] as? String, player, file: file, line: line)
+        return client
+    }
+
+    /// An upgraded connection to the echo endpoint.
+    func openEcho(_ server: TestServer) throws -> RawWebSocketClient {
+        let client = try connect(server)
+        try client.upgrade(path: server.configuration.echoPath!)
+        return client
+    }
+}

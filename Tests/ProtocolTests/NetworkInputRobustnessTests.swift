@@ -5,18 +5,7 @@ import XCTest
 /// points, and checks that they never trap and always make progress or stop with an error.
 /// The generator is seeded, so a failure reproduces.
 final class NetworkInputRobustnessTests: XCTestCase {
-    private struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
-    private var random = SplitMix64(state: 0x5EED_0F_7A27_4B0B)
+    private var random = SplitMix64(seed: 0x5EED_0F_7A27_4B0B)
 
     private func mutate(_ bytes: [UInt8]) -> [UInt8] {
         var bytes = bytes

@@ -286,7 +286,7 @@ public struct JSONReader {
         guard offset + 4 <= bytes.count else { return nil }
         var value: UInt16 = 0
         for index in offset..<(offset + 4) {
-            guard let digit = Self.hexDigit(bytes[index]) else { return nil }
+            guard let digit = ASCII.hexValue(bytes[index]) else { return nil }
             value = value << 4 | UInt16(digit)
         }
         return value
@@ -294,17 +294,8 @@ public struct JSONReader {
 
     private static func hex4(_ raw: UnsafeRawBufferPointer, at offset: Int) -> UInt16 {
         var value: UInt16 = 0
-        for index in offset..<(offset + 4) { value = value << 4 | UInt16(hexDigit(raw[index]) ?? 0) }
+        for index in offset..<(offset + 4) { value = value << 4 | UInt16(ASCII.hexValue(raw[index]) ?? 0) }
         return value
-    }
-
-    private static func hexDigit(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
-        default: return nil
-        }
     }
 
     private static func appendUTF8(_ scalar: UInt32, to output: inout [UInt8]) {

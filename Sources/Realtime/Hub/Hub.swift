@@ -9,12 +9,10 @@ import Protocol
 /// hash lookup (the connection) and array accesses.
 public struct Hub: Sendable {
     public let configuration: HubConfiguration
-    private var players: [PlayerRecord?] = []
-    private var freePlayerSlots: [Int] = []
+    private var players = SlotTable<PlayerRecord>()
     private var playerSlotByName: [String: Int] = [:]
     private var playerSlotBySession: [SessionID: Int] = [:]
-    private var parties: [Party?] = []
-    private var freePartySlots: [Int] = []
+    private var parties = SlotTable<Party>()
     private var partySlotByCode: [String: Int] = [:]
 
     public init(configuration: HubConfiguration = HubConfiguration()) {
@@ -34,16 +32,16 @@ public struct Hub: Sendable {
 
     /// The party `player` is in, as the wire shows it.
     public func party(of player: String) -> PartySnapshot? {
-        guard let slot = playerSlotByName[player], let partySlot = players[slot]?.party else { return nil }
+        guard let slot = playerSlotByName[player], let partySlot = players[slot].party else { return nil }
         return snapshot(partySlot)
     }
 
     /// Every live party (for invariant checks in tests).
-    public var allParties: [PartySnapshot] { parties.indices.compactMap { parties[$0] == nil ? nil : snapshot($0) } }
+    public var allParties: [PartySnapshot] { partySlotByCode.values.sorted().map { snapshot($0) } }
 
     /// The last `seq` of a party.
     public func seq(ofParty id: String) -> UInt64? {
-        parties.first(where: { $0?.id == id })??.seq
+        parties.values.first(where: { $0.id == id })?.seq
     }
 
     // MARK: Inputs
@@ -99,79 +97,65 @@ public struct Hub: Sendable {
         let slot: Int
         if let existing = playerSlotByName[name] {
             slot = existing
-            players[slot]!.sessions.append(session)
-            if let partySlot = players[slot]!.party { rebuildRecipients(partySlot) }
+            players[slot].sessions.append(session)
+            if let partySlot = players[slot].party { rebuildRecipients(partySlot) }
         } else {
             let record = PlayerRecord(
                 name: name, sessions: [session], party: nil,
                 chatBucket: TokenBucket(ratePerSecond: configuration.chatRatePerSecond, burst: configuration.chatBurst, now: now))
-            if let free = freePlayerSlots.popLast() {
-                slot = free
-                players[slot] = record
-            } else {
-                slot = players.count
-                players.append(record)
-            }
+            slot = players.insert(record)
             playerSlotByName[name] = slot
         }
         playerSlotBySession[session] = slot
     }
 
     private mutating func closeSession(_ session: SessionID, into outputs: inout [HubOutput]) {
-        guard let slot = playerSlotBySession.removeValue(forKey: session), var record = players[slot] else { return }
-        record.sessions.removeAll { $0 == session }
-        players[slot] = record
+        guard let slot = playerSlotBySession.removeValue(forKey: session) else { return }
+        players[slot].sessions.removeAll { $0 == session }
+        let record = players[slot]
         if !record.sessions.isEmpty {
             if let partySlot = record.party { rebuildRecipients(partySlot) }
             return
         }
         // PROTOCOL-CORE: a player whose last connection closes leaves their party.
         if let partySlot = record.party { removeMember(slot, from: partySlot, into: &outputs) }
-        players[slot] = nil
-        freePlayerSlots.append(slot)
+        players.remove(slot)
         playerSlotByName[record.name] = nil
     }
 
     // MARK: Commands
 
     private mutating func create(playerSlot: Int, seed: PartySeed?) -> Result<ReplyData, PartyError> {
-        if players[playerSlot]!.party != nil { return .failure(PartyError(.alreadyInParty, "already in a party")) }
+        if players[playerSlot].party != nil { return .failure(PartyError(.alreadyInParty, "already in a party")) }
         guard let seed, partySlotByCode[seed.inviteCode] == nil else {
             return .failure(PartyError(.internalError, "no invite code could be assigned"))
         }
         let party = Party(
             id: seed.id, inviteCode: seed.inviteCode, members: [playerSlot], leader: playerSlot, seq: 0,
-            recipients: players[playerSlot]!.sessions)
-        let partySlot: Int
-        if let free = freePartySlots.popLast() {
-            partySlot = free
-            parties[partySlot] = party
-        } else {
-            partySlot = parties.count
-            parties.append(party)
-        }
+            recipients: players[playerSlot].sessions)
+        let partySlot = parties.insert(party)
         partySlotByCode[seed.inviteCode] = partySlot
-        players[playerSlot]!.party = partySlot
+        players[playerSlot].party = partySlot
         return .success(.party(snapshot(partySlot)))
     }
 
     private mutating func join(playerSlot: Int, inviteCode: String, into outputs: inout [HubOutput]) -> Result<ReplyData, PartyError> {
-        if players[playerSlot]!.party != nil { return .failure(PartyError(.alreadyInParty, "already in a party")) }
+        if players[playerSlot].party != nil { return .failure(PartyError(.alreadyInParty, "already in a party")) }
         guard let partySlot = partySlotByCode[inviteCode] else {
             return .failure(PartyError(.notFound, "no party has that invite code"))
         }
-        if parties[partySlot]!.members.count >= configuration.maxMembers {
+        if parties[partySlot].members.count >= configuration.maxMembers {
             return .failure(PartyError(.partyFull, "the party is full"))
         }
-        parties[partySlot]!.members.append(playerSlot)
-        players[playerSlot]!.party = partySlot
+        parties[partySlot].members.append(playerSlot)
+        players[playerSlot].party = partySlot
         rebuildRecipients(partySlot)
-        emit(.memberJoined(player: players[playerSlot]!.name), in: partySlot, into: &outputs)
+        emit(.memberJoined(player: players[playerSlot].name), in: partySlot, into: &outputs)
         return .success(.party(snapshot(partySlot)))
     }
 
     private mutating func leave(playerSlot: Int, into outputs: inout [HubOutput]) -> Result<ReplyData, PartyError> {
-        guard let partySlot = players[playerSlot]!.party else {
+        guard let partySlot = players[playerSlot].party else {
             return .failure(PartyError(.notInParty, "not in a party"))
         }
         removeMember(playerSlot, from: partySlot, into: &outputs)
@@ -181,7 +165,7 @@ public struct Hub: Sendable {
     private mutating func chat(playerSlot: Int, text: String, now: Int64, into outputs: inout [HubOutput])
         -> Result<ReplyData, PartyError>
     {
-        guard let partySlot = players[playerSlot]!.party else {
+        guard let partySlot = players[playerSlot].party else {
             return .failure(PartyError(.notInParty, "not in a party"))
         }
         let maxScalars = configuration.maxChatScalars
@@ -190,10 +174,10 @@ public struct Hub: Sendable {
         if utf8Count == 0 || (utf8Count > maxScalars && (utf8Count > maxScalars * 4 || text.unicodeScalars.count > maxScalars)) {
             return .failure(PartyError(.invalidMessage, "text must be 1-\(maxScalars) characters"))
         }
-        if let retryAfter = players[playerSlot]!.chatBucket.take(now: now) {
+        if let retryAfter = players[playerSlot].chatBucket.take(now: now) {
             return .failure(PartyError(.rateLimited, "chat rate limit reached; retry in \(retryAfter) ms"))
         }
-        emit(.chat(from: players[playerSlot]!.name, text: text, timestampMs: now), in: partySlot, into: &outputs)
+        emit(.chat(from: players[playerSlot].name, text: text, timestampMs: now), in: partySlot, into: &outputs)
         return .success(.empty)
     }
 
@@ -202,40 +186,39 @@ public struct Hub: Sendable {
     /// Removes a member: `member_left` to everyone including the leaver, then the hand-over to
     /// the earliest joiner when the leader left, or the party's end when nobody is left.
     private mutating func removeMember(_ playerSlot: Int, from partySlot: Int, into outputs: inout [HubOutput]) {
-        let name = players[playerSlot]!.name
-        parties[partySlot]!.members.removeAll { $0 == playerSlot }
-        players[playerSlot]!.party = nil
+        let name = players[playerSlot].name
+        parties[partySlot].members.removeAll { $0 == playerSlot }
+        players[playerSlot].party = nil
         emit(.memberLeft(player: name), in: partySlot, into: &outputs)
-        let party = parties[partySlot]!
+        let party = parties[partySlot]
         if party.members.isEmpty {
             partySlotByCode[party.inviteCode] = nil
-            parties[partySlot] = nil
-            freePartySlots.append(partySlot)
+            parties.remove(partySlot)
             return
         }
         rebuildRecipients(partySlot)
         if party.leader == playerSlot {
-            parties[partySlot]!.leader = party.members[0]
-            emit(.leaderChanged(leader: players[party.members[0]]!.name), in: partySlot, into: &outputs)
+            parties[partySlot].leader = party.members[0]
+            emit(.leaderChanged(leader: players[party.members[0]].name), in: partySlot, into: &outputs)
         }
     }
 
     private mutating func emit(_ body: PartyEventBody, in partySlot: Int, into outputs: inout [HubOutput]) {
-        parties[partySlot]!.seq += 1
-        let party = parties[partySlot]!
+        parties[partySlot].seq += 1
+        let party = parties[partySlot]
         outputs.append(.event(PartyEvent(partyID: party.id, seq: party.seq, body: body), recipients: party.recipients))
     }
 
     private mutating func rebuildRecipients(_ partySlot: Int) {
         var recipients: [SessionID] = []
-        for member in parties[partySlot]!.members { recipients.append(contentsOf: players[member]!.sessions) }
-        parties[partySlot]!.recipients = recipients
+        for member in parties[partySlot].members { recipients.append(contentsOf: players[member].sessions) }
+        parties[partySlot].recipients = recipients
     }
 
     private func snapshot(_ partySlot: Int) -> PartySnapshot {
-        let party = parties[partySlot]!
+        let party = parties[partySlot]
         return PartySnapshot(
-            id: party.id, inviteCode: party.inviteCode, leader: players[party.leader]!.name,
-            members: party.members.map { players[$0]!.name }, maxMembers: configuration.maxMembers)
+            id: party.id, inviteCode: party.inviteCode, leader: players[party.leader].name,
+            members: party.members.map { players[$0].name }, maxMembers: configuration.maxMembers)
     }
 }

@@ -1,5 +1,5 @@
 /// A live party, as the hub keeps it.
-struct Party {
+struct Party: Sendable {
     let id: String
     var inviteCode: String
     /// Player slots (indexes into the hub's player table), in join order.
@@ -14,7 +14,7 @@ struct Party {
 }
 
 /// A signed-in player, present while they hold at least one connection.
-struct PlayerRecord {
+struct PlayerRecord: Sendable {
     let name: String
     var sessions: [SessionID]
     /// The party slot, when the player is in one.

@@ -116,21 +116,32 @@ public final class ByteWriter {
     public func appendJSONString(utf8 raw: UnsafeRawBufferPointer) {
         ensureRoom(raw.count + 2)
         append(UInt8(ascii: "\""))
+        guard let source = raw.baseAddress else {
+            append(UInt8(ascii: "\""))
+            return
+        }
         var runStart = 0
         var index = 0
         let count = raw.count
         while index < count {
-            let byte = raw[index]
-            if byte >= 0x20 && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") {
-                index += 1
-                continue
+            // Skip eight clean bytes at a time; most text needs no escape at all.
+            while index + 8 <= count && !WordScan.hasQuoteBackslashOrControl(source.loadUnaligned(fromByteOffset: index, as: UInt64.self)) {
+                index += 8
             }
-            if index > runStart { append(UnsafeRawBufferPointer(rebasing: raw[runStart..<index])) }
-            appendEscape(byte)
-            index += 1
-            runStart = index
+            let limit = min(count, index + 8)
+            while index < limit {
+                let byte = source.load(fromByteOffset: index, as: UInt8.self)
+                if byte >= 0x20 && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") {
+                    index += 1
+                    continue
+                }
+                if index > runStart { append(UnsafeRawBufferPointer(start: source + runStart, count: index - runStart)) }
+                appendEscape(byte)
+                index += 1
+                runStart = index
+            }
         }
-        if count > runStart { append(UnsafeRawBufferPointer(rebasing: raw[runStart..<count])) }
+        if count > runStart { append(UnsafeRawBufferPointer(start: source + runStart, count: count - runStart)) }
         append(UInt8(ascii: "\""))
     }
 

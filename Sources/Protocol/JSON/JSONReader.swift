@@ -62,6 +62,14 @@ public struct JSONReader {
         var hasEscapes = false
         let count = bytes.count
         while position < count {
+            if let base = bytes.baseAddress {
+                while position + 8 <= count
+                    && !WordScan.hasQuoteBackslashOrControl(base.loadUnaligned(fromByteOffset: position, as: UInt64.self))
+                {
+                    position += 8
+                }
+                if position >= count { break }
+            }
             let byte = bytes[position]
             if byte == UInt8(ascii: "\"") {
                 let token = StringToken(range: start..<position, hasEscapes: hasEscapes)

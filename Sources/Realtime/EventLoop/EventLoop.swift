@@ -31,6 +31,8 @@ final class EventLoop {
     private var liveConnections = 0
     private var wheel: TimerWheel
     private var dirty: [Connection] = []
+    /// The batch being flushed; swapped with `dirty` so neither array is ever reallocated.
+    private var flushing: [Connection] = []
     private var pendingHubInputs: [HubInput] = []
     private var outgoing: [[LoopMessage]]
     private var listener: Int32 = -1
@@ -151,12 +153,12 @@ final class EventLoop {
         // Connections flushed here can add others (a close tells the hub, whose events queue
         // output elsewhere), so loop until nothing is dirty.
         while !dirty.isEmpty {
-            let batch = dirty
-            dirty.removeAll(keepingCapacity: true)
-            for connection in batch {
+            swap(&dirty, &flushing)
+            for connection in flushing {
                 connection.isDirty = false
                 if connection.phase != .closed { connection.flush(self) }
             }
+            flushing.removeAll(keepingCapacity: true)
         }
     }
 

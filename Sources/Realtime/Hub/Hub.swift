@@ -205,8 +205,9 @@ public struct Hub: Sendable {
 
     private mutating func emit(_ body: PartyEventBody, in partySlot: Int, into outputs: inout [HubOutput]) {
         parties[partySlot].seq += 1
-        let party = parties[partySlot]
-        outputs.append(.event(PartyEvent(partyID: party.id, seq: party.seq, body: body), recipients: party.recipients))
+        outputs.append(.event(
+            PartyEvent(partyID: parties[partySlot].id, seq: parties[partySlot].seq, body: body),
+            recipients: parties[partySlot].recipients))
     }
 
     private mutating func rebuildRecipients(_ partySlot: Int) {

@@ -21,3 +21,13 @@ struct PlayerRecord: Sendable {
     var party: Int?
     var chatBucket: TokenBucket
 }
+
+extension Party: Vacant {
+    static var vacant: Party { Party(id: "", inviteCode: "", members: [], leader: -1, seq: 0, recipients: []) }
+}
+
+extension PlayerRecord: Vacant {
+    static var vacant: PlayerRecord {
+        PlayerRecord(name: "", sessions: [], party: nil, chatBucket: TokenBucket(ratePerSecond: 0, burst: 1, now: 0))
+    }
+}

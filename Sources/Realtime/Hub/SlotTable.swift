@@ -1,40 +1,53 @@
+/// A value that can stand in an empty slot: cheap to make, holding no memory.
+protocol Vacant {
+    /// The stand-in for a freed slot.
+    static var vacant: Self { get }
+}
+
 /// Values addressed by small integer slots, which stay valid until the value is removed;
 /// freed slots are reused. The hub keeps players and parties here so that references between
-/// them are array indexes, not hash lookups.
-struct SlotTable<Element> {
-    private var slots: [Element?] = []
+/// them are array indexes, not hash lookups. A freed slot holds `Element.vacant` rather than
+/// nil, so reading one field of a stored value borrows it in place instead of copying it out
+/// of an optional (callgrind showed those copies, with their retains, on every chat).
+struct SlotTable<Element: Vacant> {
+    private var slots: [Element] = []
+    private var occupied: [Bool] = []
     private var freeSlots: [Int] = []
 
     /// Stores `element` and returns its slot.
     mutating func insert(_ element: Element) -> Int {
         if let slot = freeSlots.popLast() {
             slots[slot] = element
+            occupied[slot] = true
             return slot
         }
         slots.append(element)
+        occupied.append(true)
         return slots.count - 1
     }
 
     /// Removes the value at `slot`, freeing the slot for reuse.
     mutating func remove(_ slot: Int) {
-        precondition(slots[slot] != nil, "removing an empty slot")
-        slots[slot] = nil
+        precondition(occupied[slot], "removing an empty slot")
+        slots[slot] = .vacant
+        occupied[slot] = false
         freeSlots.append(slot)
     }
 
     /// The value at an occupied slot (a slot the caller holds is always occupied).
     subscript(slot: Int) -> Element {
-        get {
-            guard let element = slots[slot] else { preconditionFailure("slot \(slot) is empty") }
-            return element
+        _read {
+            precondition(occupied[slot], "slot \(slot) is empty")
+            yield slots[slot]
         }
         _modify {
-            precondition(slots[slot] != nil, "slot \(slot) is empty")
-            yield &slots[slot]!
+            precondition(occupied[slot], "slot \(slot) is empty")
+            yield &slots[slot]
         }
     }
 
     /// Every stored value, in slot order.
-    var values: [Element] { slots.compactMap { $0 } }
+    var values: [Element] { slots.indices.filter { occupied[$0] }.map { slots[$0] } }
 }
+
 extension SlotTable: Sendable where Element: Sendable {}

@@ -5,7 +5,9 @@ import Protocol
 /// batched to the loop that owns the connection. The hub has exactly one owner: this.
 final class HubHost {
     private var hub: Hub
-    private unowned let loop: EventLoop
+    // unowned(unsafe): the loop owns this host and outlives it; a checked unowned reference
+    // costs a retain and release on every access.
+    private unowned(unsafe) let loop: EventLoop
     private var outputs: [HubOutput] = []
     private var isApplying = false
     private var deferredInputs: [HubInput] = []

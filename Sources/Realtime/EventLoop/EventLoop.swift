@@ -99,12 +99,21 @@ final class EventLoop {
 
     /// Runs until shutdown completes. Called on the loop's own thread.
     func run() {
+        // Two clock reads a turn: its start and its end. The wall clock is derived from the
+        // monotonic one through an offset refreshed once a second (a chat's `ts` is in ms).
+        var turnEnd = partyhub_monotonic_ns()
+        var wallOffsetMs = partyhub_wall_ms() - turnEnd / 1_000_000
+        var wallSyncedAt = turnEnd / 1_000_000
         while running {
-            let timeout = Int32(clamping: (wheel.currentTick + 1) * Self.tickMilliseconds - partyhub_monotonic_ns() / 1_000_000)
+            let timeout = Int32(clamping: (wheel.currentTick + 1) * Self.tickMilliseconds - turnEnd / 1_000_000)
             let ready = epoll.wait(timeoutMilliseconds: max(0, min(timeout, Int32(Self.tickMilliseconds))))
             let turnStart = partyhub_monotonic_ns()
             nowMs = turnStart / 1_000_000
-            wallMs = partyhub_wall_ms()
+            if nowMs - wallSyncedAt >= 1000 {
+                wallOffsetMs = partyhub_wall_ms() - nowMs
+                wallSyncedAt = nowMs
+            }
+            wallMs = nowMs + wallOffsetMs
             for event in 0..<ready {
                 dispatch(tag: epoll.readyData[event], events: Epoll.Events(rawValue: epoll.readyEvents[event]))
             }
@@ -115,7 +124,8 @@ final class EventLoop {
             for entry in dueTimers { fireTimer(entry) }
             if listener >= 0 && !listenerRegistered && nowMs >= listenerPausedUntil { resumeListener() }
             endTurn()
-            if ready > 0 { metrics.turnTook(nanoseconds: partyhub_monotonic_ns() - turnStart) }
+            turnEnd = partyhub_monotonic_ns()
+            if ready > 0 { metrics.turnTook(nanoseconds: turnEnd - turnStart) }
             if isShuttingDown && (liveConnections == 0 || nowMs >= shutdownDeadline) { finishShutdown() }
         }
     }

@@ -31,6 +31,11 @@ public enum Base64 {
         decode(Array(text.utf8)[...], url: true)
     }
 
+    /// Decodes URL-safe base64 bytes without padding; nil on any other byte.
+    public static func decodeURL(bytes: some Collection<UInt8>) -> [UInt8]? {
+        decode(Array(bytes)[...], url: true)
+    }
+
     private static func encode(_ bytes: [UInt8], alphabet: [UInt8], pad: Bool) -> String {
         var output: [UInt8] = []
         output.reserveCapacity((bytes.count + 2) / 3 * 4)

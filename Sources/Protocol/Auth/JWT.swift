@@ -74,17 +74,22 @@ public struct JWTCodec: Sendable {
     /// compare), `exp` (required) and `nbf` against `now`, and the `sub` pattern.
     public func verify(_ token: Substring, now: Int64) -> Result<JWTClaims, JWTError> {
         guard token.utf8.count <= Self.maxTokenLength else { return .failure(.malformed("too long")) }
-        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        var token = token
+        return token.withUTF8 { verify(bytes: $0, now: now) }
+    }
+
+    private func verify(bytes token: UnsafeBufferPointer<UInt8>, now: Int64) -> Result<JWTClaims, JWTError> {
+        let parts = token.split(separator: UInt8(ascii: "."), maxSplits: 3, omittingEmptySubsequences: false)
         guard parts.count == 3 else { return .failure(.malformed("expected three parts")) }
-        guard let headerBytes = Base64.decodeURL(parts[0]), let header = try? JSONParser.parse(headerBytes, maxDepth: 4)
+        guard let headerBytes = Base64.decodeURL(bytes: parts[0]), let header = try? JSONParser.parse(headerBytes, maxDepth: 4)
         else { return .failure(.malformed("header")) }
         // RFC 8725 §3.1: never let the token choose the algorithm; "none" and the rest are refused.
         guard header["alg"]?.stringValue == "HS256" else { return .failure(.unsupportedAlgorithm) }
-        guard let signature = Base64.decodeURL(parts[2]) else { return .failure(.malformed("signature")) }
-        let signingInput = Array(token.utf8.prefix(parts[0].utf8.count + 1 + parts[1].utf8.count))
-        let expected = signingInput.withUnsafeBytes { Digest.hmacSHA256(key: secret, message: $0) }
+        guard let signature = Base64.decodeURL(bytes: parts[2]) else { return .failure(.malformed("signature")) }
+        let signingInput = UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: token[..<parts[1].endIndex]))
+        let expected = Digest.hmacSHA256(key: secret, message: signingInput)
         guard Digest.constantTimeEquals(expected, signature) else { return .failure(.badSignature) }
-        guard let payloadBytes = Base64.decodeURL(parts[1]), let payload = try? JSONParser.parse(payloadBytes, maxDepth: 8),
+        guard let payloadBytes = Base64.decodeURL(bytes: parts[1]), let payload = try? JSONParser.parse(payloadBytes, maxDepth: 8),
             case .object = payload
         else { return .failure(.malformed("payload")) }
         guard let exp = numericDate(payload["exp"]) else { return .failure(.malformed("exp must be a number")) }

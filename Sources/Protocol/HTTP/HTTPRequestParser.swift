@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// An incremental HTTP/1.1 request parser (RFC 9112) with hard limits. Fed the connection's
 /// unread bytes again as more arrive, it finds the end of the head without rescanning what it
 /// already looked at, and returns a request or the status to refuse it with.
@@ -71,14 +77,18 @@ public struct HTTPRequestParser: Sendable {
     /// Offset just past the blank line ending the head, if it has arrived.
     private mutating func findHeadEnd(_ input: UnsafeRawBufferPointer) -> Int? {
         let limit = min(input.count, maxHeaderBytes + 4)
-        var index = max(0, scanned - 3)
-        while index + 3 < limit {
-            if input[index] == 0x0D && input[index + 1] == 0x0A && input[index + 2] == 0x0D && input[index + 3] == 0x0A {
-                return index + 4
+        let start = max(0, scanned - 3)
+        guard let base = input.baseAddress, limit - start >= 4 else { return nil }
+        var index = start
+        // memchr finds each CR a vector at a time; only those are checked for CR LF CR LF.
+        while index + 3 < limit, let found = memchr(base + index, 0x0D, limit - 3 - index) {
+            let position = base.distance(to: UnsafeRawPointer(found))
+            if input[position + 1] == 0x0A && input[position + 2] == 0x0D && input[position + 3] == 0x0A {
+                return position + 4
             }
-            index += 1
+            index = position + 1
         }
-        scanned = index
+        scanned = limit
         return nil
     }
 
@@ -151,7 +161,10 @@ public struct HTTPRequestParser: Sendable {
                 return .failure(HeadFailure(status: .badRequest, reason: "control character in a header value"))
             }
             headers.append((
-                String(decoding: UnsafeRawBufferPointer(rebasing: name), as: UTF8.self).lowercased(),
+                String(unsafeUninitializedCapacity: name.count) { buffer in
+                    for (index, byte) in name.enumerated() { buffer[index] = ASCII.lowercase(byte) }
+                    return name.count
+                },
                 String(decoding: UnsafeRawBufferPointer(rebasing: value), as: UTF8.self)
             ))
         }

@@ -9,4 +9,38 @@ enum ASCII {
         default: return nil
         }
     }
+
+    /// Whether two byte strings are equal when ASCII letters are compared without case.
+    static func equalsIgnoringCase(_ a: some Collection<UInt8>, _ b: some Collection<UInt8>) -> Bool {
+        guard a.count == b.count else { return false }
+        return zip(a, b).allSatisfy { lowercase($0) == lowercase($1) }
+    }
+
+    /// Whether two strings are equal when ASCII letters are compared without case (header
+    /// names): over their contiguous UTF-8, without the generic collection machinery.
+    static func equalsIgnoringCase(_ a: String, _ b: String) -> Bool {
+        var a = a
+        var b = b
+        return a.withUTF8 { left in
+            b.withUTF8 { right in
+                guard left.count == right.count else { return false }
+                for index in 0..<left.count where lowercase(left[index]) != lowercase(right[index]) { return false }
+                return true
+            }
+        }
+    }
+
+    /// The byte with ASCII letters lowercased.
+    @inline(__always)
+    static func lowercase(_ byte: UInt8) -> UInt8 {
+        byte &- UInt8(ascii: "A") < 26 ? byte | 0x20 : byte
+    }
+
+    /// The bytes without leading and trailing spaces and tabs (HTTP optional whitespace).
+    static func trimmingSpaces<Bytes: BidirectionalCollection<UInt8>>(_ bytes: Bytes) -> Bytes.SubSequence {
+        var slice = bytes[...]
+        while let first = slice.first, first == 0x20 || first == 0x09 { slice = slice.dropFirst() }
+        while let last = slice.last, last == 0x20 || last == 0x09 { slice = slice.dropLast() }
+        return slice
+    }
 }

@@ -26,7 +26,7 @@ struct Router {
         let path = request.path
         let keepAlive = request.keepAlive
         switch path {
-        case Substring(configuration.partyPath):
+        case _ where path.utf8.elementsEqual(configuration.partyPath.utf8):
             guard request.method == "GET" else { return methodNotAllowed(keepAlive) }
             let acceptKey: String
             switch WebSocketHandshake.validate(request) {
@@ -43,7 +43,7 @@ struct Router {
             case .success(let claims):
                 return .upgrade(WebSocketHandshake.switchingProtocolsResponse(acceptKey: acceptKey), endpoint: .party(player: claims.subject))
             }
-        case _ where configuration.echoPath.map({ Substring($0) == path }) ?? false:
+        case _ where configuration.echoPath.map({ path.utf8.elementsEqual($0.utf8) }) ?? false:
             guard request.method == "GET" else { return methodNotAllowed(keepAlive) }
             switch WebSocketHandshake.validate(request) {
             case .failure(let refusal):
@@ -70,9 +70,14 @@ struct Router {
     /// The token from `?token=` or `Authorization: Bearer`.
     static func token(of request: HTTPRequest) -> Substring? {
         if let query = request.queryParameter("token"), !query.isEmpty { return Substring(query) }
-        if let authorization = request.header("authorization") {
-            let parts = authorization.split(separator: " ", maxSplits: 1)
-            if parts.count == 2, parts[0].lowercased() == "bearer" { return parts[1].trimmingCharactersSpace }
+        // RFC 6750 §2.1: "Bearer" (any case), one or more spaces, the token.
+        if let authorization = request.header("authorization"), authorization.utf8.count > 7,
+            authorization.utf8.prefix(6).map({ $0 | 0x20 }) == Array("bearer".utf8),
+            authorization.utf8.dropFirst(6).first == UInt8(ascii: " ")
+        {
+            let token = authorization.utf8.dropFirst(7).drop(while: { $0 == UInt8(ascii: " ") })
+            let trimmed = Substring(token).trimmingSuffix(" ")
+            return trimmed.isEmpty ? nil : trimmed
         }
         return nil
     }
@@ -92,10 +97,9 @@ struct Router {
 }
 
 extension Substring {
-    fileprivate var trimmingCharactersSpace: Substring {
+    fileprivate func trimmingSuffix(_ character: Character) -> Substring {
         var slice = self
-        while slice.first == " " { slice = slice.dropFirst() }
-        while slice.last == " " { slice = slice.dropLast() }
+        while slice.last == character { slice = slice.dropLast() }
         return slice
     }
 }

@@ -30,8 +30,10 @@ let package = Package(
         // The event loops, connections, the hub and (later) persistence.
         .target(name: "Realtime", dependencies: ["Protocol", "CPartyHubSystem"], swiftSettings: releaseSettings),
         .executableTarget(name: "partyhub", dependencies: ["Realtime", "Protocol"], swiftSettings: releaseSettings),
-        .testTarget(name: "ProtocolTests", dependencies: ["Protocol"]),
+        // Helpers both test targets share (a seeded random generator).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "ProtocolTests", dependencies: ["Protocol", "TestSupport"]),
         // Depends on the executable so that `swift test` builds the real binary the interop tests run.
-        .testTarget(name: "RealtimeTests", dependencies: ["Realtime", "Protocol", "partyhub"], exclude: ["Interop"]),
+        .testTarget(name: "RealtimeTests", dependencies: ["Realtime", "Protocol", "partyhub", "TestSupport"], exclude: ["Interop"]),
     ]
 )

@@ -9,7 +9,7 @@ struct ServeOption: Sendable {
 
     /// The environment variable that sets it: PARTYHUB_ and the name in capitals.
     var environmentVariable: String {
-        "PARTYHUB_" + name.uppercased().replacingOccurrences(of: "-", with: "_")
+        "PARTYHUB_" + String(name.uppercased().map { $0 == "-" ? "_" : $0 })
     }
 }
 

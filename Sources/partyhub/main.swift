@@ -1,5 +1,5 @@
 import CPartyHubSystem
-import Foundation
+import Glibc
 import Protocol
 import Realtime
 
@@ -7,7 +7,7 @@ import Realtime
 enum PartyHubCommand {
     static func main() -> Int32 {
         let arguments = Array(CommandLine.arguments.dropFirst())
-        let environment = ProcessInfo.processInfo.environment
+        let environment = FileSystem.environment()
         guard let command = arguments.first else {
             print(usage)
             return 2
@@ -49,7 +49,7 @@ enum PartyHubCommand {
         let secret = try JWTSecretStore.resolve(
             explicit: settings.jwtSecret, file: settings.jwtSecretFile, dataDirectory: configuration.dataDirectory)
         configuration.jwtSecret = secret.secret
-        try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
+        try FileSystem.createDirectories(configuration.dataDirectory)
         if secret.generated, let path = secret.path {
             configuration.logger.info(
                 "generated a JWT secret; mint a token with: partyhub token --sub alice --data-dir \(configuration.dataDirectory)",
@@ -84,14 +84,14 @@ enum PartyHubCommand {
         guard ttl > 0 else { throw ConfigurationError("--ttl must be above zero") }
         let secret = try JWTSecretStore.resolve(
             explicit: settings.jwtSecret, file: settings.jwtSecretFile, dataDirectory: settings.configuration.dataDirectory)
-        let now = Int64(Date().timeIntervalSince1970)
+        let now = Int64(time(nil))
         let codec = JWTCodec(secret: secret.secret)
         print(codec.sign(subject: subject, expiresAt: now + Int64(ttl.rounded(.up)), issuedAt: now, name: name))
         return 0
     }
 
     static func fail(_ message: String) {
-        FileHandle.standardError.write(Data("partyhub: \(message)\n".utf8))
+        FileSystem.writeToStandardError("partyhub: \(message)\n")
     }
 
     static let usage = """
@@ -119,7 +119,7 @@ enum PartyHubCommand {
             """
         for option in ServeOption.all {
             let flag = "  --\(option.name) \(option.valueName)"
-            text += flag.padding(toLength: max(flag.count + 1, 34), withPad: " ", startingAt: 0) + option.help + "\n"
+            text += flag + String(repeating: " ", count: max(1, 34 - flag.count)) + option.help + "\n"
             text += String(repeating: " ", count: 34) + "env: \(option.environmentVariable)\n"
         }
         return text

@@ -1,4 +1,5 @@
 import Protocol
+import TestSupport
 import XCTest
 
 final class Base64Tests: XCTestCase {

@@ -1,4 +1,5 @@
 import Protocol
+import TestSupport
 import XCTest
 
 /// Feeds the parsers that see network bytes with random and mutated input, split at random

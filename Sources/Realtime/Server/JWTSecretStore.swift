@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// Where the JWT secret comes from: given outright, read from a file, or (with neither)
 /// generated on first start and kept in the data directory with mode 0600.
@@ -25,27 +25,20 @@ public enum JWTSecretStore {
         if let file {
             return Resolved(secret: try read(file), path: file, generated: false)
         }
-        let path = (dataDirectory as NSString).appendingPathComponent(fileName)
-        if FileManager.default.fileExists(atPath: path) {
+        let path = FileSystem.join(dataDirectory, fileName)
+        if FileSystem.exists(path) {
             return Resolved(secret: try read(path), path: path, generated: false)
         }
-        try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
-        let hex = SecureRandom.bytes(32).map { String(format: "%02x", $0) }.joined()
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw ConfigurationError("cannot create \(path): \(SystemError("open"))") }
-        defer { close(fd) }
-        let line = Array((hex + "\n").utf8)
-        guard line.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) == line.count, fsync(fd) == 0 else {
-            throw ConfigurationError("cannot write \(path): \(SystemError("write"))")
-        }
+        try FileSystem.createDirectories(dataDirectory)
+        let hex = Hex.encode(SecureRandom.bytes(32))
+        try FileSystem.createExclusively(path, contents: Array((hex + "\n").utf8), mode: 0o600)
         return Resolved(secret: Array(hex.utf8), path: path, generated: true)
     }
 
     private static func read(_ path: String) throws -> [UInt8] {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard var bytes = FileSystem.read(path) else {
             throw ConfigurationError("cannot read the JWT secret file \(path)")
         }
-        var bytes = [UInt8](data)
         while let last = bytes.last, last == 0x0A || last == 0x0D { bytes.removeLast() }
         guard !bytes.isEmpty else { throw ConfigurationError("the JWT secret file \(path) is empty") }
         return bytes

@@ -1,4 +1,3 @@
-import Foundation
 import Glibc
 
 /// A small structured logger writing one line per record to standard error, as text or JSON.
@@ -63,9 +62,13 @@ public struct Logger: Sendable {
         var broken = tm()
         var seconds = time.tv_sec
         gmtime_r(&seconds, &broken)
-        let stamp = String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", Int(broken.tm_year) + 1900, Int(broken.tm_mon) + 1,
-            Int(broken.tm_mday), Int(broken.tm_hour), Int(broken.tm_min), Int(broken.tm_sec), Int(time.tv_nsec / 1_000_000))
+        func padded(_ value: Int, _ width: Int) -> String {
+            let digits = String(value)
+            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        }
+        let stamp = "\(padded(Int(broken.tm_year) + 1900, 4))-\(padded(Int(broken.tm_mon) + 1, 2))-\(padded(Int(broken.tm_mday), 2))"
+            + "T\(padded(Int(broken.tm_hour), 2)):\(padded(Int(broken.tm_min), 2)):\(padded(Int(broken.tm_sec), 2))"
+            + ".\(padded(Int(time.tv_nsec / 1_000_000), 3))Z"
         var line: String
         switch format {
         case .text:
@@ -90,7 +93,7 @@ public struct Logger: Sendable {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+            case _ where scalar.value < 0x20: out += "\\u00" + Hex.encode([UInt8(scalar.value)])
             default: out.unicodeScalars.append(scalar)
             }
         }

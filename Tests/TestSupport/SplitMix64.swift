@@ -1,12 +1,12 @@
 /// A seeded random number generator (SplitMix64), so that the randomised tests draw the same
 /// inputs on every run and a failure can be reproduced.
-struct SplitMix64: RandomNumberGenerator {
+public struct SplitMix64: RandomNumberGenerator {
     private var state: UInt64
 
     /// A generator whose sequence is fixed by `seed`.
-    init(seed: UInt64) { state = seed }
+    public init(seed: UInt64) { state = seed }
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var mixed = state
         mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -18,11 +18,11 @@ struct SplitMix64: RandomNumberGenerator {
 extension SplitMix64 {
     /// A number in `0..<bound`, computed here rather than by the standard library so the
     /// sequence cannot change with the toolchain.
-    mutating func next(below bound: Int) -> Int {
+    public mutating func next(below bound: Int) -> Int {
         precondition(bound > 0, "the bound must be positive")
         return Int(next() % UInt64(bound))
     }
 
     /// A random byte.
-    mutating func nextByte() -> UInt8 { UInt8(truncatingIfNeeded: next()) }
+    public mutating func nextByte() -> UInt8 { UInt8(truncatingIfNeeded: next()) }
 }

@@ -9,16 +9,12 @@ import XCTest
 final class InteropTests: XCTestCase {
     func testPythonWebsocketsClientRunsAPartyWithCleanCloses() throws {
         try requirePythonWebsockets()
-        let server = try startServer()
-        try runClient(["python3", Self.pythonClient] + server.clientArguments, server)
-        try stop(server)
+        try runAgainstFreshServer(["python3", Self.pythonClient])
     }
 
     func testNodeWsClientRunsAPartyWithCleanCloses() throws {
         try requireNodeWs()
-        let server = try startServer()
-        try runClient(["node", Self.nodeClient] + server.clientArguments, server)
-        try stop(server)
+        try runAgainstFreshServer(["node", Self.nodeClient])
     }
 
     func testSharedConformanceScriptPasses() throws {
@@ -29,9 +25,7 @@ final class InteropTests: XCTestCase {
             throw XCTSkip("\(script.path) is missing: check out the shared folder beside the package, or set PARTYHUB_SHARED")
         }
         try requireNodeWs()
-        let server = try startServer()
-        try runClient(["node", script.path] + server.clientArguments, server)
-        try stop(server)
+        try runAgainstFreshServer(["node", script.path])
     }
 
     func testPythonWebsocketsClientAcrossTwoEventLoops() throws {
@@ -39,6 +33,13 @@ final class InteropTests: XCTestCase {
         let server = try startServer(extraArguments: ["--threads", "2"])
         XCTAssertEqual(server.loops, 2, "--threads 2 should start two loops; log:\n\(server.log)")
         try runClient(["python3", Self.pythonClient] + server.clientArguments, server)
+        try stop(server)
+    }
+
+    /// Starts a server, runs one client command against it, and stops the server (exit 0).
+    private func runAgainstFreshServer(_ client: [String]) throws {
+        let server = try startServer()
+        try runClient(client + server.clientArguments, server)
         try stop(server)
     }
 

@@ -24,27 +24,31 @@ struct Delivery {
 /// loop swaps the whole batch out in one lock. Each producer sends at most one batch per turn.
 final class LoopInbox: @unchecked Sendable {
     let eventFD: Int32
-    private var mutex = pthread_mutex_t()
+    // Heap-allocated: a pthread mutex must not move, and `&storedProperty` promises no address.
+    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
     private var pending: [LoopMessage] = []
 
     init() throws {
         eventFD = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
         if eventFD < 0 { throw SystemError("eventfd") }
-        pthread_mutex_init(&mutex, nil)
+        mutex = .allocate(capacity: 1)
+        mutex.initialize(to: pthread_mutex_t())
+        pthread_mutex_init(mutex, nil)
     }
 
     deinit {
         close(eventFD)
-        pthread_mutex_destroy(&mutex)
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
     }
 
     /// Appends messages (from any thread) and wakes the loop if it may be asleep.
     func post(_ messages: [LoopMessage]) {
         if messages.isEmpty { return }
-        pthread_mutex_lock(&mutex)
+        pthread_mutex_lock(mutex)
         let wasEmpty = pending.isEmpty
         pending.append(contentsOf: messages)
-        pthread_mutex_unlock(&mutex)
+        pthread_mutex_unlock(mutex)
         if wasEmpty {
             var one: UInt64 = 1
             _ = write(eventFD, &one, 8)
@@ -55,10 +59,10 @@ final class LoopInbox: @unchecked Sendable {
     func drain() -> [LoopMessage] {
         var counter: UInt64 = 0
         _ = read(eventFD, &counter, 8)
-        pthread_mutex_lock(&mutex)
+        pthread_mutex_lock(mutex)
         let messages = pending
         pending = []
-        pthread_mutex_unlock(&mutex)
+        pthread_mutex_unlock(mutex)
         return messages
     }
 }

@@ -148,8 +148,17 @@ final class EventLoop {
         }
     }
 
-    /// Hands the turn's work to other loops, then writes every connection with output.
+    /// Hands the turn's work to other loops, then writes every connection with output. A write
+    /// can fail and close a connection, whose end is news for the hub and for other loops, so
+    /// this repeats until nothing is left to hand over.
     private func endTurn() {
+        repeat {
+            handOff()
+            flushDirty()
+        } while !pendingHubInputs.isEmpty || (hubHost?.hasPendingDeliveries ?? false) || outgoing.contains(where: { !$0.isEmpty })
+    }
+
+    private func handOff() {
         if !pendingHubInputs.isEmpty {
             let inputs = pendingHubInputs
             pendingHubInputs.removeAll(keepingCapacity: true)
@@ -160,6 +169,9 @@ final class EventLoop {
             group.post(outgoing[target], to: target)
             outgoing[target].removeAll(keepingCapacity: true)
         }
+    }
+
+    private func flushDirty() {
         // Connections flushed here can add others (a close tells the hub, whose events queue
         // output elsewhere), so loop until nothing is dirty.
         while !dirty.isEmpty {

@@ -84,6 +84,9 @@ final class HubHost {
         }
     }
 
+    /// Whether deliveries for other loops wait for `endTurn`.
+    var hasPendingDeliveries: Bool { remoteDeliveries.contains(where: { !$0.isEmpty }) }
+
     /// Hands this turn's deliveries to the other loops, one batch each.
     func endTurn() {
         for target in remoteDeliveries.indices where !remoteDeliveries[target].isEmpty {

@@ -37,13 +37,34 @@ final class ClientMessageDecoderTests: XCTestCase {
             " {\n\t\"text\" : \"hi\" ,\r\n \"rid\" : 9 , \"op\" : \"party.chat\" } \n", rid: 9, .chat(text: "hi"))
     }
 
+    func testLeaderCommandsDecodeWithTheirPlayer() {
+        assertRequest(#"{"op":"party.get","rid":1}"#, rid: 1, .get)
+        assertRequest(#"{"op":"party.disband","rid":2}"#, rid: 2, .disband)
+        assertRequest(#"{"op":"party.kick","player":"bob","rid":3}"#, rid: 3, .kick(player: "bob"))
+        assertRequest(#"{"player":"carol","op":"party.promote","rid":4}"#, rid: 4, .promote(player: "carol"))
+    }
+
+    func testKickAndPromoteWithoutAPlayerStringAreInvalid() {
+        for text in [#"{"op":"party.kick","rid":5}"#, #"{"op":"party.promote","player":7,"rid":5}"#] {
+            guard case .failure(let rid, let error) = ClientMessageDecoder.decode(Array(text.utf8)) else {
+                return XCTFail("\(text) should be refused")
+            }
+            XCTAssertEqual(rid, 5)
+            XCTAssertEqual(error.code, .invalidMessage)
+        }
+    }
+
     func testRequestWithoutRidHasNone() {
         assertRequest(#"{"op":"party.create"}"#, rid: nil, .create)
     }
 
     func testOperationNamesMatchTheWireNames() {
         XCTAssertEqual(
-            PartyOperation.allCases.map(\.rawValue), ["party.create", "party.join", "party.leave", "party.chat"])
+            PartyOperation.allCases.map(\.rawValue),
+            [
+                "party.create", "party.join", "party.leave", "party.chat", "party.get", "party.kick", "party.promote",
+                "party.disband",
+            ])
         XCTAssertEqual(PartyCommand.chat(text: "x").operation, .chat)
         XCTAssertEqual(PartyCommand.join(inviteCode: "x").operation, .join)
     }

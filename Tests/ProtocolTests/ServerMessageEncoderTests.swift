@@ -66,7 +66,13 @@ final class ServerMessageEncoderTests: XCTestCase {
             #"{"ev":"party.member_joined","party":"p_01","seq":1,"player":"bob"}"#)
         XCTAssertEqual(
             json(.event(PartyEvent(partyID: "p_01", seq: 2, body: .memberLeft(player: "bob")))),
-            #"{"ev":"party.member_left","party":"p_01","seq":2,"player":"bob"}"#)
+            #"{"ev":"party.member_left","party":"p_01","seq":2,"player":"bob","reason":"left"}"#)
+        XCTAssertEqual(
+            json(.event(PartyEvent(partyID: "p_01", seq: 2, body: .memberLeft(player: "bob", reason: .kicked)))),
+            #"{"ev":"party.member_left","party":"p_01","seq":2,"player":"bob","reason":"kicked"}"#)
+        XCTAssertEqual(
+            json(.event(PartyEvent(partyID: "p_01", seq: 9, body: .disbanded(by: "alice")))),
+            #"{"ev":"party.disbanded","party":"p_01","seq":9,"by":"alice"}"#)
         XCTAssertEqual(
             json(.event(PartyEvent(partyID: "p_01", seq: 3, body: .leaderChanged(leader: "carol")))),
             #"{"ev":"party.leader_changed","party":"p_01","seq":3,"leader":"carol"}"#)

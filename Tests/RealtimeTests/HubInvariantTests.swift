@@ -76,8 +76,17 @@ final class HubInvariantTests: XCTestCase {
             let live = hub.allParties.map(\.inviteCode)
             let code = live.isEmpty || random.next(below: 10) == 0 ? "ZZZZZZZZ" : live[random.next(below: live.count)]
             command = .join(inviteCode: code)
-        case 55..<70:
+        case 55..<66:
             command = .leave
+        case 66..<70:
+            let others = players.filter { $0 != player }
+            let target = random.next(below: 4) == 0 ? player : others[random.next(below: others.count)]
+            switch random.next(below: 4) {
+            case 0: command = .kick(player: target)
+            case 1: command = .promote(player: target)
+            case 2: command = .disband
+            default: command = .get
+            }
         default:
             let lengths = [0, 1, 5, 64, 1024, 1025]
             command = .chat(text: String(repeating: "é", count: lengths[random.next(below: lengths.count)]))
@@ -129,11 +138,19 @@ final class HubInvariantTests: XCTestCase {
                 XCTAssertEqual(event.seq, expected, "seq gap in \(event.partyID); \(context)")
                 lastSeq[event.partyID] = event.seq
                 var leaver: String?
-                if case .memberLeft(let player) = event.body { leaver = player }
+                if case .memberLeft(let player, _) = event.body { leaver = player }
+                // A disbanded party's event goes to those who were its members.
+                let disbanded: Bool
+                if case .disbanded = event.body { disbanded = true } else { disbanded = false }
                 if case .leaderChanged(let leader) = event.body {
                     let party = parties.first(where: { $0.id == event.partyID })
                     XCTAssertEqual(party?.leader, leader, "leader_changed names someone else; \(context)")
-                    XCTAssertEqual(party?.members.first, leader, "the earliest joiner must lead; \(context)")
+                    if case .command(_, let request, _, _) = input, case .promote = request.command {} else {
+                        XCTAssertEqual(party?.members.first, leader, "the earliest joiner must lead; \(context)")
+                    }
+                }
+                if disbanded {
+                    XCTAssertNil(parties.first(where: { $0.id == event.partyID }), "a disbanded party lives on; \(context)")
                 }
                 for recipient in recipients {
                     guard let player = playerOfSession[recipient] else {

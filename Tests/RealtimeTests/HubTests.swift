@@ -464,4 +464,65 @@ final class HubTests: XCTestCase {
         open("alice", session: 3)
         XCTAssertEqual(createParty(from: 3).members, ["alice"])
     }
+
+    // MARK: Get, kick, promote, disband
+
+    func testGetRepliesWithTheCallersPartyOrNotInParty() {
+        let party = partyOfAlice(joiners: 1)
+        guard case .reply(_, _, .success(.party(let got)))? = run(.get, from: 2).first else {
+            return XCTFail("party.get should reply with the party")
+        }
+        XCTAssertEqual(got.id, party.id)
+        XCTAssertEqual(got.members, ["alice", "bob"])
+        XCTAssertEqual(errorCode(run(.get, from: 3)), .notInParty)
+    }
+
+    func testKickRemovesTheMemberWithReasonKickedAndTellsThemToo() {
+        let party = partyOfAlice(joiners: 2)
+        let outputs = run(.kick(player: "bob"), from: 1)
+        XCTAssertEqual(replies(outputs).count, 1)
+        let kicked = events(outputs)
+        XCTAssertEqual(kicked.map(\.event.body), [.memberLeft(player: "bob", reason: .kicked)])
+        XCTAssertEqual(kicked.first?.event.seq, 3)
+        XCTAssertEqual(Set(kicked.first?.recipients ?? []), [session(1), session(2), session(3)])
+        XCTAssertEqual(hub.party(of: "alice")?.members, ["alice", "carol"])
+        XCTAssertNil(hub.party(of: "bob"))
+        XCTAssertEqual(hub.party(of: "carol")?.id, party.id)
+    }
+
+    func testKickAndPromoteAreForTheLeaderAndAnotherMember() {
+        _ = partyOfAlice(joiners: 2)
+        XCTAssertEqual(errorCode(run(.kick(player: "carol"), from: 2)), .notLeader)
+        XCTAssertEqual(errorCode(run(.promote(player: "carol"), from: 2)), .notLeader)
+        XCTAssertEqual(errorCode(run(.kick(player: "alice"), from: 1)), .invalidTarget)
+        XCTAssertEqual(errorCode(run(.promote(player: "alice"), from: 1)), .invalidTarget)
+        XCTAssertEqual(errorCode(run(.kick(player: "dave"), from: 1)), .notMember)
+        XCTAssertEqual(errorCode(run(.promote(player: "nobody"), from: 1)), .notMember)
+        XCTAssertEqual(errorCode(run(.kick(player: "bob"), from: 4)), .notInParty)
+        XCTAssertEqual(errorCode(run(.disband, from: 3)), .notLeader)
+        XCTAssertEqual(errorCode(run(.disband, from: 4)), .notInParty)
+    }
+
+    func testPromoteHandsTheLeadToAnotherMember() {
+        _ = partyOfAlice(joiners: 2)
+        let outputs = run(.promote(player: "carol"), from: 1)
+        XCTAssertEqual(events(outputs).map(\.event.body), [.leaderChanged(leader: "carol")])
+        XCTAssertEqual(hub.party(of: "bob")?.leader, "carol")
+        XCTAssertEqual(errorCode(run(.kick(player: "bob"), from: 1)), .notLeader, "alice no longer leads")
+        XCTAssertEqual(events(run(.kick(player: "alice"), from: 3)).map(\.event.body), [.memberLeft(player: "alice", reason: .kicked)])
+    }
+
+    func testDisbandTellsEveryMemberAndEndsTheParty() {
+        let party = partyOfAlice(joiners: 2)
+        let outputs = run(.disband, from: 1)
+        guard case .reply(_, _, .success(.empty))? = outputs.first else { return XCTFail("the reply comes first: \(outputs)") }
+        let disbanded = events(outputs)
+        XCTAssertEqual(disbanded.map(\.event.body), [.disbanded(by: "alice")])
+        XCTAssertEqual(Set(disbanded.first?.recipients ?? []), [session(1), session(2), session(3)])
+        XCTAssertNil(hub.party(of: "alice"))
+        XCTAssertNil(hub.party(of: "carol"))
+        XCTAssertEqual(hub.partyCount, 0)
+        XCTAssertEqual(errorCode(run(.join(inviteCode: party.inviteCode), from: 4)), .notFound, "the code is gone")
+        XCTAssertNotNil(replies(run(.create, from: 2)).first, "a former member may start a new party")
+    }
 }

@@ -27,6 +27,8 @@ public enum ClientMessageDecoder {
         var textInvalid = false
         var inviteToken: JSONReader.StringToken?
         var inviteInvalid = false
+        var playerToken: JSONReader.StringToken?
+        var playerInvalid = false
         do throws(JSONError) {
             guard reader.peekSignificant() == UInt8(ascii: "{") else {
                 return .failure(rid: nil, PartyError(.invalidMessage, "a command must be a JSON object"))
@@ -61,6 +63,8 @@ public enum ClientMessageDecoder {
                         (textToken, textInvalid) = try readOptionalString(&reader, next)
                     } else if reader.token(key, equals: "invite_code") {
                         (inviteToken, inviteInvalid) = try readOptionalString(&reader, next)
+                    } else if reader.token(key, equals: "player") {
+                        (playerToken, playerInvalid) = try readOptionalString(&reader, next)
                     } else {
                         try reader.skipValue()
                     }
@@ -92,6 +96,17 @@ public enum ClientMessageDecoder {
             command = .create
         } else if reader.token(opToken, equals: "party.leave") {
             command = .leave
+        } else if reader.token(opToken, equals: "party.get") {
+            command = .get
+        } else if reader.token(opToken, equals: "party.disband") {
+            command = .disband
+        } else if reader.token(opToken, equals: "party.kick") || reader.token(opToken, equals: "party.promote") {
+            let isKick = reader.token(opToken, equals: "party.kick")
+            guard let playerToken, !playerInvalid else {
+                return .failure(rid: rid, PartyError(.invalidMessage, "\(isKick ? "party.kick" : "party.promote") needs player (a string)"))
+            }
+            let player = reader.decode(playerToken)
+            command = isKick ? .kick(player: player) : .promote(player: player)
         } else {
             let name = reader.decode(opToken)
             let shown = name.unicodeScalars.count > 64 ? String(name.unicodeScalars.prefix(64)) + "…" : name

@@ -9,6 +9,14 @@ public enum PartyCommand: Equatable, Sendable {
     case leave
     /// `party.chat {text}`.
     case chat(text: String)
+    /// `party.get`: the caller's party.
+    case get
+    /// `party.kick {player}` (leader only).
+    case kick(player: String)
+    /// `party.promote {player}` (leader only).
+    case promote(player: String)
+    /// `party.disband` (leader only).
+    case disband
 
     /// The operation's name on the wire.
     public var operation: PartyOperation {
@@ -17,6 +25,10 @@ public enum PartyCommand: Equatable, Sendable {
         case .join: return .join
         case .leave: return .leave
         case .chat: return .chat
+        case .get: return .get
+        case .kick: return .kick
+        case .promote: return .promote
+        case .disband: return .disband
         }
     }
 }
@@ -27,6 +39,10 @@ public enum PartyOperation: String, CaseIterable, Sendable {
     case join = "party.join"
     case leave = "party.leave"
     case chat = "party.chat"
+    case get = "party.get"
+    case kick = "party.kick"
+    case promote = "party.promote"
+    case disband = "party.disband"
 }
 
 /// A decoded client frame: the command and the `rid` to answer it with, if any.

@@ -17,6 +17,12 @@ public struct PartyErrorCode: RawRepresentable, Hashable, Sendable, CustomString
     public static let rateLimited = PartyErrorCode(rawValue: "rate_limited")
     /// The `op` is not one the server knows.
     public static let unknownOp = PartyErrorCode(rawValue: "unknown_op")
+    /// Only the party's leader may do that.
+    public static let notLeader = PartyErrorCode(rawValue: "not_leader")
+    /// The named player is not a member of the caller's party.
+    public static let notMember = PartyErrorCode(rawValue: "not_member")
+    /// The leader named themselves where another member is needed (kick, promote).
+    public static let invalidTarget = PartyErrorCode(rawValue: "invalid_target")
     /// The server could not carry out the command (a bug or an exhausted resource).
     public static let internalError = PartyErrorCode(rawValue: "internal_error")
 

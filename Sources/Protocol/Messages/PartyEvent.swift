@@ -16,12 +16,22 @@ public struct PartySnapshot: Equatable, Sendable {
     }
 }
 
+/// Why a member left (`reason` of `party.member_left`).
+public enum PartyLeaveReason: String, Equatable, Sendable {
+    /// `party.leave`, or the player's last connection closed.
+    case left
+    /// The leader kicked the player.
+    case kicked
+}
+
 /// What happened in a party; every member receives it, numbered by the party's `seq`.
 public enum PartyEventBody: Equatable, Sendable {
     case memberJoined(player: String)
-    case memberLeft(player: String)
+    case memberLeft(player: String, reason: PartyLeaveReason = .left)
     case leaderChanged(leader: String)
     case chat(from: String, text: String, timestampMs: Int64)
+    /// The leader disbanded the party; it is gone after this event.
+    case disbanded(by: String)
 }
 
 /// A numbered party event.

@@ -61,16 +61,23 @@ public enum ServerMessageEncoder {
             appendPartyAndSeq(event, writer)
             writer.append(",\"player\":")
             writer.appendJSONString(player)
-        case .memberLeft(let player):
+        case .memberLeft(let player, let reason):
             writer.append("{\"ev\":\"party.member_left\"")
             appendPartyAndSeq(event, writer)
             writer.append(",\"player\":")
             writer.appendJSONString(player)
+            writer.append(",\"reason\":")
+            writer.appendJSONString(reason.rawValue)
         case .leaderChanged(let leader):
             writer.append("{\"ev\":\"party.leader_changed\"")
             appendPartyAndSeq(event, writer)
             writer.append(",\"leader\":")
             writer.appendJSONString(leader)
+        case .disbanded(let by):
+            writer.append("{\"ev\":\"party.disbanded\"")
+            appendPartyAndSeq(event, writer)
+            writer.append(",\"by\":")
+            writer.appendJSONString(by)
         case .chat(let from, let text, let timestamp):
             writer.append("{\"ev\":\"party.chat\"")
             appendPartyAndSeq(event, writer)

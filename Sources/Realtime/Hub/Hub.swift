@@ -86,6 +86,10 @@ public struct Hub: Sendable {
         case .join(let code): reply = join(playerSlot: playerSlot, inviteCode: code, into: &outputs)
         case .leave: reply = leave(playerSlot: playerSlot, into: &outputs)
         case .chat(let text): reply = chat(playerSlot: playerSlot, text: text, now: now, into: &outputs)
+        case .get: reply = get(playerSlot: playerSlot)
+        case .kick(let player): reply = kick(player, by: playerSlot, into: &outputs)
+        case .promote(let player): reply = promote(player, by: playerSlot, into: &outputs)
+        case .disband: reply = disband(by: playerSlot, into: &outputs)
         }
         return Outcome(reply: reply, eventsStart: start)
     }
@@ -181,15 +185,76 @@ public struct Hub: Sendable {
         return .success(.empty)
     }
 
+    private func get(playerSlot: Int) -> Result<ReplyData, PartyError> {
+        guard let partySlot = players[playerSlot].party else { return .failure(PartyError(.notInParty, "not in a party")) }
+        return .success(.party(snapshot(partySlot)))
+    }
+
+    private mutating func kick(_ name: String, by playerSlot: Int, into outputs: inout [HubOutput]) -> Result<ReplyData, PartyError> {
+        switch leadersTarget(name, by: playerSlot) {
+        case .failure(let error): return .failure(error)
+        case .success(let (partySlot, target)):
+            removeMember(target, from: partySlot, reason: .kicked, into: &outputs)
+            return .success(.empty)
+        }
+    }
+
+    private mutating func promote(_ name: String, by playerSlot: Int, into outputs: inout [HubOutput]) -> Result<ReplyData, PartyError> {
+        switch leadersTarget(name, by: playerSlot) {
+        case .failure(let error): return .failure(error)
+        case .success(let (partySlot, target)):
+            parties[partySlot].leader = target
+            emit(.leaderChanged(leader: players[target].name), in: partySlot, into: &outputs)
+            return .success(.empty)
+        }
+    }
+
+    private mutating func disband(by playerSlot: Int, into outputs: inout [HubOutput]) -> Result<ReplyData, PartyError> {
+        switch leadersParty(playerSlot) {
+        case .failure(let error): return .failure(error)
+        case .success(let partySlot):
+            emit(.disbanded(by: players[playerSlot].name), in: partySlot, into: &outputs)
+            for member in parties[partySlot].members { players[member].party = nil }
+            partySlotByCode[parties[partySlot].inviteCode] = nil
+            parties.remove(partySlot)
+            return .success(.empty)
+        }
+    }
+
+    /// The caller's party, when the caller leads it.
+    private func leadersParty(_ playerSlot: Int) -> Result<Int, PartyError> {
+        guard let partySlot = players[playerSlot].party else { return .failure(PartyError(.notInParty, "not in a party")) }
+        guard parties[partySlot].leader == playerSlot else {
+            return .failure(PartyError(.notLeader, "only the party leader may do that"))
+        }
+        return .success(partySlot)
+    }
+
+    /// The leader's party and another of its members, named by the leader.
+    private func leadersTarget(_ name: String, by playerSlot: Int) -> Result<(Int, Int), PartyError> {
+        let partySlot: Int
+        switch leadersParty(playerSlot) {
+        case .failure(let error): return .failure(error)
+        case .success(let slot): partySlot = slot
+        }
+        if name == players[playerSlot].name { return .failure(PartyError(.invalidTarget, "name another member, not yourself")) }
+        guard let target = playerSlotByName[name], players[target].party == partySlot else {
+            return .failure(PartyError(.notMember, "\(name) is not a member of your party"))
+        }
+        return .success((partySlot, target))
+    }
+
     // MARK: Membership
 
     /// Removes a member: `member_left` to everyone including the leaver, then the hand-over to
     /// the earliest joiner when the leader left, or the party's end when nobody is left.
-    private mutating func removeMember(_ playerSlot: Int, from partySlot: Int, into outputs: inout [HubOutput]) {
+    private mutating func removeMember(
+        _ playerSlot: Int, from partySlot: Int, reason: PartyLeaveReason = .left, into outputs: inout [HubOutput]
+    ) {
         let name = players[playerSlot].name
         parties[partySlot].members.removeAll { $0 == playerSlot }
         players[playerSlot].party = nil
-        emit(.memberLeft(player: name), in: partySlot, into: &outputs)
+        emit(.memberLeft(player: name, reason: reason), in: partySlot, into: &outputs)
         let party = parties[partySlot]
         if party.members.isEmpty {
             partySlotByCode[party.inviteCode] = nil

@@ -54,18 +54,23 @@ extension PartyOperation {
         case .join: return 1
         case .leave: return 2
         case .chat: return 3
+        case .get: return 4
+        case .kick: return 5
+        case .promote: return 6
+        case .disband: return 7
         }
     }
 
     /// The label index of frames whose op is unknown.
-    static let unknownMetricsIndex = 4
+    static let unknownMetricsIndex = allCases.count
     /// The label index of frames that are not a command at all.
-    static let invalidMetricsIndex = 5
+    static let invalidMetricsIndex = allCases.count + 1
 }
 
 /// Command results as metrics labels: ok, then each error code.
 let commandResultCodes: [PartyErrorCode] = [
-    .alreadyInParty, .notFound, .partyFull, .notInParty, .invalidMessage, .rateLimited, .unknownOp, .internalError,
+    .alreadyInParty, .notFound, .partyFull, .notInParty, .invalidMessage, .rateLimited, .unknownOp, .notLeader,
+    .notMember, .invalidTarget, .internalError,
 ]
 
 /// Upper bounds (µs) of the event-loop turn time histogram buckets.

@@ -1,0 +1,63 @@
+import XCTest
+
+@testable import Realtime
+
+/// `party.get`, `party.kick`, `party.promote` and `party.disband` through the real server.
+final class LeaderCommandsServerTests: ServerTestCase {
+    /// Alice creates a party; Bob and Carol join. Returns their connections and the invite code.
+    private func partyOfThree(_ server: TestServer) throws -> (RawWebSocketClient, RawWebSocketClient, RawWebSocketClient, String) {
+        let alice = try signIn("alice", to: server)
+        let bob = try signIn("bob", to: server)
+        let carol = try signIn("carol", to: server)
+        let code = try XCTUnwrap(try alice.call("party.create", rid: 1).party?["invite_code"] as? String)
+        for (rid, member) in [bob, carol].enumerated() {
+            XCTAssertEqual(try member.call("party.join", rid: 10 + rid, ["invite_code": code])["ok"] as? Bool, true)
+        }
+        // Alice and Bob see two joins (Bob's and Carol's), Carol sees her own.
+        for (client, joins) in [(alice, 2), (bob, 2), (carol, 1)] {
+            for _ in 0..<joins { _ = try client.event("party.member_joined") }
+        }
+        return (alice, bob, carol, code)
+    }
+
+    func testGetReturnsTheCallersParty() throws {
+        let server = try startServer()
+        let (_, bob, _, code) = try partyOfThree(server)
+        let party = try bob.call("party.get", rid: 5).party
+        XCTAssertEqual(party?["invite_code"] as? String, code)
+        XCTAssertEqual(party?["members"] as? [String], ["alice", "bob", "carol"])
+        let loner = try signIn("dave", to: server)
+        XCTAssertEqual(try loner.call("party.get", rid: 6).errorCode, "not_in_party")
+    }
+
+    func testKickTellsEveryoneIncludingTheKickedWithReasonKicked() throws {
+        let server = try startServer()
+        let (alice, bob, carol, _) = try partyOfThree(server)
+        XCTAssertEqual(try bob.call("party.kick", rid: 7, ["player": "carol"]).errorCode, "not_leader")
+        XCTAssertEqual(try alice.call("party.kick", rid: 8, ["player": "alice"]).errorCode, "invalid_target")
+        XCTAssertEqual(try alice.call("party.kick", rid: 9, ["player": "zoe"]).errorCode, "not_member")
+        XCTAssertEqual(try alice.call("party.kick", rid: 10, ["player": "bob"])["ok"] as? Bool, true)
+        for client in [alice, bob, carol] {
+            let left = try client.event("party.member_left")
+            XCTAssertEqual(left["player"] as? String, "bob")
+            XCTAssertEqual(left["reason"] as? String, "kicked")
+        }
+        XCTAssertEqual(try bob.call("party.get", rid: 11).errorCode, "not_in_party")
+    }
+
+    func testPromoteAndDisband() throws {
+        let server = try startServer()
+        let (alice, bob, carol, code) = try partyOfThree(server)
+        XCTAssertEqual(try alice.call("party.promote", rid: 12, ["player": "carol"])["ok"] as? Bool, true)
+        for client in [alice, bob, carol] {
+            XCTAssertEqual(try client.event("party.leader_changed")["leader"] as? String, "carol")
+        }
+        XCTAssertEqual(try alice.call("party.disband", rid: 13).errorCode, "not_leader")
+        XCTAssertEqual(try carol.call("party.disband", rid: 14)["ok"] as? Bool, true)
+        for client in [alice, bob, carol] {
+            XCTAssertEqual(try client.event("party.disbanded")["by"] as? String, "carol")
+        }
+        let dave = try signIn("dave", to: server)
+        XCTAssertEqual(try dave.call("party.join", rid: 15, ["invite_code": code]).errorCode, "not_found")
+    }
+}

@@ -44,6 +44,26 @@ final class ClientMessageDecoderTests: XCTestCase {
         assertRequest(#"{"player":"carol","op":"party.promote","rid":4}"#, rid: 4, .promote(player: "carol"))
     }
 
+    func testSetRoleTakesARoleOrNull() {
+        assertRequest(#"{"op":"party.set_role","role":"tank","rid":1}"#, rid: 1, .setRole(.tank))
+        assertRequest(#"{"op":"party.set_role","role":"dps"}"#, rid: nil, .setRole(.dps))
+        assertRequest(#"{"role":null,"op":"party.set_role","rid":2}"#, rid: 2, .setRole(nil))
+        for text in [
+            #"{"op":"party.set_role","rid":3}"#, #"{"op":"party.set_role","role":"mage","rid":3}"#,
+            #"{"op":"party.set_role","role":1,"rid":3}"#, #"{"op":"party.set_role","role":true,"rid":3}"#,
+        ] {
+            guard case .failure(let rid, let error) = ClientMessageDecoder.decode(Array(text.utf8)) else {
+                return XCTFail("\(text) should be refused")
+            }
+            XCTAssertEqual(rid, 3, text)
+            XCTAssertEqual(error.code, .invalidMessage, text)
+        }
+        guard case .failure(nil, let error) = ClientMessageDecoder.decode(Array(#"{"op":"party.set_role","role":nul}"#.utf8)) else {
+            return XCTFail("a broken literal is malformed JSON")
+        }
+        XCTAssertEqual(error.code, .invalidMessage)
+    }
+
     func testKickAndPromoteWithoutAPlayerStringAreInvalid() {
         for text in [#"{"op":"party.kick","rid":5}"#, #"{"op":"party.promote","player":7,"rid":5}"#] {
             guard case .failure(let rid, let error) = ClientMessageDecoder.decode(Array(text.utf8)) else {
@@ -63,7 +83,7 @@ final class ClientMessageDecoderTests: XCTestCase {
             PartyOperation.allCases.map(\.rawValue),
             [
                 "party.create", "party.join", "party.leave", "party.chat", "party.get", "party.kick", "party.promote",
-                "party.disband",
+                "party.disband", "party.set_role",
             ])
         XCTAssertEqual(PartyCommand.chat(text: "x").operation, .chat)
         XCTAssertEqual(PartyCommand.join(inviteCode: "x").operation, .join)

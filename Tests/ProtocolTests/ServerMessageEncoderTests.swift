@@ -31,20 +31,40 @@ final class ServerMessageEncoderTests: XCTestCase {
         XCTAssertEqual(json(.reply(rid: 0, .success(.empty))), #"{"rid":0,"ok":true}"#)
     }
 
+    func testPartyWithItsRosterSeqAndTimes() {
+        let full = PartySnapshot(
+            id: "p", inviteCode: "C", leader: "a", members: ["a", "b"], maxMembers: 5, seq: 7, createdAt: 100,
+            updatedAt: 250,
+            roster: [
+                PartyMemberSnapshot(player: "a", role: .tank, online: true, joinedAt: 100),
+                PartyMemberSnapshot(player: "b", role: nil, online: false, joinedAt: 200),
+            ])
+        XCTAssertEqual(
+            json(.reply(rid: 2, .success(.party(full)))),
+            #"{"rid":2,"ok":true,"data":{"party":{"id":"p","invite_code":"C","leader":"a","members":["a","b"],"max_members":5,"seq":7,"created_at":100,"updated_at":250,"roster":[{"player":"a","role":"tank","online":true,"joined_at":100},{"player":"b","role":null,"online":false,"joined_at":200}]}}}"#
+        )
+        XCTAssertEqual(
+            json(.event(PartyEvent(partyID: "p", seq: 8, body: .roleChanged(player: "b", role: .healer)))),
+            #"{"ev":"party.role_changed","party":"p","seq":8,"player":"b","role":"healer"}"#)
+        XCTAssertEqual(
+            json(.event(PartyEvent(partyID: "p", seq: 9, body: .roleChanged(player: "b", role: nil)))),
+            #"{"ev":"party.role_changed","party":"p","seq":9,"player":"b","role":null}"#)
+    }
+
     func testSuccessfulReplyWithAParty() {
         XCTAssertEqual(
             json(.reply(rid: 8, .success(.party(party)))),
-            #"{"rid":8,"ok":true,"data":{"party":{"id":"p_01","invite_code":"K7Q2ZX","leader":"alice","members":["alice","bob"],"max_members":4}}}"#
+            #"{"rid":8,"ok":true,"data":{"party":{"id":"p_01","invite_code":"K7Q2ZX","leader":"alice","members":["alice","bob"],"max_members":4,"seq":0,"created_at":0,"updated_at":0,"roster":[]}}}"#
         )
         let alone = PartySnapshot(id: "p", inviteCode: "C", leader: "a", members: ["a"], maxMembers: 1)
         XCTAssertEqual(
             json(.reply(rid: 1, .success(.party(alone)))),
-            #"{"rid":1,"ok":true,"data":{"party":{"id":"p","invite_code":"C","leader":"a","members":["a"],"max_members":1}}}"#
+            #"{"rid":1,"ok":true,"data":{"party":{"id":"p","invite_code":"C","leader":"a","members":["a"],"max_members":1,"seq":0,"created_at":0,"updated_at":0,"roster":[]}}}"#
         )
         let empty = PartySnapshot(id: "p", inviteCode: "C", leader: "", members: [], maxMembers: 0)
         XCTAssertEqual(
             json(.reply(rid: 1, .success(.party(empty)))),
-            #"{"rid":1,"ok":true,"data":{"party":{"id":"p","invite_code":"C","leader":"","members":[],"max_members":0}}}"#
+            #"{"rid":1,"ok":true,"data":{"party":{"id":"p","invite_code":"C","leader":"","members":[],"max_members":0,"seq":0,"created_at":0,"updated_at":0,"roster":[]}}}"#
         )
     }
 

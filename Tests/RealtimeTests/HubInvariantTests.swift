@@ -81,10 +81,11 @@ final class HubInvariantTests: XCTestCase {
         case 66..<70:
             let others = players.filter { $0 != player }
             let target = random.next(below: 4) == 0 ? player : others[random.next(below: others.count)]
-            switch random.next(below: 4) {
+            switch random.next(below: 5) {
             case 0: command = .kick(player: target)
             case 1: command = .promote(player: target)
             case 2: command = .disband
+            case 3: command = .setRole(PartyRole.allCases.randomElement(using: &random))
             default: command = .get
             }
         default:
@@ -115,6 +116,7 @@ final class HubInvariantTests: XCTestCase {
             XCTAssertLessThanOrEqual(party.members.count, hub.configuration.maxMembers, "too many members; \(context)")
             XCTAssertTrue(party.members.contains(party.leader), "leader is not a member; \(context)")
             XCTAssertEqual(Set(party.members).count, party.members.count, "duplicate member; \(context)")
+            XCTAssertEqual(party.roster.map(\.player), party.members, "roster and members disagree; \(context)")
             for member in party.members {
                 XCTAssertTrue(seenPlayers.insert(member).inserted, "\(member) is in two parties; \(context)")
             }
@@ -167,6 +169,9 @@ final class HubInvariantTests: XCTestCase {
                     }
                 }
             }
+        }
+        for party in parties {
+            XCTAssertEqual(party.seq, lastSeq[party.id] ?? 0, "the party's seq is not its last event's; \(context)")
         }
         if case .command(_, let request, _, _) = input {
             XCTAssertEqual(replies, request.rid == nil ? 0 : 1, "replies to a command; \(context)")

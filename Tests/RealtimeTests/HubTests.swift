@@ -128,7 +128,8 @@ final class HubTests: XCTestCase {
                         .party(
                             PartySnapshot(
                                 id: "party-1", inviteCode: inviteCode(ofSeed: 1), leader: "alice", members: ["alice"],
-                                maxMembers: 5))))
+                                maxMembers: 5, seq: 0, createdAt: now, updatedAt: now,
+                                roster: [PartyMemberSnapshot(player: "alice", role: nil, online: true, joinedAt: now)]))))
             ])
         XCTAssertEqual(hub.partyCount, 1)
         XCTAssertEqual(hub.seq(ofParty: "party-1"), 0, "creating a party is no event")
@@ -142,7 +143,12 @@ final class HubTests: XCTestCase {
         let party = createParty(from: 1)
         let outputs = run(.join(inviteCode: party.inviteCode), from: 2, rid: 11)
         let joined = PartySnapshot(
-            id: party.id, inviteCode: party.inviteCode, leader: "alice", members: ["alice", "bob"], maxMembers: 5)
+            id: party.id, inviteCode: party.inviteCode, leader: "alice", members: ["alice", "bob"], maxMembers: 5, seq: 1,
+            createdAt: now, updatedAt: now,
+            roster: [
+                PartyMemberSnapshot(player: "alice", role: nil, online: true, joinedAt: now),
+                PartyMemberSnapshot(player: "bob", role: nil, online: true, joinedAt: now),
+            ])
         XCTAssertEqual(
             outputs,
             [
@@ -524,5 +530,28 @@ final class HubTests: XCTestCase {
         XCTAssertEqual(hub.partyCount, 0)
         XCTAssertEqual(errorCode(run(.join(inviteCode: party.inviteCode), from: 4)), .notFound, "the code is gone")
         XCTAssertNotNil(replies(run(.create, from: 2)).first, "a former member may start a new party")
+    }
+
+    // MARK: Roles
+
+    func testSetRoleAnnouncesTheRoleAndShowsItInTheRoster() {
+        _ = partyOfAlice(joiners: 1)
+        now += 1000
+        let outputs = run(.setRole(.healer), from: 2)
+        XCTAssertEqual(events(outputs).map(\.event.body), [.roleChanged(player: "bob", role: .healer)])
+        XCTAssertEqual(Set(events(outputs).first?.recipients ?? []), [session(1), session(2)])
+        let party = hub.party(of: "alice")
+        XCTAssertEqual(party?.roster.map(\.role), [nil, .healer])
+        XCTAssertEqual(party?.updatedAt, now)
+        XCTAssertEqual(events(run(.setRole(nil), from: 2)).map(\.event.body), [.roleChanged(player: "bob", role: nil)])
+        XCTAssertEqual(errorCode(run(.setRole(.tank), from: 3)), .notInParty)
+    }
+
+    func testARoleDoesNotFollowThePlayerIntoTheNextParty() {
+        let party = partyOfAlice(joiners: 1)
+        run(.setRole(.tank), from: 2)
+        run(.leave, from: 2)
+        join(party, from: 2)
+        XCTAssertEqual(hub.party(of: "bob")?.roster.last?.role, nil)
     }
 }

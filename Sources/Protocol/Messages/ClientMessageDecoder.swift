@@ -29,6 +29,8 @@ public enum ClientMessageDecoder {
         var inviteInvalid = false
         var playerToken: JSONReader.StringToken?
         var playerInvalid = false
+        var roleToken: JSONReader.StringToken?
+        var roleState = FieldState.missing
         do throws(JSONError) {
             guard reader.peekSignificant() == UInt8(ascii: "{") else {
                 return .failure(rid: nil, PartyError(.invalidMessage, "a command must be a JSON object"))
@@ -65,6 +67,16 @@ public enum ClientMessageDecoder {
                         (inviteToken, inviteInvalid) = try readOptionalString(&reader, next)
                     } else if reader.token(key, equals: "player") {
                         (playerToken, playerInvalid) = try readOptionalString(&reader, next)
+                    } else if reader.token(key, equals: "role") {
+                        if next == UInt8(ascii: "n") {
+                            try reader.skipValue()  // `null`, or an invalid literal that throws here
+                            roleToken = nil
+                            roleState = .null
+                        } else {
+                            let (token, invalid) = try readOptionalString(&reader, next)
+                            roleToken = token
+                            roleState = invalid ? .invalid : .present
+                        }
                     } else {
                         try reader.skipValue()
                     }
@@ -100,6 +112,15 @@ public enum ClientMessageDecoder {
             command = .get
         } else if reader.token(opToken, equals: "party.disband") {
             command = .disband
+        } else if reader.token(opToken, equals: "party.set_role") {
+            switch roleState {
+            case .null: command = .setRole(nil)
+            case .present:
+                guard let roleToken, let role = PartyRole(rawValue: reader.decode(roleToken)) else { fallthrough }
+                command = .setRole(role)
+            case .missing, .invalid:
+                return .failure(rid: rid, PartyError(.invalidMessage, "party.set_role needs role: \"tank\", \"healer\", \"dps\" or null"))
+            }
         } else if reader.token(opToken, equals: "party.kick") || reader.token(opToken, equals: "party.promote") {
             let isKick = reader.token(opToken, equals: "party.kick")
             guard let playerToken, !playerInvalid else {
@@ -113,6 +134,11 @@ public enum ClientMessageDecoder {
             return .failure(rid: rid, PartyError(.unknownOp, "unknown op \"\(shown)\""))
         }
         return .request(ClientRequest(rid: rid, command: command))
+    }
+
+    /// Whether a field was absent, null, of the expected type, or of another type.
+    private enum FieldState {
+        case missing, null, present, invalid
     }
 
     /// Convenience for tests.

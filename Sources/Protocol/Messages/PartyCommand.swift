@@ -17,6 +17,8 @@ public enum PartyCommand: Equatable, Sendable {
     case promote(player: String)
     /// `party.disband` (leader only).
     case disband
+    /// `party.set_role {role}`: the caller's own role (null: none).
+    case setRole(PartyRole?)
 
     /// The operation's name on the wire.
     public var operation: PartyOperation {
@@ -29,6 +31,7 @@ public enum PartyCommand: Equatable, Sendable {
         case .kick: return .kick
         case .promote: return .promote
         case .disband: return .disband
+        case .setRole: return .setRole
         }
     }
 }
@@ -43,6 +46,7 @@ public enum PartyOperation: String, CaseIterable, Sendable {
     case kick = "party.kick"
     case promote = "party.promote"
     case disband = "party.disband"
+    case setRole = "party.set_role"
 }
 
 /// A decoded client frame: the command and the `rid` to answer it with, if any.

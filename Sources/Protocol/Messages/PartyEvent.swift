@@ -1,18 +1,55 @@
+/// A member's combat role.
+public enum PartyRole: String, CaseIterable, Sendable {
+    case tank, healer, dps
+}
+
+/// One member as the `roster` of a party shows it.
+public struct PartyMemberSnapshot: Equatable, Sendable {
+    public let player: String
+    public let role: PartyRole?
+    /// Whether the player holds at least one connection.
+    public let online: Bool
+    /// When the player joined (Unix ms).
+    public let joinedAt: Int64
+
+    public init(player: String, role: PartyRole?, online: Bool, joinedAt: Int64) {
+        self.player = player
+        self.role = role
+        self.online = online
+        self.joinedAt = joinedAt
+    }
+}
+
 /// A party as the wire shows it (`PARTY` in docs/PROTOCOL.md).
 public struct PartySnapshot: Equatable, Sendable {
     public let id: String
     public let inviteCode: String
     public let leader: String
-    /// Members in join order.
+    /// Members in join order (the protocol core's plain list of player ids).
     public let members: [String]
     public let maxMembers: Int
+    /// The party's last event number.
+    public let seq: UInt64
+    /// Unix ms.
+    public let createdAt: Int64
+    /// Unix ms of the last event.
+    public let updatedAt: Int64
+    /// The members with their role, presence and join time, in join order.
+    public let roster: [PartyMemberSnapshot]
 
-    public init(id: String, inviteCode: String, leader: String, members: [String], maxMembers: Int) {
+    public init(
+        id: String, inviteCode: String, leader: String, members: [String], maxMembers: Int, seq: UInt64 = 0,
+        createdAt: Int64 = 0, updatedAt: Int64 = 0, roster: [PartyMemberSnapshot] = []
+    ) {
         self.id = id
         self.inviteCode = inviteCode
         self.leader = leader
         self.members = members
         self.maxMembers = maxMembers
+        self.seq = seq
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.roster = roster
     }
 }
 
@@ -32,6 +69,8 @@ public enum PartyEventBody: Equatable, Sendable {
     case chat(from: String, text: String, timestampMs: Int64)
     /// The leader disbanded the party; it is gone after this event.
     case disbanded(by: String)
+    /// A member chose a role (nil: none).
+    case roleChanged(player: String, role: PartyRole?)
 }
 
 /// A numbered party event.

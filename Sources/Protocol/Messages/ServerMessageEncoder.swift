@@ -78,6 +78,13 @@ public enum ServerMessageEncoder {
             appendPartyAndSeq(event, writer)
             writer.append(",\"by\":")
             writer.appendJSONString(by)
+        case .roleChanged(let player, let role):
+            writer.append("{\"ev\":\"party.role_changed\"")
+            appendPartyAndSeq(event, writer)
+            writer.append(",\"player\":")
+            writer.appendJSONString(player)
+            writer.append(",\"role\":")
+            appendRole(role, writer)
         case .chat(let from, let text, let timestamp):
             writer.append("{\"ev\":\"party.chat\"")
             appendPartyAndSeq(event, writer)
@@ -112,6 +119,27 @@ public enum ServerMessageEncoder {
         }
         writer.append("],\"max_members\":")
         writer.append(decimal: Int64(party.maxMembers))
-        writer.append("}")
+        writer.append(",\"seq\":")
+        writer.append(decimal: Int64(truncatingIfNeeded: party.seq))
+        writer.append(",\"created_at\":")
+        writer.append(decimal: party.createdAt)
+        writer.append(",\"updated_at\":")
+        writer.append(decimal: party.updatedAt)
+        writer.append(",\"roster\":[")
+        for (index, member) in party.roster.enumerated() {
+            if index > 0 { writer.append(",") }
+            writer.append("{\"player\":")
+            writer.appendJSONString(member.player)
+            writer.append(",\"role\":")
+            appendRole(member.role, writer)
+            writer.append(member.online ? ",\"online\":true,\"joined_at\":" : ",\"online\":false,\"joined_at\":")
+            writer.append(decimal: member.joinedAt)
+            writer.append("}")
+        }
+        writer.append("]}")
+    }
+
+    private static func appendRole(_ role: PartyRole?, _ writer: ByteWriter) {
+        if let role { writer.appendJSONString(role.rawValue) } else { writer.append("null") }
     }
 }

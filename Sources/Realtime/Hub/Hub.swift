@@ -14,6 +14,8 @@ public struct Hub: Sendable {
     private var playerSlotBySession: [SessionID: Int] = [:]
     private var parties = SlotTable<Party>()
     private var partySlotByCode: [String: Int] = [:]
+    /// The time of the input being applied (Unix ms).
+    private var now: Int64 = 0
 
     public init(configuration: HubConfiguration = HubConfiguration()) {
         self.configuration = configuration
@@ -50,6 +52,9 @@ public struct Hub: Sendable {
     /// (whether or not it is replied to), for metrics; nil for other inputs.
     @discardableResult
     public mutating func apply(_ input: HubInput, into outputs: inout [HubOutput]) -> Result<ReplyData, PartyError>? {
+        switch input {
+        case .sessionOpened(_, _, let time), .sessionClosed(_, let time), .command(_, _, let time, _): now = time
+        }
         switch input {
         case .sessionOpened(let session, let player, let now):
             openSession(session, player: player, now: now)
@@ -90,6 +95,7 @@ public struct Hub: Sendable {
         case .kick(let player): reply = kick(player, by: playerSlot, into: &outputs)
         case .promote(let player): reply = promote(player, by: playerSlot, into: &outputs)
         case .disband: reply = disband(by: playerSlot, into: &outputs)
+        case .setRole(let role): reply = setRole(role, playerSlot: playerSlot, into: &outputs)
         }
         return Outcome(reply: reply, eventsStart: start)
     }
@@ -136,7 +142,9 @@ public struct Hub: Sendable {
         }
         let party = Party(
             id: seed.id, inviteCode: seed.inviteCode, members: [playerSlot], leader: playerSlot, seq: 0,
-            recipients: players[playerSlot].sessions)
+            recipients: players[playerSlot].sessions, createdAt: now, updatedAt: now)
+        players[playerSlot].joinedAt = now
+        players[playerSlot].role = nil
         let partySlot = parties.insert(party)
         partySlotByCode[seed.inviteCode] = partySlot
         players[playerSlot].party = partySlot
@@ -153,6 +161,8 @@ public struct Hub: Sendable {
         }
         parties[partySlot].members.append(playerSlot)
         players[playerSlot].party = partySlot
+        players[playerSlot].joinedAt = now
+        players[playerSlot].role = nil
         rebuildRecipients(partySlot)
         emit(.memberJoined(player: players[playerSlot].name), in: partySlot, into: &outputs)
         return .success(.party(snapshot(partySlot)))
@@ -221,6 +231,13 @@ public struct Hub: Sendable {
         }
     }
 
+    private mutating func setRole(_ role: PartyRole?, playerSlot: Int, into outputs: inout [HubOutput]) -> Result<ReplyData, PartyError> {
+        guard let partySlot = players[playerSlot].party else { return .failure(PartyError(.notInParty, "not in a party")) }
+        players[playerSlot].role = role
+        emit(.roleChanged(player: players[playerSlot].name, role: role), in: partySlot, into: &outputs)
+        return .success(.empty)
+    }
+
     /// The caller's party, when the caller leads it.
     private func leadersParty(_ playerSlot: Int) -> Result<Int, PartyError> {
         guard let partySlot = players[playerSlot].party else { return .failure(PartyError(.notInParty, "not in a party")) }
@@ -270,6 +287,7 @@ public struct Hub: Sendable {
 
     private mutating func emit(_ body: PartyEventBody, in partySlot: Int, into outputs: inout [HubOutput]) {
         parties[partySlot].seq += 1
+        parties[partySlot].updatedAt = now
         outputs.append(.event(
             PartyEvent(partyID: parties[partySlot].id, seq: parties[partySlot].seq, body: body),
             recipients: parties[partySlot].recipients))
@@ -285,6 +303,12 @@ public struct Hub: Sendable {
         let party = parties[partySlot]
         return PartySnapshot(
             id: party.id, inviteCode: party.inviteCode, leader: players[party.leader].name,
-            members: party.members.map { players[$0].name }, maxMembers: configuration.maxMembers)
+            members: party.members.map { players[$0].name }, maxMembers: configuration.maxMembers, seq: party.seq,
+            createdAt: party.createdAt, updatedAt: party.updatedAt,
+            roster: party.members.map {
+                PartyMemberSnapshot(
+                    player: players[$0].name, role: players[$0].role, online: !players[$0].sessions.isEmpty,
+                    joinedAt: players[$0].joinedAt)
+            })
     }
 }

@@ -1,3 +1,5 @@
+import Protocol
+
 /// A live party, as the hub keeps it.
 struct Party: Sendable {
     let id: String
@@ -11,6 +13,10 @@ struct Party: Sendable {
     /// Every connection of every member: the recipients of the party's events, kept up to date
     /// on each membership or connection change so a broadcast needs no gathering.
     var recipients: [SessionID]
+    /// Unix ms.
+    let createdAt: Int64
+    /// Unix ms of the last event.
+    var updatedAt: Int64
 }
 
 /// A signed-in player, present while they hold at least one connection.
@@ -20,10 +26,16 @@ struct PlayerRecord: Sendable {
     /// The party slot, when the player is in one.
     var party: Int?
     var chatBucket: TokenBucket
+    /// The role chosen in the current party.
+    var role: PartyRole?
+    /// When the player joined the current party (Unix ms).
+    var joinedAt: Int64 = 0
 }
 
 extension Party: Vacant {
-    static var vacant: Party { Party(id: "", inviteCode: "", members: [], leader: -1, seq: 0, recipients: []) }
+    static var vacant: Party {
+        Party(id: "", inviteCode: "", members: [], leader: -1, seq: 0, recipients: [], createdAt: 0, updatedAt: 0)
+    }
 }
 
 extension PlayerRecord: Vacant {

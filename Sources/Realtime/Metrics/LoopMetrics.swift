@@ -58,6 +58,7 @@ extension PartyOperation {
         case .kick: return 5
         case .promote: return 6
         case .disband: return 7
+        case .setRole: return 8
         }
     }
 

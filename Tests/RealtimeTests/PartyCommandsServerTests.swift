@@ -1,9 +1,11 @@
+import Foundation
 import XCTest
 
 @testable import Realtime
 
-/// `party.get`, `party.kick`, `party.promote` and `party.disband` through the real server.
-final class LeaderCommandsServerTests: ServerTestCase {
+/// The party commands beyond the protocol core, through the real server: `party.get`,
+/// `party.kick`, `party.promote`, `party.disband` and `party.set_role`.
+final class PartyCommandsServerTests: ServerTestCase {
     /// Alice creates a party; Bob and Carol join. Returns their connections and the invite code.
     private func partyOfThree(_ server: TestServer) throws -> (RawWebSocketClient, RawWebSocketClient, RawWebSocketClient, String) {
         let alice = try signIn("alice", to: server)
@@ -59,5 +61,24 @@ final class LeaderCommandsServerTests: ServerTestCase {
         }
         let dave = try signIn("dave", to: server)
         XCTAssertEqual(try dave.call("party.join", rid: 15, ["invite_code": code]).errorCode, "not_found")
+    }
+
+    func testSetRoleIsAnnouncedAndShownInTheRoster() throws {
+        let server = try startServer()
+        let (alice, bob, carol, _) = try partyOfThree(server)
+        XCTAssertEqual(try bob.call("party.set_role", rid: 20, ["role": "healer"])["ok"] as? Bool, true)
+        for client in [alice, bob, carol] {
+            let changed = try client.event("party.role_changed")
+            XCTAssertEqual(changed["player"] as? String, "bob")
+            XCTAssertEqual(changed["role"] as? String, "healer")
+        }
+        let party = try XCTUnwrap(try alice.call("party.get", rid: 21).party)
+        let roster = try XCTUnwrap(party["roster"] as? [[String: Any]])
+        XCTAssertEqual(roster.map { $0["player"] as? String }, ["alice", "bob", "carol"])
+        XCTAssertEqual(roster[1]["role"] as? String, "healer")
+        XCTAssertEqual(roster[1]["online"] as? Bool, true)
+        XCTAssertTrue(roster[0]["role"] is NSNull)
+        XCTAssertEqual(party["seq"] as? Int, 3, "two joins and a role change")
+        XCTAssertEqual(try carol.call("party.set_role", rid: 22, ["role": "wizard"]).errorCode, "invalid_message")
     }
 }

@@ -78,6 +78,10 @@ extension ServeOption {
             }
             settings.configuration.echoPath = value
         },
+        ServeOption(name: "max-party-size", valueName: "N", help: "the most seats party.create may ask for (default 40)") {
+            settings, value in
+            settings.configuration.hub.maxPartySize = try OptionValues.integer(value, in: 2...1000)
+        },
         ServeOption(name: "chat-rate", valueName: "PER_SECOND", help: "chat messages per second per player; 0 turns the limit off (default 5)") {
             settings, value in
             settings.configuration.hub.chatRatePerSecond = try OptionValues.number(value)

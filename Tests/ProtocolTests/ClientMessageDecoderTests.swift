@@ -26,7 +26,7 @@ final class ClientMessageDecoderTests: XCTestCase {
     // MARK: - Each operation
 
     func testEachOperationDecodes() {
-        assertRequest(#"{"op":"party.create","rid":1}"#, rid: 1, .create)
+        assertRequest(#"{"op":"party.create","rid":1}"#, rid: 1, .create())
         assertRequest(#"{"op":"party.join","rid":2,"invite_code":"K7Q-2ZX"}"#, rid: 2, .join(inviteCode: "K7Q-2ZX"))
         assertRequest(#"{"op":"party.leave","rid":3}"#, rid: 3, .leave)
         assertRequest(#"{"op":"party.chat","rid":4,"text":"gg \"wp\" é 😀\n"}"#, rid: 4, .chat(text: "gg \"wp\" é 😀\n"))
@@ -42,6 +42,38 @@ final class ClientMessageDecoderTests: XCTestCase {
         assertRequest(#"{"op":"party.disband","rid":2}"#, rid: 2, .disband)
         assertRequest(#"{"op":"party.kick","player":"bob","rid":3}"#, rid: 3, .kick(player: "bob"))
         assertRequest(#"{"player":"carol","op":"party.promote","rid":4}"#, rid: 4, .promote(player: "carol"))
+    }
+
+    func testCreateTakesOptionalSeatsAndLootMode() {
+        assertRequest(#"{"op":"party.create","max_members":20,"loot_mode":"PERSONAL","rid":1}"#, rid: 1, .create(maxMembers: 20, lootMode: .personal))
+        assertRequest(#"{"op":"party.create","loot_mode":null}"#, rid: nil, .create())
+        for text in [
+            #"{"op":"party.create","max_members":"5","rid":4}"#, #"{"op":"party.create","max_members":2.5,"rid":4}"#,
+            #"{"op":"party.create","loot_mode":"BEST","rid":4}"#, #"{"op":"party.create","loot_mode":3,"rid":4}"#,
+        ] {
+            guard case .failure(let rid, let error) = ClientMessageDecoder.decode(Array(text.utf8)) else {
+                return XCTFail("\(text) should be refused")
+            }
+            XCTAssertEqual(rid, 4, text)
+            XCTAssertEqual(error.code, .invalidMessage, text)
+        }
+    }
+
+    func testSetLootTakesAModeAndAnOptionalLooter() {
+        assertRequest(
+            #"{"op":"party.set_loot","loot_mode":"MASTER_LOOTER","master_looter":"bob","rid":1}"#, rid: 1,
+            .setLoot(.masterLooter, masterLooter: "bob"))
+        assertRequest(#"{"op":"party.set_loot","loot_mode":"FREE_FOR_ALL","master_looter":null,"rid":2}"#, rid: 2, .setLoot(.freeForAll, masterLooter: nil))
+        for text in [
+            #"{"op":"party.set_loot","rid":5}"#, #"{"op":"party.set_loot","loot_mode":"x","rid":5}"#,
+            #"{"op":"party.set_loot","loot_mode":"PERSONAL","master_looter":1,"rid":5}"#,
+        ] {
+            guard case .failure(let rid, let error) = ClientMessageDecoder.decode(Array(text.utf8)) else {
+                return XCTFail("\(text) should be refused")
+            }
+            XCTAssertEqual(rid, 5, text)
+            XCTAssertEqual(error.code, .invalidMessage, text)
+        }
     }
 
     func testSetRoleTakesARoleOrNull() {
@@ -75,7 +107,7 @@ final class ClientMessageDecoderTests: XCTestCase {
     }
 
     func testRequestWithoutRidHasNone() {
-        assertRequest(#"{"op":"party.create"}"#, rid: nil, .create)
+        assertRequest(#"{"op":"party.create"}"#, rid: nil, .create())
     }
 
     func testOperationNamesMatchTheWireNames() {
@@ -83,7 +115,7 @@ final class ClientMessageDecoderTests: XCTestCase {
             PartyOperation.allCases.map(\.rawValue),
             [
                 "party.create", "party.join", "party.leave", "party.chat", "party.get", "party.kick", "party.promote",
-                "party.disband", "party.set_role",
+                "party.disband", "party.set_role", "party.set_loot",
             ])
         XCTAssertEqual(PartyCommand.chat(text: "x").operation, .chat)
         XCTAssertEqual(PartyCommand.join(inviteCode: "x").operation, .join)
@@ -175,7 +207,7 @@ final class ClientMessageDecoderTests: XCTestCase {
     }
 
     func testFieldsOfOtherOperationsAreIgnored() {
-        assertRequest(#"{"op":"party.create","text":5,"invite_code":null}"#, rid: nil, .create)
+        assertRequest(#"{"op":"party.create","text":5,"invite_code":null}"#, rid: nil, .create())
         assertRequest(#"{"op":"party.leave","text":"hi","invite_code":"X"}"#, rid: nil, .leave)
     }
 
@@ -192,13 +224,13 @@ final class ClientMessageDecoderTests: XCTestCase {
     }
 
     func testEscapedKeyNamesAndValuesStillMatch() {
-        assertRequest(#"{"\u006fp":"party.create","r\u0069d":8}"#, rid: 8, .create)
+        assertRequest(#"{"\u006fp":"party.create","r\u0069d":8}"#, rid: 8, .create())
         assertRequest(#"{"op":"party\u002ejoin","invite\u005fcode":"A\u0042"}"#, rid: nil, .join(inviteCode: "AB"))
         assertRequest(#"{"op":"party.chat","\u0074ext":"\ud83d\ude00"}"#, rid: nil, .chat(text: "😀"))
     }
 
     func testKeysThatOnlyStartLikeKnownOnesAreIgnored() {
         assertFailure(#"{"opx":"party.create","rid":1}"#, rid: 1, .invalidMessage)
-        assertRequest(#"{"op":"party.create","ridx":"not a rid","Rid":"no"}"#, rid: nil, .create)
+        assertRequest(#"{"op":"party.create","ridx":"not a rid","Rid":"no"}"#, rid: nil, .create())
     }
 }

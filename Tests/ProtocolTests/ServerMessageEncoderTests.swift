@@ -41,11 +41,23 @@ final class ServerMessageEncoderTests: XCTestCase {
             ])
         XCTAssertEqual(
             json(.reply(rid: 2, .success(.party(full)))),
-            #"{"rid":2,"ok":true,"data":{"party":{"id":"p","invite_code":"C","leader":"a","members":["a","b"],"max_members":5,"seq":7,"created_at":100,"updated_at":250,"roster":[{"player":"a","role":"tank","online":true,"joined_at":100},{"player":"b","role":null,"online":false,"joined_at":200}]}}}"#
+            #"{"rid":2,"ok":true,"data":{"party":{"id":"p","invite_code":"C","leader":"a","members":["a","b"],"max_members":5,"seq":7,"created_at":100,"updated_at":250,"loot_mode":"NEED_GREED","master_looter":null,"roster":[{"player":"a","role":"tank","online":true,"joined_at":100},{"player":"b","role":null,"online":false,"joined_at":200}]}}}"#
         )
         XCTAssertEqual(
             json(.event(PartyEvent(partyID: "p", seq: 8, body: .roleChanged(player: "b", role: .healer)))),
             #"{"ev":"party.role_changed","party":"p","seq":8,"player":"b","role":"healer"}"#)
+        let looted = PartySnapshot(
+            id: "p", inviteCode: "C", leader: "a", members: ["a"], maxMembers: 20, lootMode: .masterLooter, masterLooter: "a")
+        XCTAssertEqual(
+            json(.reply(rid: 3, .success(.party(looted)))),
+            #"{"rid":3,"ok":true,"data":{"party":{"id":"p","invite_code":"C","leader":"a","members":["a"],"max_members":20,"seq":0,"created_at":0,"updated_at":0,"loot_mode":"MASTER_LOOTER","master_looter":"a","roster":[]}}}"#
+        )
+        XCTAssertEqual(
+            json(.event(PartyEvent(partyID: "p", seq: 4, body: .lootChanged(mode: .masterLooter, masterLooter: "a")))),
+            #"{"ev":"party.loot_changed","party":"p","seq":4,"loot_mode":"MASTER_LOOTER","master_looter":"a"}"#)
+        XCTAssertEqual(
+            json(.event(PartyEvent(partyID: "p", seq: 5, body: .lootChanged(mode: .personal, masterLooter: nil)))),
+            #"{"ev":"party.loot_changed","party":"p","seq":5,"loot_mode":"PERSONAL","master_looter":null}"#)
         XCTAssertEqual(
             json(.event(PartyEvent(partyID: "p", seq: 9, body: .roleChanged(player: "b", role: nil)))),
             #"{"ev":"party.role_changed","party":"p","seq":9,"player":"b","role":null}"#)
@@ -54,17 +66,17 @@ final class ServerMessageEncoderTests: XCTestCase {
     func testSuccessfulReplyWithAParty() {
         XCTAssertEqual(
             json(.reply(rid: 8, .success(.party(party)))),
-            #"{"rid":8,"ok":true,"data":{"party":{"id":"p_01","invite_code":"K7Q2ZX","leader":"alice","members":["alice","bob"],"max_members":4,"seq":0,"created_at":0,"updated_at":0,"roster":[]}}}"#
+            #"{"rid":8,"ok":true,"data":{"party":{"id":"p_01","invite_code":"K7Q2ZX","leader":"alice","members":["alice","bob"],"max_members":4,"seq":0,"created_at":0,"updated_at":0,"loot_mode":"NEED_GREED","master_looter":null,"roster":[]}}}"#
         )
         let alone = PartySnapshot(id: "p", inviteCode: "C", leader: "a", members: ["a"], maxMembers: 1)
         XCTAssertEqual(
             json(.reply(rid: 1, .success(.party(alone)))),
-            #"{"rid":1,"ok":true,"data":{"party":{"id":"p","invite_code":"C","leader":"a","members":["a"],"max_members":1,"seq":0,"created_at":0,"updated_at":0,"roster":[]}}}"#
+            #"{"rid":1,"ok":true,"data":{"party":{"id":"p","invite_code":"C","leader":"a","members":["a"],"max_members":1,"seq":0,"created_at":0,"updated_at":0,"loot_mode":"NEED_GREED","master_looter":null,"roster":[]}}}"#
         )
         let empty = PartySnapshot(id: "p", inviteCode: "C", leader: "", members: [], maxMembers: 0)
         XCTAssertEqual(
             json(.reply(rid: 1, .success(.party(empty)))),
-            #"{"rid":1,"ok":true,"data":{"party":{"id":"p","invite_code":"C","leader":"","members":[],"max_members":0,"seq":0,"created_at":0,"updated_at":0,"roster":[]}}}"#
+            #"{"rid":1,"ok":true,"data":{"party":{"id":"p","invite_code":"C","leader":"","members":[],"max_members":0,"seq":0,"created_at":0,"updated_at":0,"loot_mode":"NEED_GREED","master_looter":null,"roster":[]}}}"#
         )
     }
 

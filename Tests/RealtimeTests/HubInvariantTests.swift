@@ -65,7 +65,7 @@ final class HubInvariantTests: XCTestCase {
         var seed: PartySeed?
         switch choice {
         case 14..<30:
-            command = .create
+            command = random.next(below: 4) == 0 ? .create(maxMembers: 2 + random.next(below: 4), lootMode: .masterLooter) : .create()
             nextParty += 1
             var code: String
             repeat {
@@ -85,7 +85,10 @@ final class HubInvariantTests: XCTestCase {
             case 0: command = .kick(player: target)
             case 1: command = .promote(player: target)
             case 2: command = .disband
-            case 3: command = .setRole(PartyRole.allCases.randomElement(using: &random))
+            case 3:
+                command = random.next(below: 2) == 0
+                    ? .setRole(PartyRole.allCases.randomElement(using: &random))
+                    : .setLoot(random.next(below: 2) == 0 ? .masterLooter : .personal, masterLooter: random.next(below: 3) == 0 ? nil : target)
             default: command = .get
             }
         default:
@@ -117,6 +120,11 @@ final class HubInvariantTests: XCTestCase {
             XCTAssertTrue(party.members.contains(party.leader), "leader is not a member; \(context)")
             XCTAssertEqual(Set(party.members).count, party.members.count, "duplicate member; \(context)")
             XCTAssertEqual(party.roster.map(\.player), party.members, "roster and members disagree; \(context)")
+            XCTAssertLessThanOrEqual(party.members.count, party.maxMembers, "more members than seats; \(context)")
+            XCTAssertEqual(party.masterLooter != nil, party.lootMode == .masterLooter, "master looter without its mode; \(context)")
+            if let looter = party.masterLooter {
+                XCTAssertTrue(party.members.contains(looter), "the master looter is not a member; \(context)")
+            }
             for member in party.members {
                 XCTAssertTrue(seenPlayers.insert(member).inserted, "\(member) is in two parties; \(context)")
             }

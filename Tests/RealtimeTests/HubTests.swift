@@ -51,13 +51,14 @@ final class HubTests: XCTestCase {
     /// Runs a command from a session (`party.create` gets a fresh seed).
     @discardableResult
     private func run(_ command: PartyCommand, from number: UInt64, rid: Int64? = 1) -> [HubOutput] {
-        let seed = command == .create ? nextSeed() : nil
+        var seed: PartySeed?
+        if case .create = command { seed = nextSeed() }
         return apply(.command(session(number), ClientRequest(rid: rid, command: command), now: now, seed: seed))
     }
 
     /// Creates a party from a session and returns it (asserting the success reply).
     private func createParty(from number: UInt64, file: StaticString = #filePath, line: UInt = #line) -> PartySnapshot {
-        let outputs = run(.create, from: number)
+        let outputs = run(.create(), from: number)
         guard outputs.count == 1, case .reply(_, _, .success(.party(let party))) = outputs[0] else {
             XCTFail("party.create did not succeed: \(outputs)", file: file, line: line)
             return PartySnapshot(id: "", inviteCode: "", leader: "", members: [], maxMembers: 0)
@@ -118,7 +119,7 @@ final class HubTests: XCTestCase {
 
     func testCreateRepliesWithANewPartyLedByItsCreator() {
         open("alice", session: 1)
-        let outputs = run(.create, from: 1, rid: 7)
+        let outputs = run(.create(), from: 1, rid: 7)
         XCTAssertEqual(
             outputs,
             [
@@ -197,8 +198,8 @@ final class HubTests: XCTestCase {
 
     func testCreateWhileInAPartyIsAlreadyInParty() {
         let party = partyOfAlice(joiners: 1)
-        XCTAssertEqual(errorCode(run(.create, from: 1)), .alreadyInParty)
-        XCTAssertEqual(errorCode(run(.create, from: 2)), .alreadyInParty)
+        XCTAssertEqual(errorCode(run(.create(), from: 1)), .alreadyInParty)
+        XCTAssertEqual(errorCode(run(.create(), from: 2)), .alreadyInParty)
         XCTAssertEqual(hub.partyCount, 1)
         XCTAssertEqual(hub.seq(ofParty: party.id), 1)
     }
@@ -391,7 +392,7 @@ final class HubTests: XCTestCase {
         XCTAssertEqual(events(joined).map(\.recipients), [[session(1), session(11), session(2)]])
         XCTAssertEqual(hub.party(of: "alice")?.members, ["alice", "bob"])
         // The second session speaks for the same player.
-        XCTAssertEqual(errorCode(run(.create, from: 11)), .alreadyInParty)
+        XCTAssertEqual(errorCode(run(.create(), from: 11)), .alreadyInParty)
         let chat = run(.chat(text: "from my phone"), from: 11, rid: 8)
         XCTAssertEqual(replies(chat).map(\.session), [session(11)], "the reply goes to the session that asked")
         guard case .chat(let from, _, _)? = events(chat).first?.event.body else { return XCTFail("no chat event") }
@@ -434,7 +435,7 @@ final class HubTests: XCTestCase {
     func testRepliesOnlyWhenTheCommandCarriesARid() {
         open("alice", session: 1)
         open("bob", session: 2)
-        XCTAssertEqual(run(.create, from: 1, rid: nil), [], "a create without rid says nothing")
+        XCTAssertEqual(run(.create(), from: 1, rid: nil), [], "a create without rid says nothing")
         guard let party = hub.party(of: "alice") else { return XCTFail("the party was not created") }
         XCTAssertEqual(run(.join(inviteCode: "NOPE2345"), from: 2, rid: nil), [], "a failure without rid says nothing")
         let joined = run(.join(inviteCode: party.inviteCode), from: 2, rid: nil)
@@ -529,7 +530,7 @@ final class HubTests: XCTestCase {
         XCTAssertNil(hub.party(of: "carol"))
         XCTAssertEqual(hub.partyCount, 0)
         XCTAssertEqual(errorCode(run(.join(inviteCode: party.inviteCode), from: 4)), .notFound, "the code is gone")
-        XCTAssertNotNil(replies(run(.create, from: 2)).first, "a former member may start a new party")
+        XCTAssertNotNil(replies(run(.create(), from: 2)).first, "a former member may start a new party")
     }
 
     // MARK: Roles
@@ -553,5 +554,57 @@ final class HubTests: XCTestCase {
         run(.leave, from: 2)
         join(party, from: 2)
         XCTAssertEqual(hub.party(of: "bob")?.roster.last?.role, nil)
+    }
+
+    // MARK: Seats and loot
+
+    func testCreateTakesSeatsWithinTheServerLimitAndALootMode() {
+        open("alice", session: 1)
+        XCTAssertEqual(errorCode(run(.create(maxMembers: 1), from: 1)), .invalidMessage)
+        XCTAssertEqual(errorCode(run(.create(maxMembers: 41), from: 1)), .invalidMessage)
+        guard case .reply(_, _, .success(.party(let party)))? = run(.create(maxMembers: 40, lootMode: .masterLooter), from: 1).first
+        else { return XCTFail("a raid of 40 may be created") }
+        XCTAssertEqual(party.maxMembers, 40)
+        XCTAssertEqual(party.lootMode, .masterLooter)
+        XCTAssertEqual(party.masterLooter, "alice", "the creator loots until the leader says otherwise")
+    }
+
+    func testAPartyOfTwoSeatsIsFullAtTwo() {
+        open("alice", session: 1)
+        open("bob", session: 2)
+        open("carol", session: 3)
+        guard case .reply(_, _, .success(.party(let party)))? = run(.create(maxMembers: 2), from: 1).first else {
+            return XCTFail("create failed")
+        }
+        join(party, from: 2)
+        XCTAssertEqual(errorCode(run(.join(inviteCode: party.inviteCode), from: 3)), .partyFull)
+    }
+
+    func testSetLootIsTheLeadersAndTheMasterLooterIsAMember() {
+        _ = partyOfAlice(joiners: 2)
+        XCTAssertEqual(errorCode(run(.setLoot(.personal, masterLooter: nil), from: 2)), .notLeader)
+        XCTAssertEqual(errorCode(run(.setLoot(.masterLooter, masterLooter: nil), from: 1)), .invalidMessage)
+        XCTAssertEqual(errorCode(run(.setLoot(.masterLooter, masterLooter: "dave"), from: 1)), .notMember)
+        XCTAssertEqual(errorCode(run(.setLoot(.personal, masterLooter: "bob"), from: 1)), .invalidMessage)
+        let outputs = run(.setLoot(.masterLooter, masterLooter: "bob"), from: 1)
+        XCTAssertEqual(events(outputs).map(\.event.body), [.lootChanged(mode: .masterLooter, masterLooter: "bob")])
+        XCTAssertEqual(hub.party(of: "carol")?.masterLooter, "bob")
+        // The master looter leaves: the leader takes over, announced.
+        XCTAssertEqual(
+            events(run(.leave, from: 2)).map(\.event.body),
+            [.memberLeft(player: "bob", reason: .left), .lootChanged(mode: .masterLooter, masterLooter: "alice")])
+        XCTAssertEqual(events(run(.setLoot(.freeForAll, masterLooter: nil), from: 1)).map(\.event.body), [.lootChanged(mode: .freeForAll, masterLooter: nil)])
+        XCTAssertNil(hub.party(of: "alice")?.masterLooter)
+    }
+
+    func testWhenTheLeaderWhoLootsLeavesTheNewLeaderLoots() {
+        _ = partyOfAlice(joiners: 2)
+        run(.setLoot(.masterLooter, masterLooter: "alice"), from: 1)
+        XCTAssertEqual(
+            events(run(.leave, from: 1)).map(\.event.body),
+            [
+                .memberLeft(player: "alice", reason: .left), .leaderChanged(leader: "bob"),
+                .lootChanged(mode: .masterLooter, masterLooter: "bob"),
+            ])
     }
 }

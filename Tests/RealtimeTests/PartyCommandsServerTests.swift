@@ -4,7 +4,8 @@ import XCTest
 @testable import Realtime
 
 /// The party commands beyond the protocol core, through the real server: `party.get`,
-/// `party.kick`, `party.promote`, `party.disband` and `party.set_role`.
+/// `party.kick`, `party.promote`, `party.disband`, `party.set_role`, `party.set_loot`, and
+/// `party.create` with its options.
 final class PartyCommandsServerTests: ServerTestCase {
     /// Alice creates a party; Bob and Carol join. Returns their connections and the invite code.
     private func partyOfThree(_ server: TestServer) throws -> (RawWebSocketClient, RawWebSocketClient, RawWebSocketClient, String) {
@@ -80,5 +81,25 @@ final class PartyCommandsServerTests: ServerTestCase {
         XCTAssertTrue(roster[0]["role"] is NSNull)
         XCTAssertEqual(party["seq"] as? Int, 3, "two joins and a role change")
         XCTAssertEqual(try carol.call("party.set_role", rid: 22, ["role": "wizard"]).errorCode, "invalid_message")
+    }
+
+    func testCreateWithOptionsAndSetLoot() throws {
+        let server = try startServer()
+        let alice = try signIn("alice", to: server)
+        let bob = try signIn("bob", to: server)
+        XCTAssertEqual(try alice.call("party.create", rid: 1, ["max_members": 41]).errorCode, "invalid_message")
+        let party = try XCTUnwrap(try alice.call("party.create", rid: 2, ["max_members": 20, "loot_mode": "PERSONAL"]).party)
+        XCTAssertEqual(party["max_members"] as? Int, 20)
+        XCTAssertEqual(party["loot_mode"] as? String, "PERSONAL")
+        XCTAssertTrue(party["master_looter"] is NSNull)
+        XCTAssertEqual(try bob.call("party.join", rid: 3, ["invite_code": party["invite_code"] as? String ?? ""])["ok"] as? Bool, true)
+        XCTAssertEqual(try bob.call("party.set_loot", rid: 4, ["loot_mode": "FREE_FOR_ALL"]).errorCode, "not_leader")
+        XCTAssertEqual(
+            try alice.call("party.set_loot", rid: 5, ["loot_mode": "MASTER_LOOTER", "master_looter": "bob"])["ok"] as? Bool, true)
+        for client in [alice, bob] {
+            let changed = try client.event("party.loot_changed")
+            XCTAssertEqual(changed["loot_mode"] as? String, "MASTER_LOOTER")
+            XCTAssertEqual(changed["master_looter"] as? String, "bob")
+        }
     }
 }

@@ -31,6 +31,12 @@ public enum ClientMessageDecoder {
         var playerInvalid = false
         var roleToken: JSONReader.StringToken?
         var roleState = FieldState.missing
+        var maxMembers: Int64?
+        var maxMembersState = FieldState.missing
+        var lootToken: JSONReader.StringToken?
+        var lootState = FieldState.missing
+        var looterToken: JSONReader.StringToken?
+        var looterState = FieldState.missing
         do throws(JSONError) {
             guard reader.peekSignificant() == UInt8(ascii: "{") else {
                 return .failure(rid: nil, PartyError(.invalidMessage, "a command must be a JSON object"))
@@ -68,14 +74,22 @@ public enum ClientMessageDecoder {
                     } else if reader.token(key, equals: "player") {
                         (playerToken, playerInvalid) = try readOptionalString(&reader, next)
                     } else if reader.token(key, equals: "role") {
-                        if next == UInt8(ascii: "n") {
-                            try reader.skipValue()  // `null`, or an invalid literal that throws here
-                            roleToken = nil
-                            roleState = .null
+                        (roleToken, roleState) = try readNullableString(&reader, next)
+                    } else if reader.token(key, equals: "loot_mode") {
+                        (lootToken, lootState) = try readNullableString(&reader, next)
+                    } else if reader.token(key, equals: "master_looter") {
+                        (looterToken, looterState) = try readNullableString(&reader, next)
+                    } else if reader.token(key, equals: "max_members") {
+                        var probe = reader
+                        if let next, next == UInt8(ascii: "-") || (next >= UInt8(ascii: "0") && next <= UInt8(ascii: "9")),
+                            let value = try? probe.readInt64()
+                        {
+                            reader = probe
+                            maxMembers = value
+                            maxMembersState = .present
                         } else {
-                            let (token, invalid) = try readOptionalString(&reader, next)
-                            roleToken = token
-                            roleState = invalid ? .invalid : .present
+                            try reader.skipValue()
+                            maxMembersState = .invalid
                         }
                     } else {
                         try reader.skipValue()
@@ -105,7 +119,20 @@ public enum ClientMessageDecoder {
             }
             command = .join(inviteCode: reader.decode(inviteToken))
         } else if reader.token(opToken, equals: "party.create") {
-            command = .create
+            guard maxMembersState == .missing || maxMembersState == .present,
+                lootState != .invalid, lootState != .present || lootToken.flatMap({ LootMode(rawValue: reader.decode($0)) }) != nil
+            else {
+                return .failure(rid: rid, PartyError(.invalidMessage, "party.create takes max_members (an integer) and loot_mode (\(lootModes))"))
+            }
+            command = .create(
+                maxMembers: maxMembers.map { Int(clamping: $0) }, lootMode: lootToken.flatMap { LootMode(rawValue: reader.decode($0)) })
+        } else if reader.token(opToken, equals: "party.set_loot") {
+            guard lootState == .present, let mode = lootToken.flatMap({ LootMode(rawValue: reader.decode($0)) }),
+                looterState != .invalid
+            else {
+                return .failure(rid: rid, PartyError(.invalidMessage, "party.set_loot needs loot_mode (\(lootModes)) and an optional master_looter"))
+            }
+            command = .setLoot(mode, masterLooter: looterToken.map { reader.decode($0) })
         } else if reader.token(opToken, equals: "party.leave") {
             command = .leave
         } else if reader.token(opToken, equals: "party.get") {
@@ -144,6 +171,20 @@ public enum ClientMessageDecoder {
     /// Convenience for tests.
     public static func decode(_ bytes: [UInt8]) -> Result {
         bytes.withUnsafeBytes { decode($0) }
+    }
+
+    private static let lootModes = LootMode.allCases.map(\.rawValue).joined(separator: ", ")
+
+    /// A string, `null`, or (invalid) any other value.
+    private static func readNullableString(_ reader: inout JSONReader, _ next: UInt8?) throws(JSONError)
+        -> (JSONReader.StringToken?, FieldState)
+    {
+        if next == UInt8(ascii: "n") {
+            try reader.skipValue()  // `null`, or a broken literal that throws here
+            return (nil, .null)
+        }
+        let (token, invalid) = try readOptionalString(&reader, next)
+        return (token, invalid ? .invalid : .present)
     }
 
     private static func readOptionalString(_ reader: inout JSONReader, _ next: UInt8?) throws(JSONError)

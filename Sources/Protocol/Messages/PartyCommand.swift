@@ -1,8 +1,8 @@
 /// A command a client sends (docs/PROTOCOL.md), decoded and type-checked but not yet judged
 /// against the party rules; that is the hub's work.
 public enum PartyCommand: Equatable, Sendable {
-    /// `party.create`: a new party led by the caller.
-    case create
+    /// `party.create {max_members?, loot_mode?}`: a new party led by the caller (nil: the defaults).
+    case create(maxMembers: Int? = nil, lootMode: LootMode? = nil)
     /// `party.join {invite_code}`.
     case join(inviteCode: String)
     /// `party.leave`.
@@ -19,6 +19,8 @@ public enum PartyCommand: Equatable, Sendable {
     case disband
     /// `party.set_role {role}`: the caller's own role (null: none).
     case setRole(PartyRole?)
+    /// `party.set_loot {loot_mode, master_looter?}` (leader only).
+    case setLoot(LootMode, masterLooter: String?)
 
     /// The operation's name on the wire.
     public var operation: PartyOperation {
@@ -32,6 +34,7 @@ public enum PartyCommand: Equatable, Sendable {
         case .promote: return .promote
         case .disband: return .disband
         case .setRole: return .setRole
+        case .setLoot: return .setLoot
         }
     }
 }
@@ -47,6 +50,7 @@ public enum PartyOperation: String, CaseIterable, Sendable {
     case promote = "party.promote"
     case disband = "party.disband"
     case setRole = "party.set_role"
+    case setLoot = "party.set_loot"
 }
 
 /// A decoded client frame: the command and the `rid` to answer it with, if any.

@@ -1,3 +1,15 @@
+/// How a party shares loot.
+public enum LootMode: String, CaseIterable, Sendable {
+    /// Everyone rolls need or greed on each drop (the default).
+    case needGreed = "NEED_GREED"
+    /// Each player gets their own loot.
+    case personal = "PERSONAL"
+    /// One member, the master looter, hands out the loot.
+    case masterLooter = "MASTER_LOOTER"
+    /// Whoever picks it up keeps it.
+    case freeForAll = "FREE_FOR_ALL"
+}
+
 /// A member's combat role.
 public enum PartyRole: String, CaseIterable, Sendable {
     case tank, healer, dps
@@ -36,10 +48,14 @@ public struct PartySnapshot: Equatable, Sendable {
     public let updatedAt: Int64
     /// The members with their role, presence and join time, in join order.
     public let roster: [PartyMemberSnapshot]
+    public let lootMode: LootMode
+    /// Set exactly when the loot mode is MASTER_LOOTER; always a member.
+    public let masterLooter: String?
 
     public init(
         id: String, inviteCode: String, leader: String, members: [String], maxMembers: Int, seq: UInt64 = 0,
-        createdAt: Int64 = 0, updatedAt: Int64 = 0, roster: [PartyMemberSnapshot] = []
+        createdAt: Int64 = 0, updatedAt: Int64 = 0, roster: [PartyMemberSnapshot] = [], lootMode: LootMode = .needGreed,
+        masterLooter: String? = nil
     ) {
         self.id = id
         self.inviteCode = inviteCode
@@ -50,6 +66,8 @@ public struct PartySnapshot: Equatable, Sendable {
         self.createdAt = createdAt
         self.updatedAt = updatedAt
         self.roster = roster
+        self.lootMode = lootMode
+        self.masterLooter = masterLooter
     }
 }
 
@@ -71,6 +89,8 @@ public enum PartyEventBody: Equatable, Sendable {
     case disbanded(by: String)
     /// A member chose a role (nil: none).
     case roleChanged(player: String, role: PartyRole?)
+    /// The loot settings changed (by the leader, or because the master looter left).
+    case lootChanged(mode: LootMode, masterLooter: String?)
 }
 
 /// A numbered party event.

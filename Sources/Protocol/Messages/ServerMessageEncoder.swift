@@ -85,6 +85,10 @@ public enum ServerMessageEncoder {
             writer.appendJSONString(player)
             writer.append(",\"role\":")
             appendRole(role, writer)
+        case .lootChanged(let mode, let masterLooter):
+            writer.append("{\"ev\":\"party.loot_changed\"")
+            appendPartyAndSeq(event, writer)
+            appendLoot(mode, masterLooter, writer)
         case .chat(let from, let text, let timestamp):
             writer.append("{\"ev\":\"party.chat\"")
             appendPartyAndSeq(event, writer)
@@ -125,6 +129,7 @@ public enum ServerMessageEncoder {
         writer.append(decimal: party.createdAt)
         writer.append(",\"updated_at\":")
         writer.append(decimal: party.updatedAt)
+        appendLoot(party.lootMode, party.masterLooter, writer)
         writer.append(",\"roster\":[")
         for (index, member) in party.roster.enumerated() {
             if index > 0 { writer.append(",") }
@@ -137,6 +142,13 @@ public enum ServerMessageEncoder {
             writer.append("}")
         }
         writer.append("]}")
+    }
+
+    private static func appendLoot(_ mode: LootMode, _ masterLooter: String?, _ writer: ByteWriter) {
+        writer.append(",\"loot_mode\":")
+        writer.appendJSONString(mode.rawValue)
+        writer.append(",\"master_looter\":")
+        if let masterLooter { writer.appendJSONString(masterLooter) } else { writer.append("null") }
     }
 
     private static func appendRole(_ role: PartyRole?, _ writer: ByteWriter) {

@@ -87,7 +87,8 @@ public struct Hub: Sendable {
         let start = outputs.count
         let reply: Result<ReplyData, PartyError>
         switch command {
-        case .create: reply = create(playerSlot: playerSlot, seed: seed)
+        case .create(let maxMembers, let lootMode):
+            reply = create(playerSlot: playerSlot, seed: seed, maxMembers: maxMembers, lootMode: lootMode)
         case .join(let code): reply = join(playerSlot: playerSlot, inviteCode: code, into: &outputs)
         case .leave: reply = leave(playerSlot: playerSlot, into: &outputs)
         case .chat(let text): reply = chat(playerSlot: playerSlot, text: text, now: now, into: &outputs)
@@ -96,6 +97,7 @@ public struct Hub: Sendable {
         case .promote(let player): reply = promote(player, by: playerSlot, into: &outputs)
         case .disband: reply = disband(by: playerSlot, into: &outputs)
         case .setRole(let role): reply = setRole(role, playerSlot: playerSlot, into: &outputs)
+        case .setLoot(let mode, let masterLooter): reply = setLoot(mode, masterLooter, by: playerSlot, into: &outputs)
         }
         return Outcome(reply: reply, eventsStart: start)
     }
@@ -135,14 +137,22 @@ public struct Hub: Sendable {
 
     // MARK: Commands
 
-    private mutating func create(playerSlot: Int, seed: PartySeed?) -> Result<ReplyData, PartyError> {
+    private mutating func create(playerSlot: Int, seed: PartySeed?, maxMembers: Int?, lootMode: LootMode?)
+        -> Result<ReplyData, PartyError>
+    {
         if players[playerSlot].party != nil { return .failure(PartyError(.alreadyInParty, "already in a party")) }
+        let seats = maxMembers ?? configuration.maxMembers
+        guard (2...max(2, configuration.maxPartySize)).contains(seats) else {
+            return .failure(PartyError(.invalidMessage, "max_members must be 2-\(configuration.maxPartySize)"))
+        }
+        let mode = lootMode ?? .needGreed
         guard let seed, partySlotByCode[seed.inviteCode] == nil else {
             return .failure(PartyError(.internalError, "no invite code could be assigned"))
         }
         let party = Party(
             id: seed.id, inviteCode: seed.inviteCode, members: [playerSlot], leader: playerSlot, seq: 0,
-            recipients: players[playerSlot].sessions, createdAt: now, updatedAt: now)
+            recipients: players[playerSlot].sessions, maxMembers: seats, lootMode: mode,
+            masterLooter: mode == .masterLooter ? playerSlot : nil, createdAt: now, updatedAt: now)
         players[playerSlot].joinedAt = now
         players[playerSlot].role = nil
         let partySlot = parties.insert(party)
@@ -156,7 +166,7 @@ public struct Hub: Sendable {
         guard let partySlot = partySlotByCode[inviteCode] else {
             return .failure(PartyError(.notFound, "no party has that invite code"))
         }
-        if parties[partySlot].members.count >= configuration.maxMembers {
+        if parties[partySlot].members.count >= parties[partySlot].maxMembers {
             return .failure(PartyError(.partyFull, "the party is full"))
         }
         parties[partySlot].members.append(playerSlot)
@@ -238,6 +248,32 @@ public struct Hub: Sendable {
         return .success(.empty)
     }
 
+    private mutating func setLoot(_ mode: LootMode, _ looterName: String?, by playerSlot: Int, into outputs: inout [HubOutput])
+        -> Result<ReplyData, PartyError>
+    {
+        let partySlot: Int
+        switch leadersParty(playerSlot) {
+        case .failure(let error): return .failure(error)
+        case .success(let slot): partySlot = slot
+        }
+        var looter: Int?
+        if mode == .masterLooter {
+            guard let looterName else {
+                return .failure(PartyError(.invalidMessage, "MASTER_LOOTER needs master_looter (a member)"))
+            }
+            guard let slot = playerSlotByName[looterName], players[slot].party == partySlot else {
+                return .failure(PartyError(.notMember, "\(looterName) is not a member of your party"))
+            }
+            looter = slot
+        } else if looterName != nil {
+            return .failure(PartyError(.invalidMessage, "master_looter is only for MASTER_LOOTER"))
+        }
+        parties[partySlot].lootMode = mode
+        parties[partySlot].masterLooter = looter
+        emit(.lootChanged(mode: mode, masterLooter: looter.map { players[$0].name }), in: partySlot, into: &outputs)
+        return .success(.empty)
+    }
+
     /// The caller's party, when the caller leads it.
     private func leadersParty(_ playerSlot: Int) -> Result<Int, PartyError> {
         guard let partySlot = players[playerSlot].party else { return .failure(PartyError(.notInParty, "not in a party")) }
@@ -283,6 +319,12 @@ public struct Hub: Sendable {
             parties[partySlot].leader = party.members[0]
             emit(.leaderChanged(leader: players[party.members[0]].name), in: partySlot, into: &outputs)
         }
+        // The master looter is always a member: the (possibly new) leader takes over.
+        if party.masterLooter == playerSlot {
+            let leader = parties[partySlot].leader
+            parties[partySlot].masterLooter = leader
+            emit(.lootChanged(mode: .masterLooter, masterLooter: players[leader].name), in: partySlot, into: &outputs)
+        }
     }
 
     private mutating func emit(_ body: PartyEventBody, in partySlot: Int, into outputs: inout [HubOutput]) {
@@ -303,12 +345,12 @@ public struct Hub: Sendable {
         let party = parties[partySlot]
         return PartySnapshot(
             id: party.id, inviteCode: party.inviteCode, leader: players[party.leader].name,
-            members: party.members.map { players[$0].name }, maxMembers: configuration.maxMembers, seq: party.seq,
+            members: party.members.map { players[$0].name }, maxMembers: party.maxMembers, seq: party.seq,
             createdAt: party.createdAt, updatedAt: party.updatedAt,
             roster: party.members.map {
                 PartyMemberSnapshot(
                     player: players[$0].name, role: players[$0].role, online: !players[$0].sessions.isEmpty,
                     joinedAt: players[$0].joinedAt)
-            })
+            }, lootMode: party.lootMode, masterLooter: party.masterLooter.map { players[$0].name })
     }
 }

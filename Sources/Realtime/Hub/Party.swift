@@ -13,6 +13,11 @@ struct Party: Sendable {
     /// Every connection of every member: the recipients of the party's events, kept up to date
     /// on each membership or connection change so a broadcast needs no gathering.
     var recipients: [SessionID]
+    /// Seats.
+    let maxMembers: Int
+    var lootMode: LootMode
+    /// The master looter's player slot: set exactly when the mode is MASTER_LOOTER, always a member.
+    var masterLooter: Int?
     /// Unix ms.
     let createdAt: Int64
     /// Unix ms of the last event.
@@ -34,7 +39,9 @@ struct PlayerRecord: Sendable {
 
 extension Party: Vacant {
     static var vacant: Party {
-        Party(id: "", inviteCode: "", members: [], leader: -1, seq: 0, recipients: [], createdAt: 0, updatedAt: 0)
+        Party(
+            id: "", inviteCode: "", members: [], leader: -1, seq: 0, recipients: [], maxMembers: 0, lootMode: .needGreed,
+            masterLooter: nil, createdAt: 0, updatedAt: 0)
     }
 }
 

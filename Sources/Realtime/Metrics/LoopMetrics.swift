@@ -59,6 +59,7 @@ extension PartyOperation {
         case .promote: return 6
         case .disband: return 7
         case .setRole: return 8
+        case .setLoot: return 9
         }
     }
 

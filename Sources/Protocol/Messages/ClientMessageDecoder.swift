@@ -53,20 +53,9 @@ public enum ClientMessageDecoder {
                             try reader.skipValue()
                         }
                     } else if reader.token(key, equals: "rid") {
-                        if let next, next == UInt8(ascii: "-") || (next >= UInt8(ascii: "0") && next <= UInt8(ascii: "9")) {
-                            var probe = reader
-                            if let value = try? probe.readInt64() {
-                                reader = probe
-                                rid = value
-                                ridInvalid = false
-                            } else {
-                                try reader.skipValue()
-                                ridInvalid = true
-                            }
-                        } else {
-                            try reader.skipValue()
-                            ridInvalid = true
-                        }
+                        let (value, state) = try readInteger(&reader, next)
+                        rid = value
+                        ridInvalid = state == .invalid
                     } else if reader.token(key, equals: "text") {
                         (textToken, textInvalid) = try readOptionalString(&reader, next)
                     } else if reader.token(key, equals: "invite_code") {
@@ -80,17 +69,7 @@ public enum ClientMessageDecoder {
                     } else if reader.token(key, equals: "master_looter") {
                         (looterToken, looterState) = try readNullableString(&reader, next)
                     } else if reader.token(key, equals: "max_members") {
-                        var probe = reader
-                        if let next, next == UInt8(ascii: "-") || (next >= UInt8(ascii: "0") && next <= UInt8(ascii: "9")),
-                            let value = try? probe.readInt64()
-                        {
-                            reader = probe
-                            maxMembers = value
-                            maxMembersState = .present
-                        } else {
-                            try reader.skipValue()
-                            maxMembersState = .invalid
-                        }
+                        (maxMembers, maxMembersState) = try readInteger(&reader, next)
                     } else {
                         try reader.skipValue()
                     }
@@ -174,6 +153,19 @@ public enum ClientMessageDecoder {
     }
 
     private static let lootModes = LootMode.allCases.map(\.rawValue).joined(separator: ", ")
+
+    /// An integer that fits Int64, or (invalid) any other value, which is still checked as JSON.
+    private static func readInteger(_ reader: inout JSONReader, _ next: UInt8?) throws(JSONError) -> (Int64?, FieldState) {
+        if let next, next == UInt8(ascii: "-") || (next >= UInt8(ascii: "0") && next <= UInt8(ascii: "9")) {
+            var probe = reader
+            if let value = try? probe.readInt64() {
+                reader = probe
+                return (value, .present)
+            }
+        }
+        try reader.skipValue()
+        return (nil, .invalid)
+    }
 
     /// A string, `null`, or (invalid) any other value.
     private static func readNullableString(_ reader: inout JSONReader, _ next: UInt8?) throws(JSONError)

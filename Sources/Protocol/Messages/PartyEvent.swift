@@ -110,7 +110,9 @@ public struct PartyEvent: Equatable, Sendable {
 /// The `data` of a successful reply.
 public enum ReplyData: Equatable, Sendable {
     case empty
-    case party(PartySnapshot)
+    // Indirect: a snapshot is large, and replies travel inside every hub output and result;
+    // boxed, they stay pointer-sized (callgrind showed the copies).
+    indirect case party(PartySnapshot)
 }
 
 /// Everything the server sends on the party endpoint.

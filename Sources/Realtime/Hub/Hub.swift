@@ -86,20 +86,30 @@ public struct Hub: Sendable {
     ) -> Outcome {
         let start = outputs.count
         let reply: Result<ReplyData, PartyError>
-        switch command {
-        case .create(let maxMembers, let lootMode):
-            reply = create(playerSlot: playerSlot, seed: seed, maxMembers: maxMembers, lootMode: lootMode)
-        case .join(let code): reply = join(playerSlot: playerSlot, inviteCode: code, into: &outputs)
-        case .leave: reply = leave(playerSlot: playerSlot, into: &outputs)
-        case .chat(let text): reply = chat(playerSlot: playerSlot, text: text, now: now, into: &outputs)
-        case .get: reply = get(playerSlot: playerSlot)
-        case .kick(let player): reply = kick(player, by: playerSlot, into: &outputs)
-        case .promote(let player): reply = promote(player, by: playerSlot, into: &outputs)
-        case .disband: reply = disband(by: playerSlot, into: &outputs)
-        case .setRole(let role): reply = setRole(role, playerSlot: playerSlot, into: &outputs)
-        case .setLoot(let mode, let masterLooter): reply = setLoot(mode, masterLooter, by: playerSlot, into: &outputs)
+        do throws(PartyError) {
+            reply = .success(try perform(command, playerSlot: playerSlot, now: now, seed: seed, into: &outputs))
+        } catch {
+            reply = .failure(error)
         }
         return Outcome(reply: reply, eventsStart: start)
+    }
+
+    private mutating func perform(
+        _ command: PartyCommand, playerSlot: Int, now: Int64, seed: PartySeed?, into outputs: inout [HubOutput]
+    ) throws(PartyError) -> ReplyData {
+        switch command {
+        case .create(let maxMembers, let lootMode):
+            return try create(playerSlot: playerSlot, seed: seed, maxMembers: maxMembers, lootMode: lootMode)
+        case .join(let code): return try join(playerSlot: playerSlot, inviteCode: code, into: &outputs)
+        case .leave: return try leave(playerSlot: playerSlot, into: &outputs)
+        case .chat(let text): return try chat(playerSlot: playerSlot, text: text, now: now, into: &outputs)
+        case .get: return .party(snapshot(try partySlot(of: playerSlot)))
+        case .kick(let player): return try kick(player, by: playerSlot, into: &outputs)
+        case .promote(let player): return try promote(player, by: playerSlot, into: &outputs)
+        case .disband: return try disband(by: playerSlot, into: &outputs)
+        case .setRole(let role): return try setRole(role, playerSlot: playerSlot, into: &outputs)
+        case .setLoot(let mode, let masterLooter): return try setLoot(mode, masterLooter, by: playerSlot, into: &outputs)
+        }
     }
 
     // MARK: Sessions
@@ -137,17 +147,20 @@ public struct Hub: Sendable {
 
     // MARK: Commands
 
+    private static let notInParty = PartyError(.notInParty, "not in a party")
+    private static let alreadyInParty = PartyError(.alreadyInParty, "already in a party")
+
     private mutating func create(playerSlot: Int, seed: PartySeed?, maxMembers: Int?, lootMode: LootMode?)
-        -> Result<ReplyData, PartyError>
+        throws(PartyError) -> ReplyData
     {
-        if players[playerSlot].party != nil { return .failure(PartyError(.alreadyInParty, "already in a party")) }
+        try requireNoParty(playerSlot)
         let seats = maxMembers ?? configuration.maxMembers
         guard (2...max(2, configuration.maxPartySize)).contains(seats) else {
-            return .failure(PartyError(.invalidMessage, "max_members must be 2-\(configuration.maxPartySize)"))
+            throw PartyError(.invalidMessage, "max_members must be 2-\(configuration.maxPartySize)")
         }
         let mode = lootMode ?? .needGreed
         guard let seed, partySlotByCode[seed.inviteCode] == nil else {
-            return .failure(PartyError(.internalError, "no invite code could be assigned"))
+            throw PartyError(.internalError, "no invite code could be assigned")
         }
         let party = Party(
             id: seed.id, inviteCode: seed.inviteCode, members: [playerSlot], leader: playerSlot, seq: 0,
@@ -158,143 +171,130 @@ public struct Hub: Sendable {
         let partySlot = parties.insert(party)
         partySlotByCode[seed.inviteCode] = partySlot
         players[playerSlot].party = partySlot
-        return .success(.party(snapshot(partySlot)))
+        return .party(snapshot(partySlot))
     }
 
-    private mutating func join(playerSlot: Int, inviteCode: String, into outputs: inout [HubOutput]) -> Result<ReplyData, PartyError> {
-        if players[playerSlot].party != nil { return .failure(PartyError(.alreadyInParty, "already in a party")) }
-        guard let partySlot = partySlotByCode[inviteCode] else {
-            return .failure(PartyError(.notFound, "no party has that invite code"))
-        }
-        if parties[partySlot].members.count >= parties[partySlot].maxMembers {
-            return .failure(PartyError(.partyFull, "the party is full"))
-        }
+    private mutating func join(playerSlot: Int, inviteCode: String, into outputs: inout [HubOutput]) throws(PartyError)
+        -> ReplyData
+    {
+        try requireNoParty(playerSlot)
+        guard let partySlot = partySlotByCode[inviteCode] else { throw PartyError(.notFound, "no party has that invite code") }
+        if parties[partySlot].members.count >= parties[partySlot].maxMembers { throw PartyError(.partyFull, "the party is full") }
         parties[partySlot].members.append(playerSlot)
         players[playerSlot].party = partySlot
         players[playerSlot].joinedAt = now
         players[playerSlot].role = nil
         rebuildRecipients(partySlot)
         emit(.memberJoined(player: players[playerSlot].name), in: partySlot, into: &outputs)
-        return .success(.party(snapshot(partySlot)))
+        return .party(snapshot(partySlot))
     }
 
-    private mutating func leave(playerSlot: Int, into outputs: inout [HubOutput]) -> Result<ReplyData, PartyError> {
-        guard let partySlot = players[playerSlot].party else {
-            return .failure(PartyError(.notInParty, "not in a party"))
-        }
-        removeMember(playerSlot, from: partySlot, into: &outputs)
-        return .success(.empty)
+    private mutating func leave(playerSlot: Int, into outputs: inout [HubOutput]) throws(PartyError) -> ReplyData {
+        removeMember(playerSlot, from: try partySlot(of: playerSlot), into: &outputs)
+        return .empty
     }
 
     private mutating func chat(playerSlot: Int, text: String, now: Int64, into outputs: inout [HubOutput])
-        -> Result<ReplyData, PartyError>
+        throws(PartyError) -> ReplyData
     {
-        guard let partySlot = players[playerSlot].party else {
-            return .failure(PartyError(.notInParty, "not in a party"))
-        }
+        let partySlot = try partySlot(of: playerSlot)
         let maxScalars = configuration.maxChatScalars
         // Bound the work before counting: a scalar takes at most 4 bytes of UTF-8.
         let utf8Count = text.utf8.count
         if utf8Count == 0 || (utf8Count > maxScalars && (utf8Count > maxScalars * 4 || text.unicodeScalars.count > maxScalars)) {
-            return .failure(PartyError(.invalidMessage, "text must be 1-\(maxScalars) characters"))
+            throw PartyError(.invalidMessage, "text must be 1-\(maxScalars) characters")
         }
         if let retryAfter = players[playerSlot].chatBucket.take(now: now) {
-            return .failure(PartyError(.rateLimited, "chat rate limit reached; retry in \(retryAfter) ms"))
+            throw PartyError(.rateLimited, "chat rate limit reached; retry in \(retryAfter) ms")
         }
         emit(.chat(from: players[playerSlot].name, text: text, timestampMs: now), in: partySlot, into: &outputs)
-        return .success(.empty)
+        return .empty
     }
 
-    private func get(playerSlot: Int) -> Result<ReplyData, PartyError> {
-        guard let partySlot = players[playerSlot].party else { return .failure(PartyError(.notInParty, "not in a party")) }
-        return .success(.party(snapshot(partySlot)))
+    private mutating func kick(_ name: String, by playerSlot: Int, into outputs: inout [HubOutput]) throws(PartyError)
+        -> ReplyData
+    {
+        let (partySlot, target) = try leadersTarget(name, by: playerSlot)
+        removeMember(target, from: partySlot, reason: .kicked, into: &outputs)
+        return .empty
     }
 
-    private mutating func kick(_ name: String, by playerSlot: Int, into outputs: inout [HubOutput]) -> Result<ReplyData, PartyError> {
-        switch leadersTarget(name, by: playerSlot) {
-        case .failure(let error): return .failure(error)
-        case .success(let (partySlot, target)):
-            removeMember(target, from: partySlot, reason: .kicked, into: &outputs)
-            return .success(.empty)
-        }
+    private mutating func promote(_ name: String, by playerSlot: Int, into outputs: inout [HubOutput]) throws(PartyError)
+        -> ReplyData
+    {
+        let (partySlot, target) = try leadersTarget(name, by: playerSlot)
+        parties[partySlot].leader = target
+        emit(.leaderChanged(leader: players[target].name), in: partySlot, into: &outputs)
+        return .empty
     }
 
-    private mutating func promote(_ name: String, by playerSlot: Int, into outputs: inout [HubOutput]) -> Result<ReplyData, PartyError> {
-        switch leadersTarget(name, by: playerSlot) {
-        case .failure(let error): return .failure(error)
-        case .success(let (partySlot, target)):
-            parties[partySlot].leader = target
-            emit(.leaderChanged(leader: players[target].name), in: partySlot, into: &outputs)
-            return .success(.empty)
-        }
+    private mutating func disband(by playerSlot: Int, into outputs: inout [HubOutput]) throws(PartyError) -> ReplyData {
+        let partySlot = try leadersParty(playerSlot)
+        emit(.disbanded(by: players[playerSlot].name), in: partySlot, into: &outputs)
+        for member in parties[partySlot].members { players[member].party = nil }
+        partySlotByCode[parties[partySlot].inviteCode] = nil
+        parties.remove(partySlot)
+        return .empty
     }
 
-    private mutating func disband(by playerSlot: Int, into outputs: inout [HubOutput]) -> Result<ReplyData, PartyError> {
-        switch leadersParty(playerSlot) {
-        case .failure(let error): return .failure(error)
-        case .success(let partySlot):
-            emit(.disbanded(by: players[playerSlot].name), in: partySlot, into: &outputs)
-            for member in parties[partySlot].members { players[member].party = nil }
-            partySlotByCode[parties[partySlot].inviteCode] = nil
-            parties.remove(partySlot)
-            return .success(.empty)
-        }
-    }
-
-    private mutating func setRole(_ role: PartyRole?, playerSlot: Int, into outputs: inout [HubOutput]) -> Result<ReplyData, PartyError> {
-        guard let partySlot = players[playerSlot].party else { return .failure(PartyError(.notInParty, "not in a party")) }
+    private mutating func setRole(_ role: PartyRole?, playerSlot: Int, into outputs: inout [HubOutput]) throws(PartyError)
+        -> ReplyData
+    {
+        let partySlot = try partySlot(of: playerSlot)
         players[playerSlot].role = role
         emit(.roleChanged(player: players[playerSlot].name, role: role), in: partySlot, into: &outputs)
-        return .success(.empty)
+        return .empty
     }
 
     private mutating func setLoot(_ mode: LootMode, _ looterName: String?, by playerSlot: Int, into outputs: inout [HubOutput])
-        -> Result<ReplyData, PartyError>
+        throws(PartyError) -> ReplyData
     {
-        let partySlot: Int
-        switch leadersParty(playerSlot) {
-        case .failure(let error): return .failure(error)
-        case .success(let slot): partySlot = slot
-        }
+        let partySlot = try leadersParty(playerSlot)
         var looter: Int?
         if mode == .masterLooter {
-            guard let looterName else {
-                return .failure(PartyError(.invalidMessage, "MASTER_LOOTER needs master_looter (a member)"))
-            }
-            guard let slot = playerSlotByName[looterName], players[slot].party == partySlot else {
-                return .failure(PartyError(.notMember, "\(looterName) is not a member of your party"))
-            }
-            looter = slot
+            guard let looterName else { throw PartyError(.invalidMessage, "MASTER_LOOTER needs master_looter (a member)") }
+            looter = try member(named: looterName, of: partySlot)
         } else if looterName != nil {
-            return .failure(PartyError(.invalidMessage, "master_looter is only for MASTER_LOOTER"))
+            throw PartyError(.invalidMessage, "master_looter is only for MASTER_LOOTER")
         }
         parties[partySlot].lootMode = mode
         parties[partySlot].masterLooter = looter
         emit(.lootChanged(mode: mode, masterLooter: looter.map { players[$0].name }), in: partySlot, into: &outputs)
-        return .success(.empty)
+        return .empty
+    }
+
+    // MARK: Checks shared by the commands
+
+    /// The caller's party.
+    private func partySlot(of playerSlot: Int) throws(PartyError) -> Int {
+        guard let partySlot = players[playerSlot].party else { throw Self.notInParty }
+        return partySlot
+    }
+
+    private func requireNoParty(_ playerSlot: Int) throws(PartyError) {
+        if players[playerSlot].party != nil { throw Self.alreadyInParty }
     }
 
     /// The caller's party, when the caller leads it.
-    private func leadersParty(_ playerSlot: Int) -> Result<Int, PartyError> {
-        guard let partySlot = players[playerSlot].party else { return .failure(PartyError(.notInParty, "not in a party")) }
-        guard parties[partySlot].leader == playerSlot else {
-            return .failure(PartyError(.notLeader, "only the party leader may do that"))
-        }
-        return .success(partySlot)
+    private func leadersParty(_ playerSlot: Int) throws(PartyError) -> Int {
+        let partySlot = try partySlot(of: playerSlot)
+        guard parties[partySlot].leader == playerSlot else { throw PartyError(.notLeader, "only the party leader may do that") }
+        return partySlot
     }
 
     /// The leader's party and another of its members, named by the leader.
-    private func leadersTarget(_ name: String, by playerSlot: Int) -> Result<(Int, Int), PartyError> {
-        let partySlot: Int
-        switch leadersParty(playerSlot) {
-        case .failure(let error): return .failure(error)
-        case .success(let slot): partySlot = slot
+    private func leadersTarget(_ name: String, by playerSlot: Int) throws(PartyError) -> (Int, Int) {
+        let partySlot = try leadersParty(playerSlot)
+        if name == players[playerSlot].name { throw PartyError(.invalidTarget, "name another member, not yourself") }
+        return (partySlot, try member(named: name, of: partySlot))
+    }
+
+    /// The player slot of a member of the party, by name.
+    private func member(named name: String, of partySlot: Int) throws(PartyError) -> Int {
+        guard let slot = playerSlotByName[name], players[slot].party == partySlot else {
+            throw PartyError(.notMember, "\(name) is not a member of your party")
         }
-        if name == players[playerSlot].name { return .failure(PartyError(.invalidTarget, "name another member, not yourself")) }
-        guard let target = playerSlotByName[name], players[target].party == partySlot else {
-            return .failure(PartyError(.notMember, "\(name) is not a member of your party"))
-        }
-        return .success((partySlot, target))
+        return slot
     }
 
     // MARK: Membership

@@ -24,11 +24,11 @@ public enum ClientMessageDecoder {
         var rid: Int64?
         var ridInvalid = false
         var textToken: JSONReader.StringToken?
-        var textInvalid = false
+        var textState = FieldState.missing
         var inviteToken: JSONReader.StringToken?
-        var inviteInvalid = false
+        var inviteState = FieldState.missing
         var playerToken: JSONReader.StringToken?
-        var playerInvalid = false
+        var playerState = FieldState.missing
         var roleToken: JSONReader.StringToken?
         var roleState = FieldState.missing
         var maxMembers: Int64?
@@ -57,17 +57,17 @@ public enum ClientMessageDecoder {
                         rid = value
                         ridInvalid = state == .invalid
                     } else if reader.token(key, equals: "text") {
-                        (textToken, textInvalid) = try readOptionalString(&reader, next)
+                        (textToken, textState) = try readString(&reader, next)
                     } else if reader.token(key, equals: "invite_code") {
-                        (inviteToken, inviteInvalid) = try readOptionalString(&reader, next)
+                        (inviteToken, inviteState) = try readString(&reader, next)
                     } else if reader.token(key, equals: "player") {
-                        (playerToken, playerInvalid) = try readOptionalString(&reader, next)
+                        (playerToken, playerState) = try readString(&reader, next)
                     } else if reader.token(key, equals: "role") {
-                        (roleToken, roleState) = try readNullableString(&reader, next)
+                        (roleToken, roleState) = try readString(&reader, next)
                     } else if reader.token(key, equals: "loot_mode") {
-                        (lootToken, lootState) = try readNullableString(&reader, next)
+                        (lootToken, lootState) = try readString(&reader, next)
                     } else if reader.token(key, equals: "master_looter") {
-                        (looterToken, looterState) = try readNullableString(&reader, next)
+                        (looterToken, looterState) = try readString(&reader, next)
                     } else if reader.token(key, equals: "max_members") {
                         (maxMembers, maxMembersState) = try readInteger(&reader, next)
                     } else {
@@ -86,58 +86,60 @@ public enum ClientMessageDecoder {
         guard let opToken else {
             return .failure(rid: rid, PartyError(.invalidMessage, "missing op (a string)"))
         }
-        let command: PartyCommand
+        /// A string field that must be present, decoded.
+        func required(_ token: JSONReader.StringToken?, _ state: FieldState) -> String? {
+            guard state == .present, let token else { return nil }
+            return reader.decode(token)
+        }
+        func invalid(_ message: String) -> Result { .failure(rid: rid, PartyError(.invalidMessage, message)) }
+
+        // The hot path: chat is matched on the raw bytes, without decoding the op into a String.
+        let operation: PartyOperation
         if reader.token(opToken, equals: "party.chat") {
-            guard let textToken, !textInvalid else {
-                return .failure(rid: rid, PartyError(.invalidMessage, "party.chat needs text (a string)"))
-            }
-            command = .chat(text: reader.decode(textToken))
-        } else if reader.token(opToken, equals: "party.join") {
-            guard let inviteToken, !inviteInvalid else {
-                return .failure(rid: rid, PartyError(.invalidMessage, "party.join needs invite_code (a string)"))
-            }
-            command = .join(inviteCode: reader.decode(inviteToken))
-        } else if reader.token(opToken, equals: "party.create") {
-            guard maxMembersState == .missing || maxMembersState == .present,
-                lootState != .invalid, lootState != .present || lootToken.flatMap({ LootMode(rawValue: reader.decode($0)) }) != nil
-            else {
-                return .failure(rid: rid, PartyError(.invalidMessage, "party.create takes max_members (an integer) and loot_mode (\(lootModes))"))
-            }
-            command = .create(
-                maxMembers: maxMembers.map { Int(clamping: $0) }, lootMode: lootToken.flatMap { LootMode(rawValue: reader.decode($0)) })
-        } else if reader.token(opToken, equals: "party.set_loot") {
-            guard lootState == .present, let mode = lootToken.flatMap({ LootMode(rawValue: reader.decode($0)) }),
-                looterState != .invalid
-            else {
-                return .failure(rid: rid, PartyError(.invalidMessage, "party.set_loot needs loot_mode (\(lootModes)) and an optional master_looter"))
-            }
-            command = .setLoot(mode, masterLooter: looterToken.map { reader.decode($0) })
-        } else if reader.token(opToken, equals: "party.leave") {
-            command = .leave
-        } else if reader.token(opToken, equals: "party.get") {
-            command = .get
-        } else if reader.token(opToken, equals: "party.disband") {
-            command = .disband
-        } else if reader.token(opToken, equals: "party.set_role") {
-            switch roleState {
-            case .null: command = .setRole(nil)
-            case .present:
-                guard let roleToken, let role = PartyRole(rawValue: reader.decode(roleToken)) else { fallthrough }
-                command = .setRole(role)
-            case .missing, .invalid:
-                return .failure(rid: rid, PartyError(.invalidMessage, "party.set_role needs role: \"tank\", \"healer\", \"dps\" or null"))
-            }
-        } else if reader.token(opToken, equals: "party.kick") || reader.token(opToken, equals: "party.promote") {
-            let isKick = reader.token(opToken, equals: "party.kick")
-            guard let playerToken, !playerInvalid else {
-                return .failure(rid: rid, PartyError(.invalidMessage, "\(isKick ? "party.kick" : "party.promote") needs player (a string)"))
-            }
-            let player = reader.decode(playerToken)
-            command = isKick ? .kick(player: player) : .promote(player: player)
+            operation = .chat
         } else {
             let name = reader.decode(opToken)
-            let shown = name.unicodeScalars.count > 64 ? String(name.unicodeScalars.prefix(64)) + "…" : name
-            return .failure(rid: rid, PartyError(.unknownOp, "unknown op \"\(shown)\""))
+            guard let known = PartyOperation(rawValue: name) else {
+                let shown = name.unicodeScalars.count > 64 ? String(name.unicodeScalars.prefix(64)) + "…" : name
+                return .failure(rid: rid, PartyError(.unknownOp, "unknown op \"\(shown)\""))
+            }
+            operation = known
+        }
+        let lootMode = required(lootToken, lootState).flatMap(LootMode.init(rawValue:))
+        let command: PartyCommand
+        switch operation {
+        case .chat:
+            guard let text = required(textToken, textState) else { return invalid("party.chat needs text (a string)") }
+            command = .chat(text: text)
+        case .join:
+            guard let code = required(inviteToken, inviteState) else { return invalid("party.join needs invite_code (a string)") }
+            command = .join(inviteCode: code)
+        case .create:
+            guard maxMembersState != .invalid, lootState != .invalid, lootState != .present || lootMode != nil else {
+                return invalid("party.create takes max_members (an integer) and loot_mode (\(lootModes))")
+            }
+            command = .create(maxMembers: maxMembers.map { Int(clamping: $0) }, lootMode: lootMode)
+        case .setLoot:
+            guard let lootMode, looterState != .invalid else {
+                return invalid("party.set_loot needs loot_mode (\(lootModes)) and an optional master_looter")
+            }
+            command = .setLoot(lootMode, masterLooter: required(looterToken, looterState))
+        case .leave: command = .leave
+        case .get: command = .get
+        case .disband: command = .disband
+        case .setRole:
+            if roleState == .null {
+                command = .setRole(nil)
+            } else if let role = required(roleToken, roleState).flatMap(PartyRole.init(rawValue:)) {
+                command = .setRole(role)
+            } else {
+                return invalid("party.set_role needs role: \"tank\", \"healer\", \"dps\" or null")
+            }
+        case .kick, .promote:
+            guard let player = required(playerToken, playerState) else {
+                return invalid("\(operation.rawValue) needs player (a string)")
+            }
+            command = operation == .kick ? .kick(player: player) : .promote(player: player)
         }
         return .request(ClientRequest(rid: rid, command: command))
     }
@@ -167,23 +169,19 @@ public enum ClientMessageDecoder {
         return (nil, .invalid)
     }
 
-    /// A string, `null`, or (invalid) any other value.
-    private static func readNullableString(_ reader: inout JSONReader, _ next: UInt8?) throws(JSONError)
+    /// A string (present), `null`, or (invalid) any other value, which is still checked as JSON.
+    private static func readString(_ reader: inout JSONReader, _ next: UInt8?) throws(JSONError)
         -> (JSONReader.StringToken?, FieldState)
     {
-        if next == UInt8(ascii: "n") {
+        switch next {
+        case UInt8(ascii: "\""):
+            return (try reader.readStringToken(), .present)
+        case UInt8(ascii: "n"):
             try reader.skipValue()  // `null`, or a broken literal that throws here
             return (nil, .null)
+        default:
+            try reader.skipValue()
+            return (nil, .invalid)
         }
-        let (token, invalid) = try readOptionalString(&reader, next)
-        return (token, invalid ? .invalid : .present)
-    }
-
-    private static func readOptionalString(_ reader: inout JSONReader, _ next: UInt8?) throws(JSONError)
-        -> (JSONReader.StringToken?, Bool)
-    {
-        if next == UInt8(ascii: "\"") { return (try reader.readStringToken(), false) }
-        try reader.skipValue()
-        return (nil, true)
     }
 }

@@ -35,13 +35,19 @@ public struct HTTPRequest: Equatable, Sendable {
     /// Whether a comma-separated header holds `token` (ASCII case-insensitive), e.g.
     /// `Connection: keep-alive, Upgrade`.
     public func header(_ name: String, containsToken token: String) -> Bool {
-        for field in headers where ASCII.equalsIgnoringCase(field.name, name) {
-            for part in field.value.utf8.split(separator: UInt8(ascii: ","))
-            where ASCII.equalsIgnoringCase(ASCII.trimmingSpaces(part), token.utf8) {
-                return true
+        var token = token
+        return token.withUTF8 { wanted in
+            for field in headers where ASCII.equalsIgnoringCase(field.name, name) {
+                var value = field.value
+                let found = value.withUTF8 { bytes in
+                    bytes.split(separator: UInt8(ascii: ",")).contains { part in
+                        ASCII.equalsIgnoringCase(UnsafeBufferPointer(rebasing: ASCII.trimmingSpaces(part)), wanted)
+                    }
+                }
+                if found { return true }
             }
+            return false
         }
-        return false
     }
 
     /// The decoded value of a query parameter (`application/x-www-form-urlencoded` rules).

@@ -11,23 +11,18 @@ enum ASCII {
     }
 
     /// Whether two byte strings are equal when ASCII letters are compared without case.
-    static func equalsIgnoringCase(_ a: some Collection<UInt8>, _ b: some Collection<UInt8>) -> Bool {
-        guard a.count == b.count else { return false }
-        return zip(a, b).allSatisfy { lowercase($0) == lowercase($1) }
+    static func equalsIgnoringCase(_ left: UnsafeBufferPointer<UInt8>, _ right: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard left.count == right.count else { return false }
+        for index in 0..<left.count where lowercase(left[index]) != lowercase(right[index]) { return false }
+        return true
     }
 
     /// Whether two strings are equal when ASCII letters are compared without case (header
-    /// names): over their contiguous UTF-8, without the generic collection machinery.
+    /// names), over their contiguous UTF-8.
     static func equalsIgnoringCase(_ a: String, _ b: String) -> Bool {
         var a = a
         var b = b
-        return a.withUTF8 { left in
-            b.withUTF8 { right in
-                guard left.count == right.count else { return false }
-                for index in 0..<left.count where lowercase(left[index]) != lowercase(right[index]) { return false }
-                return true
-            }
-        }
+        return a.withUTF8 { left in b.withUTF8 { right in equalsIgnoringCase(left, right) } }
     }
 
     /// The byte with ASCII letters lowercased.

@@ -12,10 +12,7 @@ public enum ServerMessageEncoder {
 
     /// Frames the JSON written after the reserved header room.
     public static func finishTextFrame(_ writer: ByteWriter) -> UnsafeRawBufferPointer {
-        let reserved = WebSocketFrameEncoder.maxServerHeaderLength
-        let payloadCount = writer.count - reserved
-        let start = WebSocketFrameEncoder.writeHeader(opcode: .text, payloadCount: payloadCount, endingAt: writer.base + reserved)
-        return UnsafeRawBufferPointer(start: start, count: writer.base + writer.count - start)
+        WebSocketFrameEncoder.finishFrame(in: writer, opcode: .text)
     }
 
     /// The JSON text of `message` alone (for tests and documentation).

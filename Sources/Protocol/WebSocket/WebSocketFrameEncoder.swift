@@ -32,6 +32,15 @@ public enum WebSocketFrameEncoder {
         return start
     }
 
+    /// Frames the payload written into `writer` after `maxServerHeaderLength` reserved bytes
+    /// (`writer.reset(reserving:)`): the header goes just before the payload, so nothing is
+    /// copied. Returns the frame, valid until the writer is next used.
+    public static func finishFrame(in writer: ByteWriter, opcode: WebSocketOpcode) -> UnsafeRawBufferPointer {
+        let reserved = maxServerHeaderLength
+        let start = writeHeader(opcode: opcode, payloadCount: writer.count - reserved, endingAt: writer.base + reserved)
+        return UnsafeRawBufferPointer(start: start, count: writer.base + writer.count - start)
+    }
+
     /// A whole unmasked frame.
     public static func frame(opcode: WebSocketOpcode, fin: Bool = true, payload: some Collection<UInt8>) -> [UInt8] {
         let count = payload.count

@@ -113,9 +113,7 @@ extension Connection {
             let writer = loop.writer
             writer.reset(reserving: WebSocketFrameEncoder.maxServerHeaderLength)
             writer.append(payload)
-            let start = WebSocketFrameEncoder.writeHeader(
-                opcode: opcode, payloadCount: payload.count, endingAt: writer.base + WebSocketFrameEncoder.maxServerHeaderLength)
-            loop.send(OutboundBytes.copy(UnsafeRawBufferPointer(start: start, count: writer.base + writer.count - start)), to: self)
+            loop.send(OutboundBytes.copy(WebSocketFrameEncoder.finishFrame(in: writer, opcode: opcode)), to: self)
         case .party:
             if opcode != .text {
                 beginClose(.unsupportedData, reason: "only text messages are accepted", loop)

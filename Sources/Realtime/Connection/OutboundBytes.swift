@@ -1,4 +1,5 @@
 import Glibc
+import Protocol
 
 /// An immutable, reference-counted run of bytes to send: one encoded frame, shared by every
 /// connection it goes to. Header and bytes are one allocation (ManagedBuffer).
@@ -11,6 +12,17 @@ final class OutboundBytes: ManagedBuffer<Int, UInt8> {
             outbound.withUnsafeMutablePointerToElements { $0.update(from: source.assumingMemoryBound(to: UInt8.self), count: bytes.count) }
         }
         return outbound
+    }
+
+    /// `message` as one text frame, encoded with the loop's scratch `writer`: the bytes every
+    /// recipient of the message shares.
+    static func frame(_ message: ServerMessage, using writer: ByteWriter) -> OutboundBytes {
+        copy(ServerMessageEncoder.encodeFrame(message, into: writer))
+    }
+
+    /// A close frame with `code` and `reason` (cut to fit a control frame).
+    static func closeFrame(_ code: WebSocketCloseCode, reason: String) -> OutboundBytes {
+        copy(WebSocketFrameEncoder.frame(opcode: .close, payload: WebSocketFrameEncoder.closePayload(code: code, reason: reason)))
     }
 
     /// A copy of an array (control frames, HTTP responses).

@@ -327,8 +327,7 @@ final class EventLoop {
         // partly on the wire stays ahead of the close frame, which would otherwise land
         // inside that frame's payload.
         connection.output.removeAllButPartlyWrittenHead()
-        let payload = WebSocketFrameEncoder.closePayload(code: .policyViolation, reason: "slow consumer")
-        connection.output.append(OutboundBytes.copy(WebSocketFrameEncoder.frame(opcode: .close, payload: payload)))
+        connection.output.append(.closeFrame(.policyViolation, reason: "slow consumer"))
         connection.closeWhenFlushed = true
         connection.flush(self)
         teardown(connection)
@@ -353,8 +352,7 @@ final class EventLoop {
 
     /// A party session opened: greet it and tell the hub.
     func openedPartySession(_ connection: Connection, player: String) {
-        let frame = ServerMessageEncoder.encodeFrame(.sessionReady(player: player), into: writer)
-        send(OutboundBytes.copy(frame), to: connection)
+        send(.frame(.sessionReady(player: player), using: writer), to: connection)
         submitToHub(.sessionOpened(connection.id.session, player: player, now: wallMs))
     }
 
@@ -368,8 +366,7 @@ final class EventLoop {
             metrics.command(
                 operation: error.code == .unknownOp ? PartyOperation.unknownMetricsIndex : PartyOperation.invalidMetricsIndex,
                 error: error.code)
-            let frame = ServerMessageEncoder.encodeFrame(.reply(rid: rid, .failure(error)), into: writer)
-            send(OutboundBytes.copy(frame), to: connection)
+            send(.frame(.reply(rid: rid, .failure(error)), using: writer), to: connection)
         }
     }
 

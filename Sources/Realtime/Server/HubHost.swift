@@ -55,11 +55,9 @@ final class HubHost {
         for output in outputs {
             switch output {
             case .reply(let session, let rid, let result):
-                let frame = ServerMessageEncoder.encodeFrame(.reply(rid: rid, result), into: loop.writer)
-                route(OutboundBytes.copy(frame), to: CollectionOfOne(session))
+                route(.frame(.reply(rid: rid, result), using: loop.writer), to: CollectionOfOne(session))
             case .event(let event, let recipients):
-                let frame = ServerMessageEncoder.encodeFrame(.event(event), into: loop.writer)
-                route(OutboundBytes.copy(frame), to: recipients)
+                route(.frame(.event(event), using: loop.writer), to: recipients)
             }
         }
         loop.metrics.set(.parties, Int64(hub.partyCount))

@@ -194,7 +194,7 @@ final class EventLoop {
         case .deliveries(let deliveries):
             for delivery in deliveries {
                 for recipient in delivery.recipients {
-                    if let connection = lookup(recipient) { send(delivery.bytes, to: connection) }
+                    deliverLocally(delivery.bytes, to: recipient)
                 }
             }
         case .shutdown:

@@ -89,6 +89,35 @@ extension ServeOption {
         ServeOption(name: "chat-burst", valueName: "N", help: "chat messages a player may send at once (default 10)") { settings, value in
             settings.configuration.hub.chatBurst = Double(try OptionValues.integer(value, in: 1...1_000_000))
         },
+        ServeOption(name: "signal-rate", valueName: "PER_SECOND", help: "party.signal messages per second per player; 0 turns the limit off (default 10)") {
+            settings, value in
+            settings.configuration.hub.signalRatePerSecond = try OptionValues.number(value)
+        },
+        ServeOption(name: "signal-burst", valueName: "N", help: "signals a player may send at once (default 20)") { settings, value in
+            settings.configuration.hub.signalBurst = Double(try OptionValues.integer(value, in: 1...1_000_000))
+        },
+        ServeOption(name: "command-rate", valueName: "PER_SECOND", help: "other commands per second per player; 0 turns the limit off (default 20)") {
+            settings, value in
+            settings.configuration.hub.commandRatePerSecond = try OptionValues.number(value)
+        },
+        ServeOption(name: "command-burst", valueName: "N", help: "other commands a player may send at once (default 40)") { settings, value in
+            settings.configuration.hub.commandBurst = Double(try OptionValues.integer(value, in: 1...1_000_000))
+        },
+        ServeOption(name: "invite-ttl", valueName: "DURATION", help: "how long invites and join requests live (default 60s)") { settings, value in
+            settings.configuration.hub.inviteTTLMilliseconds = milliseconds(try positive(OptionValues.duration(value), "--invite-ttl"))
+        },
+        ServeOption(name: "reconnect-grace", valueName: "DURATION", help: "how long a disconnected member keeps the seat; 0 leaves at once (default 60s)") {
+            settings, value in
+            settings.configuration.hub.reconnectGraceMilliseconds = milliseconds(try OptionValues.duration(value))
+        },
+        ServeOption(name: "ready-check-timeout", valueName: "DURATION", help: "how long a ready check waits for answers (default 30s)") {
+            settings, value in
+            settings.configuration.hub.readyCheckMilliseconds = milliseconds(try positive(OptionValues.duration(value), "--ready-check-timeout"))
+        },
+        ServeOption(name: "history", valueName: "N", help: "events each party keeps for party.history and session.resume (default 256)") {
+            settings, value in
+            settings.configuration.hub.historySize = try OptionValues.integer(value, in: 0...100_000)
+        },
         ServeOption(name: "log-level", valueName: "LEVEL", help: "debug, info, warning or error (default info)") { settings, value in
             guard let level = Logger.Level(name: value) else { throw ConfigurationError("'\(value)' is not a log level") }
             settings.configuration.logger = Logger(minimumLevel: level, format: settings.configuration.logger.format)
@@ -98,6 +127,8 @@ extension ServeOption {
             settings.configuration.logger = Logger(minimumLevel: settings.configuration.logger.minimumLevel, format: format)
         },
     ]
+
+    private static func milliseconds(_ seconds: Double) -> Int64 { Int64((seconds * 1000).rounded(.up)) }
 
     private static func positive(_ value: Double, _ name: String) throws -> Double {
         guard value > 0 else { throw ConfigurationError("\(name) must be above zero") }

@@ -115,7 +115,10 @@ final class ClientMessageDecoderTests: XCTestCase {
             PartyOperation.allCases.map(\.rawValue),
             [
                 "party.create", "party.join", "party.leave", "party.chat", "party.get", "party.kick", "party.promote",
-                "party.disband", "party.set_role", "party.set_loot",
+                "party.disband", "party.set_role", "party.set_loot", "party.invite", "party.invite_accept",
+                "party.invite_decline", "party.regenerate_code", "party.set_open", "party.set_invite_policy",
+                "party.set_composition", "party.request_accept", "party.request_reject", "party.signal",
+                "party.ready_check", "party.ready", "party.history", "session.resume",
             ])
         XCTAssertEqual(PartyCommand.chat(text: "x").operation, .chat)
         XCTAssertEqual(PartyCommand.join(inviteCode: "x").operation, .join)

@@ -19,7 +19,7 @@ final class ServerMessageEncoderTests: XCTestCase {
     // MARK: - Exact JSON
 
     func testSessionReady() {
-        XCTAssertEqual(json(.sessionReady(player: "alice")), #"{"ev":"session.ready","player":"alice"}"#)
+        XCTAssertEqual(json(.sessionReady(player: "alice")), #"{"ev":"session.ready","player":"alice","party":null,"invites":[]}"#)
     }
 
     func testSuccessfulReplyWithoutData() {
@@ -41,7 +41,7 @@ final class ServerMessageEncoderTests: XCTestCase {
             ])
         XCTAssertEqual(
             json(.reply(rid: 2, .success(.party(full)))),
-            #"{"rid":2,"ok":true,"data":{"party":{"id":"p","invite_code":"C","leader":"a","members":["a","b"],"max_members":5,"seq":7,"created_at":100,"updated_at":250,"loot_mode":"NEED_GREED","master_looter":null,"roster":[{"player":"a","role":"tank","online":true,"joined_at":100},{"player":"b","role":null,"online":false,"joined_at":200}]}}}"#
+            #"{"rid":2,"ok":true,"data":{"party":{"id":"p","invite_code":"C","leader":"a","members":["a","b"],"max_members":5,"seq":7,"created_at":100,"updated_at":250,"status":"forming","loot_mode":"NEED_GREED","master_looter":null,"open":true,"invite_policy":"members","composition":null,"invites":[],"requests":[],"ready_check":null,"roster":[{"player":"a","role":"tank","online":true,"joined_at":100},{"player":"b","role":null,"online":false,"joined_at":200}]}}}"#
         )
         XCTAssertEqual(
             json(.event(PartyEvent(partyID: "p", seq: 8, body: .roleChanged(player: "b", role: .healer)))),
@@ -50,7 +50,7 @@ final class ServerMessageEncoderTests: XCTestCase {
             id: "p", inviteCode: "C", leader: "a", members: ["a"], maxMembers: 20, lootMode: .masterLooter, masterLooter: "a")
         XCTAssertEqual(
             json(.reply(rid: 3, .success(.party(looted)))),
-            #"{"rid":3,"ok":true,"data":{"party":{"id":"p","invite_code":"C","leader":"a","members":["a"],"max_members":20,"seq":0,"created_at":0,"updated_at":0,"loot_mode":"MASTER_LOOTER","master_looter":"a","roster":[]}}}"#
+            #"{"rid":3,"ok":true,"data":{"party":{"id":"p","invite_code":"C","leader":"a","members":["a"],"max_members":20,"seq":0,"created_at":0,"updated_at":0,"status":"forming","loot_mode":"MASTER_LOOTER","master_looter":"a","open":true,"invite_policy":"members","composition":null,"invites":[],"requests":[],"ready_check":null,"roster":[]}}}"#
         )
         XCTAssertEqual(
             json(.event(PartyEvent(partyID: "p", seq: 4, body: .lootChanged(mode: .masterLooter, masterLooter: "a")))),
@@ -66,17 +66,17 @@ final class ServerMessageEncoderTests: XCTestCase {
     func testSuccessfulReplyWithAParty() {
         XCTAssertEqual(
             json(.reply(rid: 8, .success(.party(party)))),
-            #"{"rid":8,"ok":true,"data":{"party":{"id":"p_01","invite_code":"K7Q2ZX","leader":"alice","members":["alice","bob"],"max_members":4,"seq":0,"created_at":0,"updated_at":0,"loot_mode":"NEED_GREED","master_looter":null,"roster":[]}}}"#
+            #"{"rid":8,"ok":true,"data":{"party":{"id":"p_01","invite_code":"K7Q2ZX","leader":"alice","members":["alice","bob"],"max_members":4,"seq":0,"created_at":0,"updated_at":0,"status":"forming","loot_mode":"NEED_GREED","master_looter":null,"open":true,"invite_policy":"members","composition":null,"invites":[],"requests":[],"ready_check":null,"roster":[]}}}"#
         )
         let alone = PartySnapshot(id: "p", inviteCode: "C", leader: "a", members: ["a"], maxMembers: 1)
         XCTAssertEqual(
             json(.reply(rid: 1, .success(.party(alone)))),
-            #"{"rid":1,"ok":true,"data":{"party":{"id":"p","invite_code":"C","leader":"a","members":["a"],"max_members":1,"seq":0,"created_at":0,"updated_at":0,"loot_mode":"NEED_GREED","master_looter":null,"roster":[]}}}"#
+            #"{"rid":1,"ok":true,"data":{"party":{"id":"p","invite_code":"C","leader":"a","members":["a"],"max_members":1,"seq":0,"created_at":0,"updated_at":0,"status":"full","loot_mode":"NEED_GREED","master_looter":null,"open":true,"invite_policy":"members","composition":null,"invites":[],"requests":[],"ready_check":null,"roster":[]}}}"#
         )
         let empty = PartySnapshot(id: "p", inviteCode: "C", leader: "", members: [], maxMembers: 0)
         XCTAssertEqual(
             json(.reply(rid: 1, .success(.party(empty)))),
-            #"{"rid":1,"ok":true,"data":{"party":{"id":"p","invite_code":"C","leader":"","members":[],"max_members":0,"seq":0,"created_at":0,"updated_at":0,"loot_mode":"NEED_GREED","master_looter":null,"roster":[]}}}"#
+            #"{"rid":1,"ok":true,"data":{"party":{"id":"p","invite_code":"C","leader":"","members":[],"max_members":0,"seq":0,"created_at":0,"updated_at":0,"status":"full","loot_mode":"NEED_GREED","master_looter":null,"open":true,"invite_policy":"members","composition":null,"invites":[],"requests":[],"ready_check":null,"roster":[]}}}"#
         )
     }
 
@@ -125,7 +125,7 @@ final class ServerMessageEncoderTests: XCTestCase {
     func testQuotesBackslashesAndControlCharactersAreEscaped() {
         XCTAssertEqual(
             json(.sessionReady(player: "a\"b\\c\u{1}d\n\r\t\u{8}\u{C}\u{1F}\u{0}/")),
-            #"{"ev":"session.ready","player":"a\"b\\c\u0001d\n\r\t\b\f\u001f\u0000/"}"#)
+            #"{"ev":"session.ready","player":"a\"b\\c\u0001d\n\r\t\b\f\u001f\u0000/","party":null,"invites":[]}"#)
     }
 
     func testNonASCIIPassesThroughUnescaped() {
@@ -206,20 +206,20 @@ final class ServerMessageEncoderTests: XCTestCase {
         return Array(frame[headerLength...])
     }
 
-    /// A `session.ready` whose JSON is exactly `count` bytes (34 bytes are fixed).
+    /// A `session.ready` whose JSON is exactly `count` bytes (60 bytes are fixed).
     private func sessionReady(jsonBytes count: Int) -> ServerMessage {
-        .sessionReady(player: String(repeating: "x", count: count - 34))
+        .sessionReady(player: String(repeating: "x", count: count - 60))
     }
 
     func testEncodeFrameWritesAValidTextFrameForEachLengthForm() {
         let writer = ByteWriter(capacity: 64)
-        for count in [40, 125, 126, 200, 65535, 65536, 70000] {
+        for count in [100, 125, 126, 200, 65535, 65536, 70000] {
             let message = sessionReady(jsonBytes: count)
             XCTAssertEqual(json(message).utf8.count, count)
             let frame = Array(ServerMessageEncoder.encodeFrame(message, into: writer))
             guard let payload = assertTextFrame(frame, payloadCount: count) else { continue }
             XCTAssertEqual(String(decoding: payload, as: UTF8.self), json(message), "\(count) bytes")
-            XCTAssertEqual(try JSONParser.parse(payload)["player"]?.stringValue?.utf8.count, count - 34)
+            XCTAssertEqual(try JSONParser.parse(payload)["player"]?.stringValue?.utf8.count, count - 60)
         }
     }
 

@@ -176,6 +176,14 @@ final class HubInvariantTests: XCTestCase {
                         XCTAssertTrue(recipients.contains(session), "\(player) missed an event; \(context)")
                     }
                 }
+            case .notice(let message, let recipients):
+                if case .sessionReady = message {
+                    guard case .sessionOpened(let session, _, _) = input else {
+                        XCTFail("session.ready without a session opening; \(context)")
+                        continue
+                    }
+                    XCTAssertEqual(recipients, [session], "session.ready to another session; \(context)")
+                }
             }
         }
         for party in parties {

@@ -7,6 +7,12 @@ import XCTest
 /// sockets, no threads, no sleeping.
 final class HubTests: XCTestCase {
     private var hub = Hub()
+    /// PROTOCOL-CORE's own rule: no reconnect grace, a disconnect leaves at once.
+    static let leavesOnDisconnect: HubConfiguration = {
+        var configuration = HubConfiguration()
+        configuration.reconnectGraceMilliseconds = 0
+        return configuration
+    }()
     private var now: Int64 = 1_700_000_000_000
     private var seedsDrawn = 0
 
@@ -39,8 +45,12 @@ final class HubTests: XCTestCase {
     }
 
     private func open(_ player: String, session number: UInt64) {
-        XCTAssertEqual(
-            apply(.sessionOpened(session(number), player: player, now: now)), [], "opening a session says nothing")
+        let outputs = apply(.sessionOpened(session(number), player: player, now: now))
+        guard outputs.count == 1, case .notice(.sessionReady(let ready, _, _), let recipients) = outputs[0] else {
+            return XCTFail("opening a session says session.ready and nothing else: \(outputs)")
+        }
+        XCTAssertEqual(ready, player)
+        XCTAssertEqual(recipients, [session(number)])
     }
 
     @discardableResult
@@ -303,6 +313,7 @@ final class HubTests: XCTestCase {
     // MARK: Sequence numbers
 
     func testSeqGrowsByExactlyOneWithEveryEventOfTheParty() {
+        hub = Hub(configuration: Self.leavesOnDisconnect)
         let party = partyOfAlice(joiners: 0)
         var all: [PartyEvent] = []
         func record(_ outputs: [HubOutput]) { all += events(outputs).map(\.event).filter { $0.partyID == party.id } }
@@ -405,7 +416,8 @@ final class HubTests: XCTestCase {
         XCTAssertEqual(hub.party(of: "bob")?.members, ["alice", "bob"])
     }
 
-    func testClosingOneOfTwoSessionsKeepsTheMemberAndClosingTheLastLeaves() {
+    func testClosingOneOfTwoSessionsKeepsTheMemberAndClosingTheLastLeavesWithoutGrace() {
+        hub = Hub(configuration: Self.leavesOnDisconnect)
         open("alice", session: 1)
         open("alice", session: 11)
         open("bob", session: 2)
@@ -418,7 +430,7 @@ final class HubTests: XCTestCase {
         // The last session closes: the player leaves, and leadership moves on.
         let outputs = close(session: 11)
         XCTAssertEqual(
-            events(outputs).map(\.event.body), [.memberLeft(player: "alice"), .leaderChanged(leader: "bob")])
+            events(outputs).map(\.event.body), [.memberLeft(player: "alice", reason: .timeout), .leaderChanged(leader: "bob")])
         XCTAssertEqual(events(outputs).map(\.event.seq), [3, 4])
         XCTAssertEqual(replies(outputs).count, 0)
         XCTAssertEqual(events(outputs).last?.recipients, [session(2)])

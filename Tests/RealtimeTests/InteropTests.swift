@@ -84,7 +84,8 @@ final class InteropTests: XCTestCase {
         try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
         let secret = "interop-\(UUID().uuidString)"
         let arguments =
-            [binary.path, "serve", "--host", "127.0.0.1", "--port", "0", "--jwt-secret", secret, "--data-dir", dataDirectory.path]
+            [binary.path, "serve", "--host", "127.0.0.1", "--port", "0", "--jwt-secret", secret, "--data-dir", dataDirectory.path,
+             "--reconnect-grace", "0"]
             + extraArguments
         let process = try ChildProcess(arguments)
         addTeardownBlock {

@@ -20,7 +20,7 @@ final class ServerTests: ServerTestCase {
         let ready = try client.readFrame()
         XCTAssertEqual(ready.opcode, WebSocketOpcode.text.rawValue)
         XCTAssertTrue(ready.fin)
-        XCTAssertEqual(ready.text, #"{"ev":"session.ready","player":"alice"}"#)
+        XCTAssertEqual(ready.text, #"{"ev":"session.ready","player":"alice","party":null,"invites":[]}"#)
     }
 
     func testAcceptKeyOfTheRFCExample() throws {

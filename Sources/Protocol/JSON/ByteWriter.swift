@@ -72,6 +72,12 @@ public final class ByteWriter {
         append(UnsafeRawBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
     }
 
+    /// Appends the UTF-8 of `string` as it is (no escaping: for text that is already JSON).
+    public func append(utf8 string: String) {
+        var string = string
+        string.withUTF8 { append(UnsafeRawBufferPointer($0)) }
+    }
+
     /// Appends bytes from an array.
     public func append(_ array: [UInt8]) {
         array.withUnsafeBytes { append($0) }

@@ -5,8 +5,8 @@ import Darwin
 #endif
 
 /// Decodes one client text frame (already valid UTF-8) into a request, without building a
-/// JSON tree: it walks the top-level object, takes `op`, `rid` and the command's fields, and
-/// checks (but does not keep) everything else.
+/// JSON tree: it walks the top-level object, takes `op`, `rid`, `idem` and the command's
+/// fields, and checks (but does not keep) everything else.
 public enum ClientMessageDecoder {
     /// Either a request or the error reply to send (with the `rid` when it could be read).
     public enum Result: Equatable, Sendable {
@@ -16,6 +16,10 @@ public enum ClientMessageDecoder {
 
     /// Nesting allowed inside a command (fields the server ignores may hold objects).
     public static let maxDepth = 16
+    /// The most bytes of JSON a `party.signal` may carry in `data`.
+    public static let maxSignalDataBytes = 2048
+    /// The longest `idem` key and signal `kind`, in bytes.
+    public static let maxKeyBytes = 64
 
     /// Decodes `bytes`, one JSON object with an `op`.
     public static func decode(_ bytes: UnsafeRawBufferPointer) -> Result {
@@ -23,20 +27,7 @@ public enum ClientMessageDecoder {
         var opToken: JSONReader.StringToken?
         var rid: Int64?
         var ridInvalid = false
-        var textToken: JSONReader.StringToken?
-        var textState = FieldState.missing
-        var inviteToken: JSONReader.StringToken?
-        var inviteState = FieldState.missing
-        var playerToken: JSONReader.StringToken?
-        var playerState = FieldState.missing
-        var roleToken: JSONReader.StringToken?
-        var roleState = FieldState.missing
-        var maxMembers: Int64?
-        var maxMembersState = FieldState.missing
-        var lootToken: JSONReader.StringToken?
-        var lootState = FieldState.missing
-        var looterToken: JSONReader.StringToken?
-        var looterState = FieldState.missing
+        var fields = Fields()
         do throws(JSONError) {
             guard reader.peekSignificant() == UInt8(ascii: "{") else {
                 return .failure(rid: nil, PartyError(.invalidMessage, "a command must be a JSON object"))
@@ -47,31 +38,20 @@ public enum ClientMessageDecoder {
                     let key = try reader.readStringToken()
                     try reader.consume(UInt8(ascii: ":"), "':'")
                     let next = reader.peekSignificant()
+                    // The hot path's keys (a chat's op, rid and text) are matched first.
                     if reader.token(key, equals: "op") {
                         if next == UInt8(ascii: "\"") { opToken = try reader.readStringToken() } else {
                             opToken = nil
                             try reader.skipValue()
                         }
                     } else if reader.token(key, equals: "rid") {
-                        let (value, state) = try readInteger(&reader, next)
-                        rid = value
-                        ridInvalid = state == .invalid
+                        let field = try readInteger(&reader, next)
+                        rid = field.value
+                        ridInvalid = field.state != .present
                     } else if reader.token(key, equals: "text") {
-                        (textToken, textState) = try readString(&reader, next)
-                    } else if reader.token(key, equals: "invite_code") {
-                        (inviteToken, inviteState) = try readString(&reader, next)
-                    } else if reader.token(key, equals: "player") {
-                        (playerToken, playerState) = try readString(&reader, next)
-                    } else if reader.token(key, equals: "role") {
-                        (roleToken, roleState) = try readString(&reader, next)
-                    } else if reader.token(key, equals: "loot_mode") {
-                        (lootToken, lootState) = try readString(&reader, next)
-                    } else if reader.token(key, equals: "master_looter") {
-                        (looterToken, looterState) = try readString(&reader, next)
-                    } else if reader.token(key, equals: "max_members") {
-                        (maxMembers, maxMembersState) = try readInteger(&reader, next)
+                        fields.text = try readString(&reader, next)
                     } else {
-                        try reader.skipValue()
+                        try fields.read(key, next, &reader)
                     }
                 } while reader.consumeIfPresent(UInt8(ascii: ","))
                 try reader.consume(UInt8(ascii: "}"), "',' or '}'")
@@ -86,13 +66,6 @@ public enum ClientMessageDecoder {
         guard let opToken else {
             return .failure(rid: rid, PartyError(.invalidMessage, "missing op (a string)"))
         }
-        /// A string field that must be present, decoded.
-        func required(_ token: JSONReader.StringToken?, _ state: FieldState) -> String? {
-            guard state == .present, let token else { return nil }
-            return reader.decode(token)
-        }
-        func invalid(_ message: String) -> Result { .failure(rid: rid, PartyError(.invalidMessage, message)) }
-
         // The hot path: chat is matched on the raw bytes, without decoding the op into a String.
         let operation: PartyOperation
         if reader.token(opToken, equals: "party.chat") {
@@ -105,48 +78,21 @@ public enum ClientMessageDecoder {
             }
             operation = known
         }
-        let lootMode = required(lootToken, lootState).flatMap(LootMode.init(rawValue:))
-        let command: PartyCommand
-        switch operation {
-        case .chat:
-            guard let text = required(textToken, textState) else { return invalid("party.chat needs text (a string)") }
-            command = .chat(text: text)
-        case .join:
-            guard let code = required(inviteToken, inviteState) else { return invalid("party.join needs invite_code (a string)") }
-            command = .join(inviteCode: code)
-        case .create:
-            guard maxMembersState != .invalid, lootState != .invalid, lootState != .present || lootMode != nil else {
-                return invalid("party.create takes max_members (an integer) and loot_mode (\(lootModes))")
+        var idem: String?
+        switch fields.idem.state {
+        case .missing, .null: break
+        case .invalid: return .failure(rid: rid, PartyError(.invalidMessage, "idem must be a string"))
+        case .present:
+            let key = fields.string(fields.idem, in: reader)
+            guard let key, (1...maxKeyBytes).contains(key.utf8.count) else {
+                return .failure(rid: rid, PartyError(.invalidMessage, "idem must be 1-\(maxKeyBytes) bytes"))
             }
-            command = .create(maxMembers: maxMembers.map { Int(clamping: $0) }, lootMode: lootMode)
-        case .setLoot:
-            guard let lootMode, looterState != .invalid else {
-                return invalid("party.set_loot needs loot_mode (\(lootModes)) and an optional master_looter")
-            }
-            command = .setLoot(lootMode, masterLooter: required(looterToken, looterState))
-        case .leave: command = .leave
-        case .get: command = .get
-        case .disband: command = .disband
-        case .setRole:
-            if roleState == .null {
-                command = .setRole(nil)
-            } else if let role = required(roleToken, roleState).flatMap(PartyRole.init(rawValue:)) {
-                command = .setRole(role)
-            } else {
-                return invalid("party.set_role needs role: \"tank\", \"healer\", \"dps\" or null")
-            }
-        case .kick, .promote:
-            guard let player = required(playerToken, playerState) else {
-                return invalid("\(operation.rawValue) needs player (a string)")
-            }
-            command = operation == .kick ? .kick(player: player) : .promote(player: player)
+            idem = key
         }
-        return .request(ClientRequest(rid: rid, command: command))
-    }
-
-    /// Whether a field was absent, null, of the expected type, or of another type.
-    private enum FieldState {
-        case missing, null, present, invalid
+        switch command(operation, fields, reader, bytes) {
+        case .success(let command): return .request(ClientRequest(rid: rid, command: command, idem: idem))
+        case .failure(let error): return .failure(rid: rid, PartyError(.invalidMessage, error.message))
+        }
     }
 
     /// Convenience for tests.
@@ -154,34 +100,286 @@ public enum ClientMessageDecoder {
         bytes.withUnsafeBytes { decode($0) }
     }
 
+    private struct FieldError: Error {
+        let message: String
+        init(_ message: String) { self.message = message }
+    }
+
+    /// The command for `operation` from its fields, or what is wrong with them.
+    private static func command(
+        _ operation: PartyOperation, _ fields: Fields, _ reader: JSONReader, _ bytes: UnsafeRawBufferPointer
+    ) -> Swift.Result<PartyCommand, FieldError> {
+        func required(_ field: StringField) -> String? { field.state == .present ? fields.string(field, in: reader) : nil }
+        func needs(_ what: String) -> Swift.Result<PartyCommand, FieldError> {
+            .failure(FieldError("\(operation.rawValue) needs \(what)"))
+        }
+        /// An optional role: absent or null is none; anything but a role name is refused.
+        func optionalRole() -> PartyRole?? {
+            switch fields.role.state {
+            case .missing, .null: return .some(nil)
+            case .invalid: return nil
+            case .present: return required(fields.role).flatMap(PartyRole.init(rawValue:)).map { .some($0) }
+            }
+        }
+        switch operation {
+        case .chat:
+            guard let text = required(fields.text) else { return needs("text (a string)") }
+            return .success(.chat(text: text))
+        case .join:
+            guard let code = required(fields.inviteCode), let role = optionalRole() else {
+                return needs("invite_code (a string) and an optional role (\(roles))")
+            }
+            return .success(.join(inviteCode: code, role: role))
+        case .create:
+            let lootMode = required(fields.lootMode).flatMap(LootMode.init(rawValue:))
+            guard fields.maxMembers.state != .invalid, fields.lootMode.state != .invalid,
+                fields.lootMode.state != .present || lootMode != nil
+            else {
+                return .failure(FieldError("party.create takes max_members (an integer) and loot_mode (\(lootModes))"))
+            }
+            return .success(.create(maxMembers: fields.maxMembers.value.map { Int(clamping: $0) }, lootMode: lootMode))
+        case .setLoot:
+            guard let lootMode = required(fields.lootMode).flatMap(LootMode.init(rawValue:)),
+                fields.masterLooter.state != .invalid
+            else { return needs("loot_mode (\(lootModes)) and an optional master_looter") }
+            return .success(.setLoot(lootMode, masterLooter: required(fields.masterLooter)))
+        case .leave: return .success(.leave)
+        case .get: return .success(.get)
+        case .disband: return .success(.disband)
+        case .regenerateCode: return .success(.regenerateCode)
+        case .readyCheck: return .success(.readyCheck)
+        case .setRole:
+            guard fields.role.state != .missing, let role = optionalRole() else {
+                return needs("role: \"tank\", \"healer\", \"dps\" or null")
+            }
+            return .success(.setRole(role))
+        case .kick, .promote, .invite, .requestAccept, .requestReject:
+            guard let player = required(fields.player) else { return needs("player (a string)") }
+            switch operation {
+            case .kick: return .success(.kick(player: player))
+            case .promote: return .success(.promote(player: player))
+            case .invite: return .success(.invite(player: player))
+            case .requestAccept: return .success(.requestAccept(player: player))
+            default: return .success(.requestReject(player: player))
+            }
+        case .inviteAccept:
+            guard let invite = required(fields.invite), let role = optionalRole() else {
+                return needs("invite (a string) and an optional role (\(roles))")
+            }
+            return .success(.inviteAccept(invite: invite, role: role))
+        case .inviteDecline:
+            guard let invite = required(fields.invite) else { return needs("invite (a string)") }
+            return .success(.inviteDecline(invite: invite))
+        case .setOpen:
+            guard fields.open.state == .present, let open = fields.open.value else { return needs("open (true or false)") }
+            return .success(.setOpen(open))
+        case .setInvitePolicy:
+            guard let policy = required(fields.policy).flatMap(InvitePolicy.init(rawValue:)) else {
+                return needs("policy: \"members\" or \"leader\"")
+            }
+            return .success(.setInvitePolicy(policy))
+        case .setComposition:
+            switch fields.compositionState {
+            case .null: return .success(.setComposition(nil))
+            case .present where fields.composition != nil: return .success(.setComposition(fields.composition))
+            default: return needs("composition: {\"tank\":N,\"healer\":N,\"dps\":N} (0-\(maxSlots) each) or null")
+            }
+        case .signal:
+            guard let kind = required(fields.kind), (1...maxKeyBytes).contains(kind.utf8.count) else {
+                return needs("kind (1-\(maxKeyBytes) bytes)")
+            }
+            guard let range = fields.data else { return needs("data (any JSON value)") }
+            guard range.count <= maxSignalDataBytes else {
+                return .failure(FieldError("party.signal data is \(range.count) bytes; the limit is \(maxSignalDataBytes)"))
+            }
+            let data = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+            return .success(.signal(kind: kind, data: data))
+        case .ready:
+            guard fields.ready.state == .present, let ready = fields.ready.value else { return needs("ready (true or false)") }
+            return .success(.ready(ready))
+        case .history:
+            let before = fields.beforeSeq.value, limit = fields.limit.value
+            guard fields.beforeSeq.state != .invalid, fields.limit.state != .invalid, before.map({ $0 >= 0 }) ?? true,
+                limit.map({ $0 >= 1 }) ?? true
+            else { return .failure(FieldError("party.history takes before_seq (an integer >= 0) and limit (>= 1)")) }
+            return .success(.history(beforeSeq: before.map { UInt64($0) }, limit: limit.map { Int(clamping: $0) }))
+        case .resume:
+            guard let party = required(fields.party), fields.afterSeq.state == .present, let after = fields.afterSeq.value,
+                after >= 0
+            else { return needs("party (a string) and after_seq (an integer >= 0)") }
+            return .success(.resume(party: party, afterSeq: UInt64(after)))
+        }
+    }
+
+    /// The most slots a composition may give one role.
+    public static let maxSlots = 100
+
     private static let lootModes = LootMode.allCases.map(\.rawValue).joined(separator: ", ")
+    private static let roles = PartyRole.allCases.map(\.rawValue).joined(separator: ", ")
+
+    // MARK: Fields
+
+    /// Whether a field was absent, null, of the expected type, or of another type.
+    enum FieldState {
+        case missing, null, present, invalid
+    }
+
+    struct StringField {
+        var token: JSONReader.StringToken?
+        var state = FieldState.missing
+    }
+
+    struct Field<Value> {
+        var value: Value?
+        var state = FieldState.missing
+    }
+
+    /// Every command field but the hot path's, as read.
+    struct Fields {
+        var text = StringField()
+        var inviteCode = StringField()
+        var player = StringField()
+        var role = StringField()
+        var lootMode = StringField()
+        var masterLooter = StringField()
+        var invite = StringField()
+        var policy = StringField()
+        var kind = StringField()
+        var party = StringField()
+        var idem = StringField()
+        var maxMembers = Field<Int64>()
+        var beforeSeq = Field<Int64>()
+        var limit = Field<Int64>()
+        var afterSeq = Field<Int64>()
+        var open = Field<Bool>()
+        var ready = Field<Bool>()
+        var composition: Composition?
+        var compositionState = FieldState.missing
+        /// The byte range of `data`'s JSON text.
+        var data: Range<Int>?
+
+        func string(_ field: StringField, in reader: JSONReader) -> String? {
+            field.token.map { reader.decode($0) }
+        }
+
+        mutating func read(_ key: JSONReader.StringToken, _ next: UInt8?, _ reader: inout JSONReader) throws(JSONError) {
+            if reader.token(key, equals: "invite_code") {
+                inviteCode = try readString(&reader, next)
+            } else if reader.token(key, equals: "player") {
+                player = try readString(&reader, next)
+            } else if reader.token(key, equals: "idem") {
+                idem = try readString(&reader, next)
+            } else if reader.token(key, equals: "invite") {
+                invite = try readString(&reader, next)
+            } else if reader.token(key, equals: "role") {
+                role = try readString(&reader, next)
+            } else if reader.token(key, equals: "kind") {
+                kind = try readString(&reader, next)
+            } else if reader.token(key, equals: "data") {
+                let start = reader.position
+                try reader.skipValue()
+                data = start..<reader.position
+            } else if reader.token(key, equals: "ready") {
+                ready = try readBool(&reader, next)
+            } else if reader.token(key, equals: "open") {
+                open = try readBool(&reader, next)
+            } else if reader.token(key, equals: "party") {
+                party = try readString(&reader, next)
+            } else if reader.token(key, equals: "after_seq") {
+                afterSeq = try readInteger(&reader, next)
+            } else if reader.token(key, equals: "before_seq") {
+                beforeSeq = try readInteger(&reader, next)
+            } else if reader.token(key, equals: "limit") {
+                limit = try readInteger(&reader, next)
+            } else if reader.token(key, equals: "loot_mode") {
+                lootMode = try readString(&reader, next)
+            } else if reader.token(key, equals: "master_looter") {
+                masterLooter = try readString(&reader, next)
+            } else if reader.token(key, equals: "max_members") {
+                maxMembers = try readInteger(&reader, next)
+            } else if reader.token(key, equals: "policy") {
+                policy = try readString(&reader, next)
+            } else if reader.token(key, equals: "composition") {
+                (composition, compositionState) = try readComposition(&reader, next)
+            } else {
+                try reader.skipValue()
+            }
+        }
+    }
 
     /// An integer that fits Int64, or (invalid) any other value, which is still checked as JSON.
-    private static func readInteger(_ reader: inout JSONReader, _ next: UInt8?) throws(JSONError) -> (Int64?, FieldState) {
+    private static func readInteger(_ reader: inout JSONReader, _ next: UInt8?) throws(JSONError) -> Field<Int64> {
         if let next, next == UInt8(ascii: "-") || (next >= UInt8(ascii: "0") && next <= UInt8(ascii: "9")) {
             var probe = reader
             if let value = try? probe.readInt64() {
                 reader = probe
-                return (value, .present)
+                return Field(value: value, state: .present)
             }
         }
+        if next == UInt8(ascii: "n") {
+            try reader.skipValue()
+            return Field(value: nil, state: .null)
+        }
         try reader.skipValue()
-        return (nil, .invalid)
+        return Field(value: nil, state: .invalid)
     }
 
     /// A string (present), `null`, or (invalid) any other value, which is still checked as JSON.
-    private static func readString(_ reader: inout JSONReader, _ next: UInt8?) throws(JSONError)
-        -> (JSONReader.StringToken?, FieldState)
-    {
+    private static func readString(_ reader: inout JSONReader, _ next: UInt8?) throws(JSONError) -> StringField {
         switch next {
         case UInt8(ascii: "\""):
-            return (try reader.readStringToken(), .present)
+            return StringField(token: try reader.readStringToken(), state: .present)
         case UInt8(ascii: "n"):
             try reader.skipValue()  // `null`, or a broken literal that throws here
-            return (nil, .null)
+            return StringField(token: nil, state: .null)
         default:
             try reader.skipValue()
-            return (nil, .invalid)
+            return StringField(token: nil, state: .invalid)
         }
+    }
+
+    /// `true` or `false` (present), or (invalid) any other value.
+    private static func readBool(_ reader: inout JSONReader, _ next: UInt8?) throws(JSONError) -> Field<Bool> {
+        try reader.skipValue()  // a broken literal throws here, so `t`/`f` below are whole literals
+        switch next {
+        case UInt8(ascii: "t"): return Field(value: true, state: .present)
+        case UInt8(ascii: "f"): return Field(value: false, state: .present)
+        case UInt8(ascii: "n"): return Field(value: nil, state: .null)
+        default: return Field(value: nil, state: .invalid)
+        }
+    }
+
+    /// `{"tank":N,"healer":N,"dps":N}` (missing roles are 0), `null`, or (invalid) anything else.
+    private static func readComposition(_ reader: inout JSONReader, _ next: UInt8?) throws(JSONError)
+        -> (Composition?, FieldState)
+    {
+        guard next == UInt8(ascii: "{") else {
+            let isNull = next == UInt8(ascii: "n")
+            try reader.skipValue()
+            return (nil, isNull ? .null : .invalid)
+        }
+        var probe = reader
+        try reader.skipValue()  // checks the whole object as JSON first
+        var composition = Composition(tank: 0, healer: 0, dps: 0)
+        try probe.consume(UInt8(ascii: "{"), "'{'")
+        if probe.consumeIfPresent(UInt8(ascii: "}")) { return (composition, .present) }
+        repeat {
+            let key = try probe.readStringToken()
+            try probe.consume(UInt8(ascii: ":"), "':'")
+            let count = try readInteger(&probe, probe.peekSignificant())
+            guard count.state == .present, let value = count.value, (0...Int64(maxSlots)).contains(value) else {
+                return (nil, .invalid)
+            }
+            if probe.token(key, equals: "tank") {
+                composition.tank = Int(value)
+            } else if probe.token(key, equals: "healer") {
+                composition.healer = Int(value)
+            } else if probe.token(key, equals: "dps") {
+                composition.dps = Int(value)
+            } else {
+                return (nil, .invalid)
+            }
+        } while probe.consumeIfPresent(UInt8(ascii: ","))
+        return (composition, .present)
     }
 }

@@ -23,6 +23,19 @@ public struct PartyErrorCode: RawRepresentable, Hashable, Sendable, CustomString
     public static let notMember = PartyErrorCode(rawValue: "not_member")
     /// The leader named themselves where another member is needed (kick, promote).
     public static let invalidTarget = PartyErrorCode(rawValue: "invalid_target")
+    /// The invitee already has a pending invite to this party.
+    public static let alreadyInvited = PartyErrorCode(rawValue: "already_invited")
+    /// The player already asked to join this party.
+    public static let alreadyRequested = PartyErrorCode(rawValue: "already_requested")
+    /// The role's slots in the party's composition are all taken.
+    public static let compositionFull = PartyErrorCode(rawValue: "composition_full")
+    /// A ready check is already running.
+    public static let readyCheckActive = PartyErrorCode(rawValue: "ready_check_active")
+    /// No ready check is running (or the caller was not asked in it).
+    public static let noReadyCheck = PartyErrorCode(rawValue: "no_ready_check")
+    /// `session.resume` cannot replay: the events are gone or the party changed; the error
+    /// carries the player's current party.
+    public static let resyncRequired = PartyErrorCode(rawValue: "resync_required")
     /// The server could not carry out the command (a bug or an exhausted resource).
     public static let internalError = PartyErrorCode(rawValue: "internal_error")
 
@@ -33,9 +46,20 @@ public struct PartyErrorCode: RawRepresentable, Hashable, Sendable, CustomString
 public struct PartyError: Error, Equatable, Sendable {
     public let code: PartyErrorCode
     public let message: String
+    /// Extra fields of the error object, for the codes that have them.
+    public let detail: PartyErrorDetail?
 
-    public init(_ code: PartyErrorCode, _ message: String) {
+    public init(_ code: PartyErrorCode, _ message: String, detail: PartyErrorDetail? = nil) {
         self.code = code
         self.message = message
+        self.detail = detail
     }
+}
+
+/// Machine-readable extras of an error.
+public enum PartyErrorDetail: Equatable, Sendable {
+    /// `retry_after_ms` of `rate_limited`.
+    case retryAfter(milliseconds: Int64)
+    /// `party` of `resync_required`: the player's party now (null: none).
+    indirect case resync(party: PartySnapshot?)
 }

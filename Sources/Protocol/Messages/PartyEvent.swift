@@ -51,11 +51,22 @@ public struct PartySnapshot: Equatable, Sendable {
     public let lootMode: LootMode
     /// Set exactly when the loot mode is MASTER_LOOTER; always a member.
     public let masterLooter: String?
+    public let settings: PartySettings
+    /// Invites not yet answered.
+    public let invites: [PendingInvite]
+    /// Join requests the leader has not answered (closed parties).
+    public let requests: [JoinRequestSnapshot]
+    /// The running ready check, if any.
+    public let readyCheck: ReadyCheckSnapshot?
+
+    /// `full` when every seat is taken, else `forming`.
+    public var status: String { members.count >= maxMembers ? "full" : "forming" }
 
     public init(
         id: String, inviteCode: String, leader: String, members: [String], maxMembers: Int, seq: UInt64 = 0,
         createdAt: Int64 = 0, updatedAt: Int64 = 0, roster: [PartyMemberSnapshot] = [], lootMode: LootMode = .needGreed,
-        masterLooter: String? = nil
+        masterLooter: String? = nil, settings: PartySettings = PartySettings(), invites: [PendingInvite] = [],
+        requests: [JoinRequestSnapshot] = [], readyCheck: ReadyCheckSnapshot? = nil
     ) {
         self.id = id
         self.inviteCode = inviteCode
@@ -68,6 +79,10 @@ public struct PartySnapshot: Equatable, Sendable {
         self.roster = roster
         self.lootMode = lootMode
         self.masterLooter = masterLooter
+        self.settings = settings
+        self.invites = invites
+        self.requests = requests
+        self.readyCheck = readyCheck
     }
 }
 
@@ -77,6 +92,8 @@ public enum PartyLeaveReason: String, Equatable, Sendable {
     case left
     /// The leader kicked the player.
     case kicked
+    /// The player's last connection closed and they did not come back within the grace period.
+    case timeout
 }
 
 /// What happened in a party; every member receives it, numbered by the party's `seq`.
@@ -91,6 +108,29 @@ public enum PartyEventBody: Equatable, Sendable {
     case roleChanged(player: String, role: PartyRole?)
     /// The loot settings changed (by the leader, or because the master looter left).
     case lootChanged(mode: LootMode, masterLooter: String?)
+    /// A member invited `player`.
+    case inviteSent(invite: String, player: String, by: String, expiresAt: Int64)
+    case inviteDeclined(invite: String, player: String, by: String)
+    case inviteExpired(invite: String, player: String, by: String)
+    /// A player asked to join the closed party.
+    case joinRequested(JoinRequestSnapshot)
+    /// A join request ended without a join (the requester gets this too).
+    case joinRejected(player: String, reason: JoinRejectReason)
+    case codeChanged(inviteCode: String)
+    case settingsChanged(PartySettings)
+    /// Relayed live data; not stored, and it does not advance `seq` (it carries the last one).
+    case signal(from: String, kind: String, data: String)
+    case readyCheckStarted(by: String, expiresAt: Int64, composition: CompositionReport)
+    case readyAnswered(player: String, ready: Bool)
+    case readyCheckResult(ReadyCheckResult)
+    case memberOffline(player: String)
+    case memberOnline(player: String)
+
+    /// Whether the event is kept in the party's history and numbered (all but signals).
+    public var isStored: Bool {
+        if case .signal = self { return false }
+        return true
+    }
 }
 
 /// A numbered party event.
@@ -113,14 +153,36 @@ public enum ReplyData: Equatable, Sendable {
     // Indirect: a snapshot is large, and replies travel inside every hub output and result;
     // boxed, they stay pointer-sized (callgrind showed the copies).
     indirect case party(PartySnapshot)
+    /// `{"invite":INVITE}`.
+    indirect case invite(InviteSnapshot)
+    /// `{"request":REQUEST}`: the party is closed, and the join waits for the leader.
+    indirect case joinRequest(JoinRequestSnapshot)
+    /// `{"invite_code":...}`.
+    case inviteCode(String)
+    /// `{"events":[...]}` (`party.history`).
+    indirect case events([PartyEvent])
+    /// `{"replayed":N,"seq":S}` (`session.resume`; the events follow the reply).
+    case resumed(replayed: Int, seq: UInt64)
+}
+
+/// Messages for one player rather than for a party's members.
+public enum PlayerNotice: Equatable, Sendable {
+    /// `party.invited`, to each connection of the invitee.
+    case invited(InviteSnapshot)
+    /// `party.invite_cancelled`: the party of a pending invite is gone.
+    case inviteCancelled(invite: String, party: String, reason: InviteCancelReason)
+    /// `party.join_rejected` when the party is gone (otherwise the party's own event is sent).
+    case joinRejected(party: String, reason: JoinRejectReason)
 }
 
 /// Everything the server sends on the party endpoint.
 public enum ServerMessage: Equatable, Sendable {
-    /// `{"ev":"session.ready","player":...}`, right after the upgrade.
-    case sessionReady(player: String)
+    /// `{"ev":"session.ready","player":...,"party":...,"invites":[...]}`, right after the upgrade.
+    case sessionReady(player: String, party: PartySnapshot? = nil, invites: [InviteSnapshot] = [])
     /// The reply to a command; `rid` is null only for frames whose rid could not be read.
     case reply(rid: Int64?, Result<ReplyData, PartyError>)
     /// A party event.
     case event(PartyEvent)
+    /// A message for one player.
+    case notice(PlayerNotice)
 }

@@ -25,30 +25,107 @@ public enum ServerMessageEncoder {
     /// Appends the JSON of `message` to `writer`.
     public static func encodeJSON(_ message: ServerMessage, into writer: ByteWriter) {
         switch message {
-        case .sessionReady(let player):
+        case .sessionReady(let player, let party, let invites):
             writer.append("{\"ev\":\"session.ready\",\"player\":")
             writer.appendJSONString(player)
-            writer.append("}")
+            writer.append(",\"party\":")
+            if let party { encodeParty(party, into: writer) } else { writer.append("null") }
+            writer.append(",\"invites\":[")
+            for (index, invite) in invites.enumerated() {
+                if index > 0 { writer.append(",") }
+                encodeInvite(invite, into: writer)
+            }
+            writer.append("]}")
         case .reply(let rid, let result):
             writer.append("{\"rid\":")
             if let rid { writer.append(decimal: rid) } else { writer.append("null") }
             switch result {
             case .success(.empty):
                 writer.append(",\"ok\":true}")
-            case .success(.party(let party)):
-                writer.append(",\"ok\":true,\"data\":{\"party\":")
-                encodeParty(party, into: writer)
-                writer.append("}}")
+            case .success(.empty):
+                writer.append(",\"ok\":true}")
+            case .success(let data):
+                writer.append(",\"ok\":true,\"data\":")
+                encodeReplyData(data, into: writer)
+                writer.append("}")
             case .failure(let error):
                 writer.append(",\"ok\":false,\"error\":{\"code\":")
                 writer.appendJSONString(error.code.rawValue)
                 writer.append(",\"message\":")
                 writer.appendJSONString(error.message)
+                switch error.detail {
+                case nil: break
+                case .retryAfter(let milliseconds):
+                    writer.append(",\"retry_after_ms\":")
+                    writer.append(decimal: milliseconds)
+                case .resync(let party):
+                    writer.append(",\"party\":")
+                    if let party { encodeParty(party, into: writer) } else { writer.append("null") }
+                }
                 writer.append("}}")
             }
         case .event(let event):
             encodeEvent(event, into: writer)
+        case .notice(let notice):
+            encodeNotice(notice, into: writer)
         }
+    }
+
+    private static func encodeReplyData(_ data: ReplyData, into writer: ByteWriter) {
+        switch data {
+        case .empty:
+            writer.append("{}")
+        case .party(let party):
+            writer.append("{\"party\":")
+            encodeParty(party, into: writer)
+            writer.append("}")
+        case .invite(let invite):
+            writer.append("{\"invite\":")
+            encodeInvite(invite, into: writer)
+            writer.append("}")
+        case .joinRequest(let request):
+            writer.append("{\"request\":")
+            encodeRequest(request, into: writer)
+            writer.append("}")
+        case .inviteCode(let code):
+            writer.append("{\"invite_code\":")
+            writer.appendJSONString(code)
+            writer.append("}")
+        case .events(let events):
+            writer.append("{\"events\":[")
+            for (index, event) in events.enumerated() {
+                if index > 0 { writer.append(",") }
+                encodeEvent(event, into: writer)
+            }
+            writer.append("]}")
+        case .resumed(let replayed, let seq):
+            writer.append("{\"replayed\":")
+            writer.append(decimal: Int64(replayed))
+            writer.append(",\"seq\":")
+            writer.append(decimal: Int64(truncatingIfNeeded: seq))
+            writer.append("}")
+        }
+    }
+
+    private static func encodeNotice(_ notice: PlayerNotice, into writer: ByteWriter) {
+        switch notice {
+        case .invited(let invite):
+            writer.append("{\"ev\":\"party.invited\",\"invite\":")
+            encodeInvite(invite, into: writer)
+        case .inviteCancelled(let invite, let party, let reason):
+            writer.append("{\"ev\":\"party.invite_cancelled\",\"party\":")
+            writer.appendJSONString(party)
+            writer.append(",\"invite\":")
+            writer.appendJSONString(invite)
+            writer.append(",\"reason\":")
+            writer.appendJSONString(reason.rawValue)
+        case .joinRejected(let party, let reason):
+            writer.append("{\"ev\":\"party.join_rejected\",\"party\":")
+            writer.appendJSONString(party)
+            writer.append(",\"reason\":")
+            writer.appendJSONString(reason.rawValue)
+        }
+        writer.append("}")
     }
 
     private static func encodeEvent(_ event: PartyEvent, into writer: ByteWriter) {
@@ -86,6 +163,90 @@ public enum ServerMessageEncoder {
             writer.append("{\"ev\":\"party.loot_changed\"")
             appendPartyAndSeq(event, writer)
             appendLoot(mode, masterLooter, writer)
+        case .inviteSent(let invite, let player, let by, let expiresAt):
+            writer.append("{\"ev\":\"party.invite_sent\"")
+            appendPartyAndSeq(event, writer)
+            appendInviteFields(invite, player, by, writer)
+            writer.append(",\"expires_at\":")
+            writer.append(decimal: expiresAt)
+        case .inviteDeclined(let invite, let player, let by):
+            writer.append("{\"ev\":\"party.invite_declined\"")
+            appendPartyAndSeq(event, writer)
+            appendInviteFields(invite, player, by, writer)
+        case .inviteExpired(let invite, let player, let by):
+            writer.append("{\"ev\":\"party.invite_expired\"")
+            appendPartyAndSeq(event, writer)
+            appendInviteFields(invite, player, by, writer)
+        case .joinRequested(let request):
+            writer.append("{\"ev\":\"party.join_requested\"")
+            appendPartyAndSeq(event, writer)
+            writer.append(",\"player\":")
+            writer.appendJSONString(request.player)
+            writer.append(",\"role\":")
+            appendRole(request.role, writer)
+            writer.append(",\"expires_at\":")
+            writer.append(decimal: request.expiresAt)
+        case .joinRejected(let player, let reason):
+            writer.append("{\"ev\":\"party.join_rejected\"")
+            appendPartyAndSeq(event, writer)
+            writer.append(",\"player\":")
+            writer.appendJSONString(player)
+            writer.append(",\"reason\":")
+            writer.appendJSONString(reason.rawValue)
+        case .codeChanged(let code):
+            writer.append("{\"ev\":\"party.code_changed\"")
+            appendPartyAndSeq(event, writer)
+            writer.append(",\"invite_code\":")
+            writer.appendJSONString(code)
+        case .settingsChanged(let settings):
+            writer.append("{\"ev\":\"party.settings_changed\"")
+            appendPartyAndSeq(event, writer)
+            appendSettings(settings, writer)
+        case .signal(let from, let kind, let data):
+            writer.append("{\"ev\":\"party.signal\"")
+            appendPartyAndSeq(event, writer)
+            writer.append(",\"from\":")
+            writer.appendJSONString(from)
+            writer.append(",\"kind\":")
+            writer.appendJSONString(kind)
+            // Already checked JSON (the decoder validated it), relayed as the client sent it.
+            writer.append(",\"data\":")
+            writer.append(utf8: data)
+        case .readyCheckStarted(let by, let expiresAt, let composition):
+            writer.append("{\"ev\":\"party.ready_check_started\"")
+            appendPartyAndSeq(event, writer)
+            writer.append(",\"by\":")
+            writer.appendJSONString(by)
+            writer.append(",\"expires_at\":")
+            writer.append(decimal: expiresAt)
+            writer.append(",\"composition\":")
+            encodeCompositionReport(composition, writer)
+        case .readyAnswered(let player, let ready):
+            writer.append("{\"ev\":\"party.ready_answered\"")
+            appendPartyAndSeq(event, writer)
+            writer.append(",\"player\":")
+            writer.appendJSONString(player)
+            writer.append(ready ? ",\"ready\":true" : ",\"ready\":false")
+        case .readyCheckResult(let result):
+            writer.append("{\"ev\":\"party.ready_check_result\"")
+            appendPartyAndSeq(event, writer)
+            writer.append(",\"reason\":")
+            writer.appendJSONString(result.reason.rawValue)
+            writer.append(result.allReady ? ",\"all_ready\":true" : ",\"all_ready\":false")
+            writer.append(",\"answers\":")
+            appendAnswers(result.answers, writer)
+            writer.append(",\"composition\":")
+            encodeCompositionReport(result.composition, writer)
+        case .memberOffline(let player):
+            writer.append("{\"ev\":\"party.member_offline\"")
+            appendPartyAndSeq(event, writer)
+            writer.append(",\"player\":")
+            writer.appendJSONString(player)
+        case .memberOnline(let player):
+            writer.append("{\"ev\":\"party.member_online\"")
+            appendPartyAndSeq(event, writer)
+            writer.append(",\"player\":")
+            writer.appendJSONString(player)
         case .chat(let from, let text, let timestamp):
             writer.append("{\"ev\":\"party.chat\"")
             appendPartyAndSeq(event, writer)
@@ -126,7 +287,40 @@ public enum ServerMessageEncoder {
         writer.append(decimal: party.createdAt)
         writer.append(",\"updated_at\":")
         writer.append(decimal: party.updatedAt)
+        writer.append(",\"status\":")
+        writer.appendJSONString(party.status)
         appendLoot(party.lootMode, party.masterLooter, writer)
+        appendSettings(party.settings, writer)
+        writer.append(",\"invites\":[")
+        for (index, invite) in party.invites.enumerated() {
+            if index > 0 { writer.append(",") }
+            writer.append("{\"id\":")
+            writer.appendJSONString(invite.id)
+            writer.append(",\"player\":")
+            writer.appendJSONString(invite.player)
+            writer.append(",\"by\":")
+            writer.appendJSONString(invite.by)
+            writer.append(",\"expires_at\":")
+            writer.append(decimal: invite.expiresAt)
+            writer.append("}")
+        }
+        writer.append("],\"requests\":[")
+        for (index, request) in party.requests.enumerated() {
+            if index > 0 { writer.append(",") }
+            encodeRequest(request, into: writer)
+        }
+        writer.append("],\"ready_check\":")
+        if let check = party.readyCheck {
+            writer.append("{\"by\":")
+            writer.appendJSONString(check.by)
+            writer.append(",\"expires_at\":")
+            writer.append(decimal: check.expiresAt)
+            writer.append(",\"answers\":")
+            appendAnswers(check.answers, writer)
+            writer.append("}")
+        } else {
+            writer.append("null")
+        }
         writer.append(",\"roster\":[")
         for (index, member) in party.roster.enumerated() {
             if index > 0 { writer.append(",") }
@@ -139,6 +333,84 @@ public enum ServerMessageEncoder {
             writer.append("}")
         }
         writer.append("]}")
+    }
+
+    private static func encodeInvite(_ invite: InviteSnapshot, into writer: ByteWriter) {
+        writer.append("{\"id\":")
+        writer.appendJSONString(invite.id)
+        writer.append(",\"party\":")
+        encodeParty(invite.party, into: writer)
+        writer.append(",\"player\":")
+        writer.appendJSONString(invite.player)
+        writer.append(",\"by\":")
+        writer.appendJSONString(invite.by)
+        writer.append(",\"expires_at\":")
+        writer.append(decimal: invite.expiresAt)
+        writer.append("}")
+    }
+
+    private static func encodeRequest(_ request: JoinRequestSnapshot, into writer: ByteWriter) {
+        writer.append("{\"party\":")
+        writer.appendJSONString(request.party)
+        writer.append(",\"player\":")
+        writer.appendJSONString(request.player)
+        writer.append(",\"role\":")
+        appendRole(request.role, writer)
+        writer.append(",\"expires_at\":")
+        writer.append(decimal: request.expiresAt)
+        writer.append("}")
+    }
+
+    private static func appendInviteFields(_ invite: String, _ player: String, _ by: String, _ writer: ByteWriter) {
+        writer.append(",\"invite\":")
+        writer.appendJSONString(invite)
+        writer.append(",\"player\":")
+        writer.appendJSONString(player)
+        writer.append(",\"by\":")
+        writer.appendJSONString(by)
+    }
+
+    private static func appendSettings(_ settings: PartySettings, _ writer: ByteWriter) {
+        writer.append(settings.open ? ",\"open\":true" : ",\"open\":false")
+        writer.append(",\"invite_policy\":")
+        writer.appendJSONString(settings.invitePolicy.rawValue)
+        writer.append(",\"composition\":")
+        if let composition = settings.composition { appendComposition(composition, writer) } else { writer.append("null") }
+    }
+
+    private static func appendComposition(_ composition: Composition, _ writer: ByteWriter) {
+        writer.append("{\"tank\":")
+        writer.append(decimal: Int64(composition.tank))
+        writer.append(",\"healer\":")
+        writer.append(decimal: Int64(composition.healer))
+        writer.append(",\"dps\":")
+        writer.append(decimal: Int64(composition.dps))
+        writer.append("}")
+    }
+
+    private static func encodeCompositionReport(_ report: CompositionReport, _ writer: ByteWriter) {
+        writer.append("{\"slots\":")
+        if let slots = report.slots { appendComposition(slots, writer) } else { writer.append("null") }
+        writer.append(",\"filled\":")
+        appendComposition(report.filled, writer)
+        writer.append(",\"unassigned\":")
+        writer.append(decimal: Int64(report.unassigned))
+        writer.append(report.isComplete ? ",\"complete\":true}" : ",\"complete\":false}")
+    }
+
+    private static func appendAnswers(_ answers: [ReadyAnswer], _ writer: ByteWriter) {
+        writer.append("[")
+        for (index, answer) in answers.enumerated() {
+            if index > 0 { writer.append(",") }
+            writer.append("{\"player\":")
+            writer.appendJSONString(answer.player)
+            switch answer.ready {
+            case true?: writer.append(",\"ready\":true}")
+            case false?: writer.append(",\"ready\":false}")
+            case nil: writer.append(",\"ready\":null}")
+            }
+        }
+        writer.append("]")
     }
 
     private static func appendLoot(_ mode: LootMode, _ masterLooter: String?, _ writer: ByteWriter) {

@@ -122,6 +122,7 @@ final class EventLoop {
             var dueTimers: [TimerWheel.Entry] = []
             wheel.advance(to: nowMs / Self.tickMilliseconds) { entry in dueTimers.append(entry) }
             for entry in dueTimers { fireTimer(entry) }
+            hubHost?.tick(now: wallMs)
             if listener >= 0 && !listenerRegistered && nowMs >= listenerPausedUntil { resumeListener() }
             endTurn()
             turnEnd = partyhub_monotonic_ns()
@@ -350,9 +351,8 @@ final class EventLoop {
 
     // MARK: The hub
 
-    /// A party session opened: greet it and tell the hub.
+    /// A party session opened: the hub greets it (`session.ready` with the player's party).
     func openedPartySession(_ connection: Connection, player: String) {
-        send(.frame(.sessionReady(player: player), using: writer), to: connection)
         submitToHub(.sessionOpened(connection.id.session, player: player, now: wallMs))
     }
 

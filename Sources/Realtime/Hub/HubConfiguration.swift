@@ -1,4 +1,4 @@
-/// The party rules the hub enforces, with their defaults.
+/// The party rules the hub enforces, with their defaults. Every rate of 0 turns that limit off.
 public struct HubConfiguration: Equatable, Sendable {
     /// Seats in a party created without `max_members` (PROTOCOL-CORE: 5).
     public var maxMembers = 5
@@ -6,10 +6,26 @@ public struct HubConfiguration: Equatable, Sendable {
     public var maxPartySize = 40
     /// Longest chat text, in Unicode scalars.
     public var maxChatScalars = 1024
-    /// Chat messages per second per player; 0 turns the limit off.
+    /// Chat messages per second per player.
     public var chatRatePerSecond: Double = 5
     /// Chat messages a player may send at once before the rate applies.
     public var chatBurst: Double = 10
+    /// Signals per second per player.
+    public var signalRatePerSecond: Double = 10
+    public var signalBurst: Double = 20
+    /// Other commands per second per player.
+    public var commandRatePerSecond: Double = 20
+    public var commandBurst: Double = 40
+    /// How long an invite (and a join request) lives, in ms.
+    public var inviteTTLMilliseconds: Int64 = 60_000
+    /// How long a member whose last connection closed keeps the seat, in ms (0: leaves at once).
+    public var reconnectGraceMilliseconds: Int64 = 60_000
+    /// How long a ready check waits for answers, in ms.
+    public var readyCheckMilliseconds: Int64 = 30_000
+    /// Events each party keeps for `party.history` and `session.resume`.
+    public var historySize = 256
+    /// Idempotency keys remembered per player.
+    public var idempotencyKeys = 64
 
     public init() {}
 }

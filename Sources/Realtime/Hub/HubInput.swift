@@ -1,7 +1,7 @@
 import Protocol
 
-/// What a new party is made of, drawn by the hub's driver from the CSPRNG so that the hub
-/// itself holds no randomness and a logged command replays to the same party.
+/// What a new party (or a new invite code) is made of, drawn by the hub's driver from the
+/// CSPRNG so that the hub itself holds no randomness and a logged command replays the same.
 public struct PartySeed: Equatable, Sendable {
     /// The party id (a UUID string).
     public let id: String
@@ -21,6 +21,17 @@ public enum HubInput: Equatable, Sendable {
     case sessionOpened(SessionID, player: String, now: Int64)
     /// That connection closed.
     case sessionClosed(SessionID, now: Int64)
-    /// A command from a connection. `seed` is present for `party.create`.
+    /// A command from a connection. `seed` is present for `party.create` and
+    /// `party.regenerate_code`.
     case command(SessionID, ClientRequest, now: Int64, seed: PartySeed?)
+    /// Time passed: deadlines up to `now` (invites, join requests, ready checks, reconnect
+    /// grace) fall due. The driver sends it when `Hub.nextDeadline` is reached.
+    case tick(now: Int64)
+
+    /// The time the input is applied at.
+    public var now: Int64 {
+        switch self {
+        case .sessionOpened(_, _, let now), .sessionClosed(_, let now), .command(_, _, let now, _), .tick(let now): return now
+        }
+    }
 }

@@ -7,4 +7,6 @@ public enum HubOutput: Equatable, Sendable {
     /// A party event for these connections (every connection of every member at the time;
     /// a leaver's own connections included for its `member_left`).
     case event(PartyEvent, recipients: [SessionID])
+    /// A message for some connections of one player (`session.ready`, `party.invited`, ...).
+    case notice(ServerMessage, recipients: [SessionID])
 }

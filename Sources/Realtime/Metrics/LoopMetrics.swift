@@ -60,6 +60,20 @@ extension PartyOperation {
         case .disband: return 7
         case .setRole: return 8
         case .setLoot: return 9
+        case .invite: return 10
+        case .inviteAccept: return 11
+        case .inviteDecline: return 12
+        case .regenerateCode: return 13
+        case .setOpen: return 14
+        case .setInvitePolicy: return 15
+        case .setComposition: return 16
+        case .requestAccept: return 17
+        case .requestReject: return 18
+        case .signal: return 19
+        case .readyCheck: return 20
+        case .ready: return 21
+        case .history: return 22
+        case .resume: return 23
         }
     }
 

@@ -43,7 +43,10 @@ final class HubHost {
         var operation: Int?
         if case .command(let session, let request, let now, _) = input {
             operation = request.command.operation.metricsIndex
-            if case .create = request.command { input = .command(session, request, now: now, seed: drawSeed()) }
+            switch request.command {
+            case .create, .regenerateCode: input = .command(session, request, now: now, seed: drawSeed())
+            default: break
+            }
         }
         outputs.removeAll(keepingCapacity: true)
         let result = hub.apply(input, into: &outputs)
@@ -58,10 +61,19 @@ final class HubHost {
                 route(.frame(.reply(rid: rid, result), using: loop.writer), to: CollectionOfOne(session))
             case .event(let event, let recipients):
                 route(.frame(.event(event), using: loop.writer), to: recipients)
+            case .notice(let message, let recipients):
+                route(.frame(message, using: loop.writer), to: recipients)
             }
         }
         loop.metrics.set(.parties, Int64(hub.partyCount))
         loop.metrics.set(.players, Int64(hub.playerCount))
+    }
+
+    /// Lets the hub's deadlines (invites, join requests, ready checks, reconnect grace) fall
+    /// due; called every loop turn, so at least every wheel tick.
+    func tick(now: Int64) {
+        guard let next = hub.nextDeadline, now >= next else { return }
+        apply(.tick(now: now))
     }
 
     private func route(_ bytes: OutboundBytes, to sessions: some Collection<SessionID>) {

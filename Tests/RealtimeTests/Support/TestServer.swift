@@ -25,6 +25,8 @@ final class TestServer {
         configuration.shutdownGrace = 1
         configuration.dataDirectory = NSTemporaryDirectory() + "partyhub-tests-unused"
         configuration.logger = Logger(minimumLevel: .error)
+        // PROTOCOL-CORE's rule (a disconnect leaves); tests of the grace turn it back on.
+        configuration.hub.reconnectGraceMilliseconds = 0
         configure(&configuration)
         server = try Server(configuration: configuration)
         try server.start()

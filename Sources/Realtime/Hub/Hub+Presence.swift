@@ -1,0 +1,93 @@
+import Protocol
+
+/// Connections coming and going: `session.ready`, offline members keeping their seat through
+/// the reconnect grace, and `session.resume` / `party.history` from the party's event history.
+extension Hub {
+    mutating func openSession(_ session: SessionID, player name: String, into outputs: inout [HubOutput]) {
+        if playerSlotBySession[session] != nil { return }
+        let slot: Int
+        if let existing = playerSlotByName[name] {
+            slot = existing
+            let wasOffline = players[slot].sessions.isEmpty
+            players[slot].sessions.append(session)
+            players[slot].offlineSince = nil
+            if let partySlot = players[slot].party {
+                refreshRecipients(partySlot)
+                if wasOffline { emit(.memberOnline(player: name), in: partySlot, into: &outputs) }
+            }
+        } else {
+            let record = PlayerRecord(
+                name: name, sessions: [session], party: nil,
+                chatBucket: TokenBucket(ratePerSecond: configuration.chatRatePerSecond, burst: configuration.chatBurst, now: now),
+                signalBucket: TokenBucket(
+                    ratePerSecond: configuration.signalRatePerSecond, burst: configuration.signalBurst, now: now),
+                commandBucket: TokenBucket(
+                    ratePerSecond: configuration.commandRatePerSecond, burst: configuration.commandBurst, now: now),
+                recentRequests: IdempotencyCache(capacity: configuration.idempotencyKeys))
+            slot = players.insert(record)
+            playerSlotByName[name] = slot
+        }
+        playerSlotBySession[session] = slot
+        let party = players[slot].party.map { snapshot($0) }
+        outputs.append(.notice(.sessionReady(player: name, party: party, invites: invites(of: name)), recipients: [session]))
+    }
+
+    mutating func closeSession(_ session: SessionID, into outputs: inout [HubOutput]) {
+        guard let slot = playerSlotBySession.removeValue(forKey: session) else { return }
+        players[slot].sessions.removeAll { $0 == session }
+        guard let partySlot = players[slot].party else {
+            releaseIfIdle(slot)
+            return
+        }
+        refreshRecipients(partySlot)
+        guard players[slot].sessions.isEmpty else { return }
+        // The last connection closed: the seat is kept through the grace, or given up now.
+        let grace = configuration.reconnectGraceMilliseconds
+        if grace <= 0 {
+            removeMember(slot, from: partySlot, reason: .timeout, into: &outputs)
+            return
+        }
+        players[slot].offlineSince = now
+        deadlines.schedule(.endGrace(player: players[slot].name, offlineSince: now), at: now + grace)
+        emit(.memberOffline(player: players[slot].name), in: partySlot, into: &outputs)
+    }
+
+    mutating func endGrace(_ name: String, offlineSince: Int64, into outputs: inout [HubOutput]) {
+        guard let slot = playerSlotByName[name], players[slot].offlineSince == offlineSince,
+            let partySlot = players[slot].party
+        else { return }
+        removeMember(slot, from: partySlot, reason: .timeout, into: &outputs)
+    }
+
+    // MARK: History and resume
+
+    /// The default number of events `party.history` returns.
+    static let defaultHistoryLimit = 50
+
+    func history(playerSlot: Int, before: UInt64?, limit: Int?) throws(PartyError) -> ReplyData {
+        let partySlot = try partySlot(of: playerSlot)
+        let count = min(limit ?? Self.defaultHistoryLimit, configuration.historySize)
+        return .events(parties[partySlot].history.events(before: before ?? .max, limit: count))
+    }
+
+    /// `session.resume`: the events after `afterSeq` to this connection, in order, when the
+    /// history still holds them all; otherwise `resync_required` with the party as it is.
+    mutating func resume(
+        _ partyID: String, afterSeq: UInt64, session: SessionID, playerSlot: Int, into outputs: inout [HubOutput]
+    ) throws(PartyError) -> ReplyData {
+        let current = players[playerSlot].party
+        guard let partySlot = current, parties[partySlot].id == partyID else {
+            throw PartyError(
+                .resyncRequired, "you are not in that party any more", detail: .resync(party: current.map { snapshot($0) }))
+        }
+        let party = parties[partySlot]
+        let oldestHeld = party.history.oldestSeq ?? party.seq + 1
+        guard afterSeq <= party.seq, afterSeq + 1 >= oldestHeld else {
+            throw PartyError(
+                .resyncRequired, "the events after seq \(afterSeq) are no longer held", detail: .resync(party: snapshot(partySlot)))
+        }
+        let missed = party.history.events(after: afterSeq)
+        for event in missed { outputs.append(.event(event, recipients: [session])) }
+        return .resumed(replayed: missed.count, seq: party.seq)
+    }
+}

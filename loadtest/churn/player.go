@@ -242,7 +242,8 @@ func (p *player) onEvent(l *link, ev, msg []byte, at time.Time) {
 			p.s.dropped.Add(1)
 		}
 	default:
-		if bytes.HasPrefix(ev, []byte("party.")) {
+		// party.signal is not numbered: it carries the party's current seq.
+		if bytes.HasPrefix(ev, []byte("party.")) && string(ev) != "party.signal" {
 			p.checkSeq(msg)
 		}
 	}
@@ -250,7 +251,9 @@ func (p *player) onEvent(l *link, ev, msg []byte, at time.Time) {
 
 // checkSeq follows the seq of the party whose events this connection gets:
 // within one party each event must be the previous one plus one. Only the
-// top level of the message is scanned (before any nested object).
+// top level of the message is scanned (before any nested object); a message
+// without a top-level "seq" (the notices to a single player, such as
+// party.invite_cancelled) is not checked.
 func (p *player) checkSeq(msg []byte) {
 	top := msg
 	if i := bytes.IndexByte(msg[1:], '{'); i >= 0 {

@@ -73,11 +73,13 @@ func TestOnMessage(t *testing.T) {
 		t.Fatal("gap not seen")
 	}
 	feed(`{"ev":"party.member_joined","party":"Q","seq":17,"player":"alice"}`)
+	feed(`{"ev":"party.signal","party":"Q","seq":17,"from":"bob","kind":"ping","data":"x"}`)
+	feed(`{"ev":"party.invite_cancelled","party":"Z","invite":"inv_3","reason":"party_gone"}`)
 	feed(`{"seq":18,"party":"Q","ev":"party.some_new_event"}`)
 	if s.seqErrors.Load() != 1 {
 		t.Fatal("seq error on a new party")
 	}
-	if s.events[evKind([]byte("party.chat"))].Load() != 1 || s.events[evOther].Load() != 1 || s.events[evReady].Load() != 1 {
+	if s.events[evKind([]byte("party.chat"))].Load() != 1 || s.events[evOther].Load() != 3 || s.events[evReady].Load() != 1 {
 		t.Fatal("event counts")
 	}
 

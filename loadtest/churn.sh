@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# The churn figure: the party life cycle under load. Each of --groups groups of --size
+# connected players creates a party, invites and accepts, joins by code, chats once each, kicks
+# and leaves, over and over, one command at a time (loadtest/churn/, a Go bot). Run from the
+# repository root:
+#
+#   loadtest/churn.sh [--groups 200] [--size 5] [--duration 15] [--warmup 3] [--json FILE] [--no-build]
+#
+# Builds the release server (unless --no-build), runs it with one event loop on CPU 0 and the
+# bot on CPU 1, then stops the server and prints the bot's report (commands/s and latency per
+# op, events/s, errors by code, the server's CPU and RSS). Exits non-zero when any command
+# failed. PORT (18093) and PARTYHUB_BENCH_CACHE (/tmp/partyhub-bench) may be set.
+set -euo pipefail
+groups=200 size=5 duration=15 warmup=3 json="" build=1
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    --groups) groups=$2; shift 2 ;;
+    --size) size=$2; shift 2 ;;
+    --duration) duration=$2; shift 2 ;;
+    --warmup) warmup=$2; shift 2 ;;
+    --json) json=$2; shift 2 ;;
+    --no-build) build=0; shift ;;
+    *) echo "usage: $0 [--groups N] [--size N] [--duration S] [--warmup S] [--json FILE] [--no-build]" >&2; exit 2 ;;
+  esac
+done
+[[ -f Package.swift && -d loadtest/churn ]] || { echo "run from the repository root" >&2; exit 2; }
+port=${PORT:-18093}
+secret=partyhub-bench-secret-0123456789
+work=$(mktemp -d /tmp/partyhub-churn.XXXXXX)
+server_pid=""
+cleanup() {
+  if [[ -n $server_pid ]] && kill -0 "$server_pid" 2>/dev/null; then
+    kill -TERM "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+  fi
+  [[ -n ${KEEP:-} ]] && echo "churn.sh: kept $work" >&2 || rm -rf "$work"
+}
+trap cleanup EXIT
+
+bot=$(loadtest/churn/build.sh)
+if [[ $build == 1 ]]; then
+  swift build -c release --product partyhub >&2
+fi
+[[ -x .build/release/partyhub ]] || { echo "no .build/release/partyhub: build it (or drop --no-build)" >&2; exit 2; }
+if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+  echo "churn.sh: port $port is already in use (set PORT)" >&2; exit 2
+fi
+ulimit -n "$(ulimit -Hn)"
+
+# Benchmarks on this machine take turns (the shared bench's compare takes the same lock).
+exec 9>/tmp/partyhub-bench.lock
+if ! flock -n 9; then
+  echo "churn.sh: waiting for another benchmark to finish (/tmp/partyhub-bench.lock)" >&2
+  flock -w 3600 9 || echo "churn.sh: could not get the lock; running anyway" >&2
+fi
+
+taskset -c 0 .build/release/partyhub serve --host 127.0.0.1 --port "$port" --jwt-secret "$secret" \
+  --data-dir "$work/data" --chat-rate 0 --command-rate 0 --signal-rate 0 --threads 1 \
+  --log-level warning 2>"$work/server.log" 9>&- &
+server_pid=$!
+for _ in $(seq 300); do
+  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+  kill -0 "$server_pid" 2>/dev/null || { echo "churn.sh: the server exited:" >&2; cat "$work/server.log" >&2; exit 1; }
+  sleep 0.1
+done
+
+args=(--url "ws://127.0.0.1:$port/api/v1/social/party/ws" --secret "$secret" --groups "$groups" --size "$size"
+  --duration "$duration" --warmup "$warmup" --server-pid "$server_pid")
+[[ -n $json ]] && args+=(--json "$json")
+status=0
+taskset -c 1 "$bot" "${args[@]}" 9>&- || status=$?
+
+kill -TERM "$server_pid" 2>/dev/null || true
+wait "$server_pid" 2>/dev/null || true
+server_pid=""
+if [[ $status != 0 && -s $work/server.log ]]; then
+  echo "churn.sh: server log (last 20 lines):" >&2
+  tail -n 20 "$work/server.log" >&2
+fi
+exit "$status"

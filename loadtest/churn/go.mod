@@ -1,0 +1,3 @@
+module partyhub/loadtest/churn
+
+go 1.19

@@ -42,8 +42,6 @@ public enum ServerMessageEncoder {
             switch result {
             case .success(.empty):
                 writer.append(",\"ok\":true}")
-            case .success(.empty):
-                writer.append(",\"ok\":true}")
             case .success(let data):
                 writer.append(",\"ok\":true,\"data\":")
                 encodeReplyData(data, into: writer)
@@ -74,7 +72,7 @@ public enum ServerMessageEncoder {
     private static func encodeReplyData(_ data: ReplyData, into writer: ByteWriter) {
         switch data {
         case .empty:
-            writer.append("{}")
+            writer.append("{}")  // replies leave `data` out instead (above); kept for completeness
         case .party(let party):
             writer.append("{\"party\":")
             encodeParty(party, into: writer)

@@ -126,12 +126,20 @@ class ServerTestCase: XCTestCase {
         _ player: String, to server: TestServer, receiveBufferSize: Int32? = nil,
         file: StaticString = #filePath, line: UInt = #line
     ) throws -> RawWebSocketClient {
+        try signInGreeted(player, to: server, receiveBufferSize: receiveBufferSize, file: file, line: line).client
+    }
+
+    /// `signIn`, also returning the `session.ready` greeting (with the party and invites).
+    func signInGreeted(
+        _ player: String, to server: TestServer, receiveBufferSize: Int32? = nil,
+        file: StaticString = #filePath, line: UInt = #line
+    ) throws -> (client: RawWebSocketClient, ready: JSONObject) {
         let client = try connect(server, receiveBufferSize: receiveBufferSize)
         try client.upgrade(path: server.partyPath(token: server.token(for: player)))
         let ready = try client.readJSON()
         XCTAssertEqual(ready["ev"] as? String, "session.ready", file: file, line: line)
         XCTAssertEqual(ready["player"] as? String, player, file: file, line: line)
-        return client
+        return (client, ready)
     }
 
     /// An upgraded connection to the echo endpoint.

@@ -78,6 +78,13 @@ public enum ClientMessageDecoder {
             }
             operation = known
         }
+        // The hot path again: a plain chat skips the general field checks below.
+        if operation == .chat, fields.idem.state == .missing {
+            guard fields.text.state == .present, let token = fields.text.token else {
+                return .failure(rid: rid, PartyError(.invalidMessage, "party.chat needs text (a string)"))
+            }
+            return .request(ClientRequest(rid: rid, command: .chat(text: reader.decode(token))))
+        }
         var idem: String?
         switch fields.idem.state {
         case .missing, .null: break

@@ -134,7 +134,11 @@ public enum PartyEventBody: Equatable, Sendable {
 }
 
 /// A numbered party event.
-public struct PartyEvent: Equatable, Sendable {
+///
+/// Immutable and shared: one event travels to every recipient's output and into the party's
+/// history, so it is a reference (one retain a copy) rather than a multi-field value whose
+/// every copy retains each string (callgrind: three to four such copies per chat).
+public final class PartyEvent: Equatable, Sendable, CustomStringConvertible {
     public let partyID: String
     /// Grows by exactly one with each event of the party.
     public let seq: UInt64
@@ -145,6 +149,12 @@ public struct PartyEvent: Equatable, Sendable {
         self.seq = seq
         self.body = body
     }
+
+    public static func == (left: PartyEvent, right: PartyEvent) -> Bool {
+        left === right || (left.partyID == right.partyID && left.seq == right.seq && left.body == right.body)
+    }
+
+    public var description: String { "PartyEvent(\(partyID), seq: \(seq), \(body))" }
 }
 
 /// The `data` of a successful reply.

@@ -111,6 +111,8 @@ final class PartyInvitesServerTests: ServerTestCase {
         let joined = try bob.event("party.member_joined")
         XCTAssertEqual(joined["player"] as? String, "bob")
         XCTAssertEqual(try bob.event("party.role_changed")["role"] as? String, "healer")
+        let accepted = try bob.event("party.join_accepted")
+        XCTAssertEqual((accepted["party"] as? JSONObject)?["members"] as? [String], ["alice", "bob"])
         XCTAssertTrue(try alice.call("party.request_reject", rid: 9, ["player": "carol"]).isOK)
         let rejected = try carol.event("party.join_rejected")
         XCTAssertEqual(rejected["reason"] as? String, "rejected")

@@ -126,6 +126,25 @@ final class PartyLiveServerTests: ServerTestCase {
         XCTAssertEqual(try carol.call("party.get", rid: 50).party?["leader"] as? String, "carol")
     }
 
+    func testHistoryShowsAMemberOnlyWhatHappenedSinceTheirJoin() throws {
+        let server = try startServer()
+        let alice = try signIn("alice", to: server)
+        let bob = try signIn("bob", to: server)
+        let party = try XCTUnwrap(try alice.call("party.create", rid: 1).party)
+        XCTAssertTrue(try alice.call("party.chat", rid: 2, ["text": "before bob"]).isOK)
+        XCTAssertTrue(try bob.call("party.join", rid: 3, ["invite_code": party["invite_code"] as? String ?? ""]).isOK)
+        XCTAssertTrue(try alice.call("party.chat", rid: 4, ["text": "after bob"]).isOK)
+        let seen = try bob.call("party.history", rid: 5)
+        let events = try XCTUnwrap((seen["data"] as? JSONObject)?["events"] as? [JSONObject])
+        XCTAssertEqual(events.map { $0["ev"] as? String }, ["party.member_joined", "party.chat"])
+        XCTAssertEqual(events.last?["text"] as? String, "after bob")
+        let all = try alice.call("party.history", rid: 6)
+        XCTAssertEqual(((all["data"] as? JSONObject)?["events"] as? [JSONObject])?.count, 3)
+        XCTAssertEqual(
+            try bob.call("session.resume", rid: 7, ["party": party["id"] as? String ?? "", "after_seq": 0]).errorCode,
+            "resync_required", "before his join is not his to replay")
+    }
+
     func testHistoryAndAResumeTooFarBackAsksForAResync() throws {
         let server = try startServer { $0.hub.historySize = 4 }
         let (alice, bob, _, partyID) = try partyOfThree(server)

@@ -88,11 +88,12 @@ public struct PartySnapshot: Equatable, Sendable {
 
 /// Why a member left (`reason` of `party.member_left`).
 public enum PartyLeaveReason: String, Equatable, Sendable {
-    /// `party.leave`, or the player's last connection closed.
+    /// `party.leave`.
     case left
     /// The leader kicked the player.
     case kicked
-    /// The player's last connection closed and they did not come back within the grace period.
+    /// The player's last connection closed and they did not come back within the reconnect
+    /// grace (at once when the grace is 0).
     case timeout
 }
 
@@ -183,6 +184,8 @@ public enum PlayerNotice: Equatable, Sendable {
     case inviteCancelled(invite: String, party: String, reason: InviteCancelReason)
     /// `party.join_rejected` when the party is gone (otherwise the party's own event is sent).
     case joinRejected(party: String, reason: JoinRejectReason)
+    /// `party.join_accepted`: the leader took the player's join request; the party as it is now.
+    indirect case joinAccepted(PartySnapshot)
 }
 
 /// Everything the server sends on the party endpoint.

@@ -58,14 +58,16 @@ public enum JoinRejectReason: String, Equatable, Sendable {
     case rejected
     /// Nobody answered within the invite time-to-live.
     case expired
-    /// The requester went offline or joined another party before the leader accepted.
+    /// The requester went offline or joined another party first.
     case withdrawn
-    /// The party was disbanded.
-    case disbanded
+    /// The party ended (disbanded, or its last member left).
+    case partyGone = "party_gone"
 }
 
 /// Why an invite ended without an accept (`reason` of `party.invite_cancelled`).
 public enum InviteCancelReason: String, Equatable, Sendable {
     /// The party was disbanded or its last member left.
     case partyGone = "party_gone"
+    /// Nobody answered it within the invite time-to-live.
+    case expired
 }

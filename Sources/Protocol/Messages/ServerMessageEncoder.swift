@@ -122,6 +122,9 @@ public enum ServerMessageEncoder {
             writer.appendJSONString(party)
             writer.append(",\"reason\":")
             writer.appendJSONString(reason.rawValue)
+        case .joinAccepted(let party):
+            writer.append("{\"ev\":\"party.join_accepted\",\"party\":")
+            encodeParty(party, into: writer)
         }
         writer.append("}")
     }

@@ -54,6 +54,11 @@ extension Hub {
         throws(PartyError) -> ReplyData
     {
         let invite = try ownInvite(id, playerSlot: playerSlot)
+        // Expired but not yet swept by a tick: it is over all the same.
+        if invite.expiresAt <= now {
+            expireInvite(id, into: &outputs)
+            throw PartyError(.notFound, "invite \(id) has expired")
+        }
         try requireNoParty(playerSlot)
         try requireSeat(in: invite.partySlot)
         try requireRoleFits(role, in: invite.partySlot, for: playerSlot)
@@ -74,6 +79,12 @@ extension Hub {
         guard let invite = invites[id], invite.expiresAt <= now else { return }
         removeInvite(id)
         emit(.inviteExpired(invite: id, player: invite.player, by: invite.by), in: invite.partySlot, into: &outputs)
+        let inviteeSessions = sessions(of: invite.player)
+        if !inviteeSessions.isEmpty {
+            outputs.append(.notice(
+                .notice(.inviteCancelled(invite: id, party: parties[invite.partySlot].id, reason: .expired)),
+                recipients: inviteeSessions))
+        }
     }
 
     mutating func removeInvite(_ id: String) {
@@ -101,6 +112,7 @@ extension Hub {
         try requireRoleFits(role, in: partySlot, for: playerSlot)
         let request = JoinRequest(player: name, role: role, expiresAt: now + configuration.inviteTTLMilliseconds)
         parties[partySlot].requests.append(request)
+        requestedPartyIDsByPlayer[name, default: []].append(party.id)
         deadlines.schedule(.expireRequest(partyID: party.id, player: name), at: request.expiresAt)
         let snapshot = requestSnapshot(request, of: partySlot)
         emit(.joinRequested(snapshot), in: partySlot, into: &outputs)
@@ -127,6 +139,7 @@ extension Hub {
         try requireSeat(in: partySlot)
         try requireRoleFits(request.role, in: partySlot, for: requester)
         addMember(requester, to: partySlot, role: request.role, into: &outputs)
+        outputs.append(.notice(.notice(.joinAccepted(snapshot(partySlot))), recipients: players[requester].sessions))
         return .empty
     }
 
@@ -151,6 +164,21 @@ extension Hub {
         _ name: String, in partySlot: Int, reason: JoinRejectReason, into outputs: inout [HubOutput]
     ) {
         parties[partySlot].requests.removeAll { $0.player == name }
+        forgetRequest(of: name, to: parties[partySlot].id)
         emit(.joinRejected(player: name, reason: reason), in: partySlot, alsoTo: sessions(of: name), into: &outputs)
+    }
+
+    /// Withdraws every pending request of a player (who joined a party, or went away).
+    mutating func withdrawRequests(of name: String, into outputs: inout [HubOutput]) {
+        for partyID in requestedPartyIDsByPlayer[name] ?? [] {
+            guard let partySlot = partySlotByID[partyID] else { continue }
+            closeRequest(name, in: partySlot, reason: .withdrawn, into: &outputs)
+        }
+        requestedPartyIDsByPlayer[name] = nil
+    }
+
+    mutating func forgetRequest(of name: String, to partyID: String) {
+        requestedPartyIDsByPlayer[name]?.removeAll { $0 == partyID }
+        if requestedPartyIDsByPlayer[name]?.isEmpty == true { requestedPartyIDsByPlayer[name] = nil }
     }
 }

@@ -20,6 +20,7 @@ extension Hub {
             masterLooter: mode == .masterLooter ? playerSlot : nil, createdAt: now, updatedAt: now,
             history: EventHistory(capacity: configuration.historySize))
         players[playerSlot].joinedAt = now
+        players[playerSlot].joinedSeq = 1
         players[playerSlot].role = nil
         let partySlot = parties.insert(party)
         partySlotByCode[seed.inviteCode] = partySlot
@@ -53,12 +54,19 @@ extension Hub {
         players[playerSlot].party = partySlot
         players[playerSlot].joinedAt = now
         players[playerSlot].role = role
+        // History and resume show a member only what happened from their join on.
+        players[playerSlot].joinedSeq = parties[partySlot].seq + 1
         refreshRecipients(partySlot)
         // A player seated by any path no longer waits on this party's other paths.
         let name = players[playerSlot].name
         if let pending = parties[partySlot].inviteIDs.first(where: { invites[$0]?.player == name }) { removeInvite(pending) }
-        parties[partySlot].requests.removeAll { $0.player == name }
+        if parties[partySlot].requests.contains(where: { $0.player == name }) {
+            parties[partySlot].requests.removeAll { $0.player == name }
+            forgetRequest(of: name, to: parties[partySlot].id)
+        }
         emit(.memberJoined(player: name), in: partySlot, into: &outputs)
+        // Requests to other parties are moot now: they are withdrawn, freeing those seats.
+        withdrawRequests(of: name, into: &outputs)
         if role != nil { emit(.roleChanged(player: name, role: role), in: partySlot, into: &outputs) }
     }
 
@@ -119,7 +127,7 @@ extension Hub {
         let members = parties[partySlot].members
         for member in members { players[member].party = nil }
         endParty(partySlot, into: &outputs)
-        for member in members { releaseIfIdle(member) }
+        for member in members { releaseIfIdle(member, into: &outputs) }
         return .empty
     }
 
@@ -228,7 +236,7 @@ extension Hub {
         emit(.memberLeft(player: name, reason: reason), in: partySlot, into: &outputs)
         if parties[partySlot].members.isEmpty {
             endParty(partySlot, into: &outputs)
-            releaseIfIdle(playerSlot)
+            releaseIfIdle(playerSlot, into: &outputs)
             return
         }
         refreshRecipients(partySlot)
@@ -245,7 +253,7 @@ extension Hub {
             emit(.lootChanged(mode: .masterLooter, masterLooter: players[leader].name), in: partySlot, into: &outputs)
         }
         leftReadyCheck(playerSlot, partySlot: partySlot, into: &outputs)
-        releaseIfIdle(playerSlot)
+        releaseIfIdle(playerSlot, into: &outputs)
     }
 
     /// Ends a party whose members are already detached: its invites and join requests end
@@ -261,9 +269,10 @@ extension Hub {
             }
         }
         for request in party.requests {
+            forgetRequest(of: request.player, to: party.id)
             let sessions = sessions(of: request.player)
             if !sessions.isEmpty {
-                outputs.append(.notice(.notice(.joinRejected(party: party.id, reason: .disbanded)), recipients: sessions))
+                outputs.append(.notice(.notice(.joinRejected(party: party.id, reason: .partyGone)), recipients: sessions))
             }
         }
         partySlotByCode[party.inviteCode] = nil
@@ -276,10 +285,12 @@ extension Hub {
         playerSlotByName[name].map { players[$0].sessions } ?? []
     }
 
-    /// Forgets a player with no connection and no party.
-    mutating func releaseIfIdle(_ playerSlot: Int) {
+    /// Forgets a player with no connection and no party; their join requests are withdrawn.
+    mutating func releaseIfIdle(_ playerSlot: Int, into outputs: inout [HubOutput]) {
         guard players[playerSlot].sessions.isEmpty, players[playerSlot].party == nil else { return }
-        playerSlotByName[players[playerSlot].name] = nil
+        let name = players[playerSlot].name
+        playerSlotByName[name] = nil
         players.remove(playerSlot)
+        withdrawRequests(of: name, into: &outputs)
     }
 }

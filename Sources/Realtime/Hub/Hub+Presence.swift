@@ -37,7 +37,7 @@ extension Hub {
         guard let slot = playerSlotBySession.removeValue(forKey: session) else { return }
         players[slot].sessions.removeAll { $0 == session }
         guard let partySlot = players[slot].party else {
-            releaseIfIdle(slot)
+            releaseIfIdle(slot, into: &outputs)
             return
         }
         refreshRecipients(partySlot)
@@ -68,7 +68,8 @@ extension Hub {
     func history(playerSlot: Int, before: UInt64?, limit: Int?) throws(PartyError) -> ReplyData {
         let partySlot = try partySlot(of: playerSlot)
         let count = min(limit ?? Self.defaultHistoryLimit, configuration.historySize)
-        return .events(parties[partySlot].history.events(before: before ?? .max, limit: count))
+        let joined = players[playerSlot].joinedSeq
+        return .events(parties[partySlot].history.events(after: joined > 0 ? joined - 1 : 0, before: before ?? .max, limit: count))
     }
 
     /// `session.resume`: the events after `afterSeq` to this connection, in order, when the
@@ -82,7 +83,8 @@ extension Hub {
                 .resyncRequired, "you are not in that party any more", detail: .resync(party: current.map { snapshot($0) }))
         }
         let party = parties[partySlot]
-        let oldestHeld = party.history.oldestSeq ?? party.seq + 1
+        // Nothing from before the player's own join (it was never theirs to see).
+        let oldestHeld = max(party.history.oldestSeq ?? party.seq + 1, players[playerSlot].joinedSeq)
         guard afterSeq <= party.seq, afterSeq + 1 >= oldestHeld else {
             throw PartyError(
                 .resyncRequired, "the events after seq \(afterSeq) are no longer held", detail: .resync(party: snapshot(partySlot)))

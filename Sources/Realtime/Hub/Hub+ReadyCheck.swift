@@ -7,7 +7,8 @@ extension Hub {
         let partySlot = try leadersParty(playerSlot)
         if parties[partySlot].readyCheck != nil { throw PartyError(.readyCheckActive, "a ready check is already running") }
         parties[partySlot].readyCheckNumber += 1
-        let asked = parties[partySlot].members
+        // Offline members (within their reconnect grace) cannot answer, so they are not asked.
+        let asked = parties[partySlot].members.filter { !players[$0].sessions.isEmpty }
         // The leader who asks is ready.
         let check = ReadyCheck(
             number: parties[partySlot].readyCheckNumber, by: players[playerSlot].name,

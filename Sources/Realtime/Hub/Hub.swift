@@ -20,6 +20,8 @@ public struct Hub: Sendable {
     var invites: [String: Invite] = [:]
     var inviteIDsByPlayer: [String: [String]] = [:]
     var nextInviteNumber: UInt64 = 1
+    /// The parties (ids) each player has a pending join request to.
+    var requestedPartyIDsByPlayer: [String: [String]] = [:]
     var deadlines = DeadlineQueue()
     /// The time of the input being applied (Unix ms).
     var now: Int64 = 0
@@ -68,7 +70,8 @@ public struct Hub: Sendable {
     /// (whether or not it is replied to), for metrics; nil for other inputs.
     @discardableResult
     public mutating func apply(_ input: HubInput, into outputs: inout [HubOutput]) -> Result<ReplyData, PartyError>? {
-        now = input.now
+        // Inputs from other loops carry their loop's clock: never let the hub's time go back.
+        now = max(now, input.now)
         switch input {
         case .sessionOpened(let session, let player, _):
             openSession(session, player: player, into: &outputs)

@@ -74,8 +74,9 @@ struct PlayerRecord: Sendable {
     var commandBucket: TokenBucket
     /// The role chosen in the current party.
     var role: PartyRole?
-    /// When the player joined the current party (Unix ms).
+    /// When the player joined the current party (Unix ms), and the `seq` of that join.
     var joinedAt: Int64 = 0
+    var joinedSeq: UInt64 = 0
     /// When the last connection of a member closed (Unix ms); nil while online.
     var offlineSince: Int64?
     var recentRequests: IdempotencyCache

@@ -7,25 +7,9 @@ import XCTest
 /// `party.kick`, `party.promote`, `party.disband`, `party.set_role`, `party.set_loot`, and
 /// `party.create` with its options.
 final class PartyCommandsServerTests: ServerTestCase {
-    /// Alice creates a party; Bob and Carol join. Returns their connections and the invite code.
-    private func partyOfThree(_ server: TestServer) throws -> (RawWebSocketClient, RawWebSocketClient, RawWebSocketClient, String) {
-        let alice = try signIn("alice", to: server)
-        let bob = try signIn("bob", to: server)
-        let carol = try signIn("carol", to: server)
-        let code = try XCTUnwrap(try alice.call("party.create", rid: 1).party?["invite_code"] as? String)
-        for (rid, member) in [bob, carol].enumerated() {
-            XCTAssertEqual(try member.call("party.join", rid: 10 + rid, ["invite_code": code])["ok"] as? Bool, true)
-        }
-        // Alice and Bob see two joins (Bob's and Carol's), Carol sees her own.
-        for (client, joins) in [(alice, 2), (bob, 2), (carol, 1)] {
-            for _ in 0..<joins { _ = try client.event("party.member_joined") }
-        }
-        return (alice, bob, carol, code)
-    }
-
     func testGetReturnsTheCallersParty() throws {
         let server = try startServer()
-        let (_, bob, _, code) = try partyOfThree(server)
+        let (_, bob, _, code, _) = try partyOfThree(server)
         let party = try bob.call("party.get", rid: 5).party
         XCTAssertEqual(party?["invite_code"] as? String, code)
         XCTAssertEqual(party?["members"] as? [String], ["alice", "bob", "carol"])
@@ -35,7 +19,7 @@ final class PartyCommandsServerTests: ServerTestCase {
 
     func testKickTellsEveryoneIncludingTheKickedWithReasonKicked() throws {
         let server = try startServer()
-        let (alice, bob, carol, _) = try partyOfThree(server)
+        let (alice, bob, carol, _, _) = try partyOfThree(server)
         XCTAssertEqual(try bob.call("party.kick", rid: 7, ["player": "carol"]).errorCode, "not_leader")
         XCTAssertEqual(try alice.call("party.kick", rid: 8, ["player": "alice"]).errorCode, "invalid_target")
         XCTAssertEqual(try alice.call("party.kick", rid: 9, ["player": "zoe"]).errorCode, "not_member")
@@ -50,7 +34,7 @@ final class PartyCommandsServerTests: ServerTestCase {
 
     func testPromoteAndDisband() throws {
         let server = try startServer()
-        let (alice, bob, carol, code) = try partyOfThree(server)
+        let (alice, bob, carol, code, _) = try partyOfThree(server)
         XCTAssertEqual(try alice.call("party.promote", rid: 12, ["player": "carol"])["ok"] as? Bool, true)
         for client in [alice, bob, carol] {
             XCTAssertEqual(try client.event("party.leader_changed")["leader"] as? String, "carol")
@@ -66,7 +50,7 @@ final class PartyCommandsServerTests: ServerTestCase {
 
     func testSetRoleIsAnnouncedAndShownInTheRoster() throws {
         let server = try startServer()
-        let (alice, bob, carol, _) = try partyOfThree(server)
+        let (alice, bob, carol, _, _) = try partyOfThree(server)
         XCTAssertEqual(try bob.call("party.set_role", rid: 20, ["role": "healer"])["ok"] as? Bool, true)
         for client in [alice, bob, carol] {
             let changed = try client.event("party.role_changed")

@@ -6,24 +6,9 @@ import XCTest
 /// Ready checks, signals, safe retries, presence with the reconnect grace, history and
 /// `session.resume`, through the real server.
 final class PartyLiveServerTests: ServerTestCase {
-    /// Alice leads, Bob and Carol joined (in that order); every join event is consumed.
-    private func partyOfThree(_ server: TestServer) throws -> (RawWebSocketClient, RawWebSocketClient, RawWebSocketClient, String) {
-        let alice = try signIn("alice", to: server)
-        let bob = try signIn("bob", to: server)
-        let carol = try signIn("carol", to: server)
-        let party = try XCTUnwrap(try alice.call("party.create", rid: 1).party)
-        for (rid, member) in [bob, carol].enumerated() {
-            XCTAssertTrue(try member.call("party.join", rid: 10 + rid, ["invite_code": party["invite_code"] as? String ?? ""]).isOK)
-        }
-        for (client, joins) in [(alice, 2), (bob, 2), (carol, 1)] {
-            for _ in 0..<joins { _ = try client.event("party.member_joined") }
-        }
-        return (alice, bob, carol, party["id"] as? String ?? "")
-    }
-
     func testAReadyCheckEndsWhenEveryoneAnswered() throws {
         let server = try startServer()
-        let (alice, bob, carol, _) = try partyOfThree(server)
+        let (alice, bob, carol, _, _) = try partyOfThree(server)
         XCTAssertEqual(try bob.call("party.ready_check", rid: 20).errorCode, "not_leader")
         XCTAssertEqual(try bob.call("party.ready", rid: 21, ["ready": true]).errorCode, "no_ready_check")
         XCTAssertTrue(try alice.call("party.ready_check", rid: 22).isOK)
@@ -43,7 +28,7 @@ final class PartyLiveServerTests: ServerTestCase {
 
     func testAReadyCheckTimesOutWithTheMissingAnswers() throws {
         let server = try startServer { $0.hub.readyCheckMilliseconds = 300 }
-        let (alice, bob, _, _) = try partyOfThree(server)
+        let (alice, bob, _, _, _) = try partyOfThree(server)
         XCTAssertTrue(try alice.call("party.ready_check", rid: 20).isOK)
         XCTAssertTrue(try bob.call("party.ready", rid: 21, ["ready": true]).isOK)
         let result = try alice.event("party.ready_check_result", timeout: 5)
@@ -54,7 +39,7 @@ final class PartyLiveServerTests: ServerTestCase {
 
     func testASignalGoesToTheOtherMembersOnly() throws {
         let server = try startServer()
-        let (alice, bob, carol, _) = try partyOfThree(server)
+        let (alice, bob, carol, _, _) = try partyOfThree(server)
         XCTAssertTrue(try bob.call("party.signal", rid: 30, ["kind": "ping", "data": ["x": 12, "y": [1, 2]]]).isOK)
         for client in [alice, carol] {
             let signal = try client.event("party.signal")
@@ -94,7 +79,7 @@ final class PartyLiveServerTests: ServerTestCase {
 
     func testAMemberWhoReconnectsInTheGraceKeepsTheSeat() throws {
         let server = try startServer { $0.hub.reconnectGraceMilliseconds = 30_000 }
-        let (alice, bob, carol, partyID) = try partyOfThree(server)
+        let (alice, bob, carol, _, partyID) = try partyOfThree(server)
         bob.close()
         for client in [alice, carol] { XCTAssertEqual(try client.event("party.member_offline")["player"] as? String, "bob") }
         let roster = try XCTUnwrap(try alice.call("party.get", rid: 40).party?["roster"] as? [JSONObject])
@@ -112,7 +97,7 @@ final class PartyLiveServerTests: ServerTestCase {
 
     func testAMemberWhoStaysAwayTimesOutAndTheEarliestOnlineMemberLeads() throws {
         let server = try startServer { $0.hub.reconnectGraceMilliseconds = 300 }
-        let (alice, bob, carol, _) = try partyOfThree(server)
+        let (alice, bob, carol, _, _) = try partyOfThree(server)
         bob.close()
         _ = try carol.event("party.member_offline")
         alice.close()
@@ -147,7 +132,7 @@ final class PartyLiveServerTests: ServerTestCase {
 
     func testHistoryAndAResumeTooFarBackAsksForAResync() throws {
         let server = try startServer { $0.hub.historySize = 4 }
-        let (alice, bob, _, partyID) = try partyOfThree(server)
+        let (alice, bob, _, _, partyID) = try partyOfThree(server)
         for index in 0..<5 { XCTAssertTrue(try alice.call("party.chat", rid: 60 + index, ["text": "m\(index)"]).isOK) }
         let history = try bob.call("party.history", rid: 70, ["limit": 2])
         let events = try XCTUnwrap((history["data"] as? JSONObject)?["events"] as? [JSONObject])

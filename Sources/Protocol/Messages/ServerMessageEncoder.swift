@@ -49,8 +49,7 @@ public enum ServerMessageEncoder {
             case .failure(let error):
                 writer.append(",\"ok\":false,\"error\":{\"code\":")
                 writer.appendJSONString(error.code.rawValue)
-                writer.append(",\"message\":")
-                writer.appendJSONString(error.message)
+                appendString(",\"message\":", error.message, writer)
                 switch error.detail {
                 case nil: break
                 case .retryAfter(let milliseconds):
@@ -113,15 +112,12 @@ public enum ServerMessageEncoder {
         case .inviteCancelled(let invite, let party, let reason):
             writer.append("{\"ev\":\"party.invite_cancelled\",\"party\":")
             writer.appendJSONString(party)
-            writer.append(",\"invite\":")
-            writer.appendJSONString(invite)
-            writer.append(",\"reason\":")
-            writer.appendJSONString(reason.rawValue)
+            appendString(",\"invite\":", invite, writer)
+            appendString(",\"reason\":", reason.rawValue, writer)
         case .joinRejected(let party, let reason):
             writer.append("{\"ev\":\"party.join_rejected\",\"party\":")
             writer.appendJSONString(party)
-            writer.append(",\"reason\":")
-            writer.appendJSONString(reason.rawValue)
+            appendString(",\"reason\":", reason.rawValue, writer)
         case .joinAccepted(let party):
             writer.append("{\"ev\":\"party.join_accepted\",\"party\":")
             encodeParty(party, into: writer)
@@ -132,138 +128,112 @@ public enum ServerMessageEncoder {
     private static func encodeEvent(_ event: PartyEvent, into writer: ByteWriter) {
         switch event.body {
         case .memberJoined(let player):
-            writer.append("{\"ev\":\"party.member_joined\"")
-            appendPartyAndSeq(event, writer)
-            writer.append(",\"player\":")
-            writer.appendJSONString(player)
+            startEvent("{\"ev\":\"party.member_joined\"", event, writer)
+            appendString(",\"player\":", player, writer)
         case .memberLeft(let player, let reason):
-            writer.append("{\"ev\":\"party.member_left\"")
-            appendPartyAndSeq(event, writer)
-            writer.append(",\"player\":")
-            writer.appendJSONString(player)
-            writer.append(",\"reason\":")
-            writer.appendJSONString(reason.rawValue)
+            startEvent("{\"ev\":\"party.member_left\"", event, writer)
+            appendString(",\"player\":", player, writer)
+            appendString(",\"reason\":", reason.rawValue, writer)
         case .leaderChanged(let leader):
-            writer.append("{\"ev\":\"party.leader_changed\"")
-            appendPartyAndSeq(event, writer)
-            writer.append(",\"leader\":")
-            writer.appendJSONString(leader)
+            startEvent("{\"ev\":\"party.leader_changed\"", event, writer)
+            appendString(",\"leader\":", leader, writer)
         case .disbanded(let by):
-            writer.append("{\"ev\":\"party.disbanded\"")
-            appendPartyAndSeq(event, writer)
-            writer.append(",\"by\":")
-            writer.appendJSONString(by)
+            startEvent("{\"ev\":\"party.disbanded\"", event, writer)
+            appendString(",\"by\":", by, writer)
         case .roleChanged(let player, let role):
-            writer.append("{\"ev\":\"party.role_changed\"")
-            appendPartyAndSeq(event, writer)
-            writer.append(",\"player\":")
-            writer.appendJSONString(player)
+            startEvent("{\"ev\":\"party.role_changed\"", event, writer)
+            appendString(",\"player\":", player, writer)
             writer.append(",\"role\":")
             appendRole(role, writer)
         case .lootChanged(let mode, let masterLooter):
-            writer.append("{\"ev\":\"party.loot_changed\"")
-            appendPartyAndSeq(event, writer)
+            startEvent("{\"ev\":\"party.loot_changed\"", event, writer)
             appendLoot(mode, masterLooter, writer)
         case .inviteSent(let invite, let player, let by, let expiresAt):
-            writer.append("{\"ev\":\"party.invite_sent\"")
-            appendPartyAndSeq(event, writer)
+            startEvent("{\"ev\":\"party.invite_sent\"", event, writer)
             appendInviteFields(invite, player, by, writer)
             writer.append(",\"expires_at\":")
             writer.append(decimal: expiresAt)
         case .inviteDeclined(let invite, let player, let by):
-            writer.append("{\"ev\":\"party.invite_declined\"")
-            appendPartyAndSeq(event, writer)
+            startEvent("{\"ev\":\"party.invite_declined\"", event, writer)
             appendInviteFields(invite, player, by, writer)
         case .inviteExpired(let invite, let player, let by):
-            writer.append("{\"ev\":\"party.invite_expired\"")
-            appendPartyAndSeq(event, writer)
+            startEvent("{\"ev\":\"party.invite_expired\"", event, writer)
             appendInviteFields(invite, player, by, writer)
         case .joinRequested(let request):
-            writer.append("{\"ev\":\"party.join_requested\"")
-            appendPartyAndSeq(event, writer)
-            writer.append(",\"player\":")
-            writer.appendJSONString(request.player)
+            startEvent("{\"ev\":\"party.join_requested\"", event, writer)
+            appendString(",\"player\":", request.player, writer)
             writer.append(",\"role\":")
             appendRole(request.role, writer)
             writer.append(",\"expires_at\":")
             writer.append(decimal: request.expiresAt)
         case .joinRejected(let player, let reason):
-            writer.append("{\"ev\":\"party.join_rejected\"")
-            appendPartyAndSeq(event, writer)
-            writer.append(",\"player\":")
-            writer.appendJSONString(player)
-            writer.append(",\"reason\":")
-            writer.appendJSONString(reason.rawValue)
+            startEvent("{\"ev\":\"party.join_rejected\"", event, writer)
+            appendString(",\"player\":", player, writer)
+            appendString(",\"reason\":", reason.rawValue, writer)
         case .codeChanged(let code):
-            writer.append("{\"ev\":\"party.code_changed\"")
-            appendPartyAndSeq(event, writer)
-            writer.append(",\"invite_code\":")
-            writer.appendJSONString(code)
+            startEvent("{\"ev\":\"party.code_changed\"", event, writer)
+            appendString(",\"invite_code\":", code, writer)
         case .settingsChanged(let settings):
-            writer.append("{\"ev\":\"party.settings_changed\"")
-            appendPartyAndSeq(event, writer)
+            startEvent("{\"ev\":\"party.settings_changed\"", event, writer)
             appendSettings(settings, writer)
         case .signal(let from, let kind, let data):
-            writer.append("{\"ev\":\"party.signal\"")
-            appendPartyAndSeq(event, writer)
-            writer.append(",\"from\":")
-            writer.appendJSONString(from)
-            writer.append(",\"kind\":")
-            writer.appendJSONString(kind)
+            startEvent("{\"ev\":\"party.signal\"", event, writer)
+            appendString(",\"from\":", from, writer)
+            appendString(",\"kind\":", kind, writer)
             // Already checked JSON (the decoder validated it), relayed as the client sent it.
             writer.append(",\"data\":")
             writer.append(utf8: data)
         case .readyCheckStarted(let by, let expiresAt, let composition):
-            writer.append("{\"ev\":\"party.ready_check_started\"")
-            appendPartyAndSeq(event, writer)
-            writer.append(",\"by\":")
-            writer.appendJSONString(by)
+            startEvent("{\"ev\":\"party.ready_check_started\"", event, writer)
+            appendString(",\"by\":", by, writer)
             writer.append(",\"expires_at\":")
             writer.append(decimal: expiresAt)
             writer.append(",\"composition\":")
             encodeCompositionReport(composition, writer)
         case .readyAnswered(let player, let ready):
-            writer.append("{\"ev\":\"party.ready_answered\"")
-            appendPartyAndSeq(event, writer)
-            writer.append(",\"player\":")
-            writer.appendJSONString(player)
+            startEvent("{\"ev\":\"party.ready_answered\"", event, writer)
+            appendString(",\"player\":", player, writer)
             writer.append(ready ? ",\"ready\":true" : ",\"ready\":false")
         case .readyCheckResult(let result):
-            writer.append("{\"ev\":\"party.ready_check_result\"")
-            appendPartyAndSeq(event, writer)
-            writer.append(",\"reason\":")
-            writer.appendJSONString(result.reason.rawValue)
+            startEvent("{\"ev\":\"party.ready_check_result\"", event, writer)
+            appendString(",\"reason\":", result.reason.rawValue, writer)
             writer.append(result.allReady ? ",\"all_ready\":true" : ",\"all_ready\":false")
             writer.append(",\"answers\":")
             appendAnswers(result.answers, writer)
             writer.append(",\"composition\":")
             encodeCompositionReport(result.composition, writer)
         case .memberOffline(let player):
-            writer.append("{\"ev\":\"party.member_offline\"")
-            appendPartyAndSeq(event, writer)
-            writer.append(",\"player\":")
-            writer.appendJSONString(player)
+            startEvent("{\"ev\":\"party.member_offline\"", event, writer)
+            appendString(",\"player\":", player, writer)
         case .memberOnline(let player):
-            writer.append("{\"ev\":\"party.member_online\"")
-            appendPartyAndSeq(event, writer)
-            writer.append(",\"player\":")
-            writer.appendJSONString(player)
+            startEvent("{\"ev\":\"party.member_online\"", event, writer)
+            appendString(",\"player\":", player, writer)
         case .chat(let from, let text, let timestamp):
-            writer.append("{\"ev\":\"party.chat\"")
-            appendPartyAndSeq(event, writer)
-            writer.append(",\"from\":")
-            writer.appendJSONString(from)
-            writer.append(",\"text\":")
-            writer.appendJSONString(text)
+            startEvent("{\"ev\":\"party.chat\"", event, writer)
+            appendString(",\"from\":", from, writer)
+            appendString(",\"text\":", text, writer)
             writer.append(",\"ts\":")
             writer.append(decimal: timestamp)
         }
         writer.append("}")
     }
 
+    /// The opening `{"ev":"NAME"` (given whole, one copy) and the event's `party` and `seq`;
+    /// the caller closes the object.
+    @inline(__always)
+    private static func startEvent(_ opening: StaticString, _ event: PartyEvent, _ writer: ByteWriter) {
+        writer.append(opening)
+        appendPartyAndSeq(event, writer)
+    }
+
+    /// One string member, `name` being its `,"key":` prefix.
+    private static func appendString(_ name: StaticString, _ value: String, _ writer: ByteWriter) {
+        writer.append(name)
+        writer.appendJSONString(value)
+    }
+
     private static func appendPartyAndSeq(_ event: PartyEvent, _ writer: ByteWriter) {
-        writer.append(",\"party\":")
-        writer.appendJSONString(event.partyID)
+        appendString(",\"party\":", event.partyID, writer)
         writer.append(",\"seq\":")
         writer.append(decimal: Int64(truncatingIfNeeded: event.seq))
     }
@@ -271,10 +241,8 @@ public enum ServerMessageEncoder {
     private static func encodeParty(_ party: PartySnapshot, into writer: ByteWriter) {
         writer.append("{\"id\":")
         writer.appendJSONString(party.id)
-        writer.append(",\"invite_code\":")
-        writer.appendJSONString(party.inviteCode)
-        writer.append(",\"leader\":")
-        writer.appendJSONString(party.leader)
+        appendString(",\"invite_code\":", party.inviteCode, writer)
+        appendString(",\"leader\":", party.leader, writer)
         writer.append(",\"members\":[")
         for (index, member) in party.members.enumerated() {
             if index > 0 { writer.append(",") }
@@ -288,8 +256,7 @@ public enum ServerMessageEncoder {
         writer.append(decimal: party.createdAt)
         writer.append(",\"updated_at\":")
         writer.append(decimal: party.updatedAt)
-        writer.append(",\"status\":")
-        writer.appendJSONString(party.status)
+        appendString(",\"status\":", party.status, writer)
         appendLoot(party.lootMode, party.masterLooter, writer)
         appendSettings(party.settings, writer)
         writer.append(",\"invites\":[")
@@ -297,10 +264,8 @@ public enum ServerMessageEncoder {
             if index > 0 { writer.append(",") }
             writer.append("{\"id\":")
             writer.appendJSONString(invite.id)
-            writer.append(",\"player\":")
-            writer.appendJSONString(invite.player)
-            writer.append(",\"by\":")
-            writer.appendJSONString(invite.by)
+            appendString(",\"player\":", invite.player, writer)
+            appendString(",\"by\":", invite.by, writer)
             writer.append(",\"expires_at\":")
             writer.append(decimal: invite.expiresAt)
             writer.append("}")
@@ -341,10 +306,8 @@ public enum ServerMessageEncoder {
         writer.appendJSONString(invite.id)
         writer.append(",\"party\":")
         encodeParty(invite.party, into: writer)
-        writer.append(",\"player\":")
-        writer.appendJSONString(invite.player)
-        writer.append(",\"by\":")
-        writer.appendJSONString(invite.by)
+        appendString(",\"player\":", invite.player, writer)
+        appendString(",\"by\":", invite.by, writer)
         writer.append(",\"expires_at\":")
         writer.append(decimal: invite.expiresAt)
         writer.append("}")
@@ -353,8 +316,7 @@ public enum ServerMessageEncoder {
     private static func encodeRequest(_ request: JoinRequestSnapshot, into writer: ByteWriter) {
         writer.append("{\"party\":")
         writer.appendJSONString(request.party)
-        writer.append(",\"player\":")
-        writer.appendJSONString(request.player)
+        appendString(",\"player\":", request.player, writer)
         writer.append(",\"role\":")
         appendRole(request.role, writer)
         writer.append(",\"expires_at\":")
@@ -363,18 +325,14 @@ public enum ServerMessageEncoder {
     }
 
     private static func appendInviteFields(_ invite: String, _ player: String, _ by: String, _ writer: ByteWriter) {
-        writer.append(",\"invite\":")
-        writer.appendJSONString(invite)
-        writer.append(",\"player\":")
-        writer.appendJSONString(player)
-        writer.append(",\"by\":")
-        writer.appendJSONString(by)
+        appendString(",\"invite\":", invite, writer)
+        appendString(",\"player\":", player, writer)
+        appendString(",\"by\":", by, writer)
     }
 
     private static func appendSettings(_ settings: PartySettings, _ writer: ByteWriter) {
         writer.append(settings.open ? ",\"open\":true" : ",\"open\":false")
-        writer.append(",\"invite_policy\":")
-        writer.appendJSONString(settings.invitePolicy.rawValue)
+        appendString(",\"invite_policy\":", settings.invitePolicy.rawValue, writer)
         writer.append(",\"composition\":")
         if let composition = settings.composition { appendComposition(composition, writer) } else { writer.append("null") }
     }
@@ -415,8 +373,7 @@ public enum ServerMessageEncoder {
     }
 
     private static func appendLoot(_ mode: LootMode, _ masterLooter: String?, _ writer: ByteWriter) {
-        writer.append(",\"loot_mode\":")
-        writer.appendJSONString(mode.rawValue)
+        appendString(",\"loot_mode\":", mode.rawValue, writer)
         writer.append(",\"master_looter\":")
         if let masterLooter { writer.appendJSONString(masterLooter) } else { writer.append("null") }
     }

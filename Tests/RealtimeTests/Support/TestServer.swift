@@ -129,6 +129,26 @@ class ServerTestCase: XCTestCase {
         try signInGreeted(player, to: server, receiveBufferSize: receiveBufferSize, file: file, line: line).client
     }
 
+    /// Alice's party that Bob and Carol joined, in that order, with every join event consumed:
+    /// their connections, the invite code and the party id.
+    func partyOfThree(_ server: TestServer) throws -> (
+        RawWebSocketClient, RawWebSocketClient, RawWebSocketClient, code: String, id: String
+    ) {
+        let alice = try signIn("alice", to: server)
+        let bob = try signIn("bob", to: server)
+        let carol = try signIn("carol", to: server)
+        let party = try XCTUnwrap(try alice.call("party.create", rid: 1).party)
+        let code = party["invite_code"] as? String ?? ""
+        for (rid, member) in [bob, carol].enumerated() {
+            XCTAssertTrue(try member.call("party.join", rid: 10 + rid, ["invite_code": code]).isOK)
+        }
+        // Alice and Bob see two joins (Bob's and Carol's), Carol sees her own.
+        for (client, joins) in [(alice, 2), (bob, 2), (carol, 1)] {
+            for _ in 0..<joins { _ = try client.event("party.member_joined") }
+        }
+        return (alice, bob, carol, code, party["id"] as? String ?? "")
+    }
+
     /// `signIn`, also returning the `session.ready` greeting (with the party and invites).
     func signInGreeted(
         _ player: String, to server: TestServer, receiveBufferSize: Int32? = nil,

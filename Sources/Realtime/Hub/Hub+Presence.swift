@@ -12,8 +12,10 @@ extension Hub {
             players[slot].sessions.append(session)
             players[slot].offlineSince = nil
             if let partySlot = players[slot].party {
-                refreshRecipients(partySlot)
+                // The others hear of the return; the new connection learns it from its
+                // session.ready, which must be the first thing it receives.
                 if wasOffline { emit(.memberOnline(player: name), in: partySlot, into: &outputs) }
+                refreshRecipients(partySlot)
             }
         } else {
             let record = PlayerRecord(

@@ -68,14 +68,15 @@ final class HubDriver {
         return outputs
     }
 
-    /// Opens a session, asserting that `session.ready` for this player is the first thing it
-    /// says and goes to that session alone.
+    /// Opens a session, asserting that `session.ready` for this player is the first thing the
+    /// new session receives, and that it goes to that session alone.
     @discardableResult
     func open(_ player: String, session number: UInt64, file: StaticString = #filePath, line: UInt = #line)
         -> [HubOutput]
     {
         let outputs = apply(.sessionOpened(session(number), player: player, now: now))
-        guard case .notice(.sessionReady(let ready, _, _), let recipients)? = outputs.first else {
+        guard case .notice(.sessionReady(let ready, _, _), let recipients)? = outputs.first(where: { sessions(of: $0).contains(session(number)) })
+        else {
             XCTFail("opening a session says session.ready first: \(outputs)", file: file, line: line)
             return outputs
         }
@@ -159,6 +160,20 @@ final class HubDriver {
 }
 
 // MARK: Output filters
+
+/// The sessions an output goes to.
+func sessions(of output: HubOutput) -> [SessionID] {
+    switch output {
+    case .reply(let session, _, _): return [session]
+    case .event(_, let recipients), .notice(_, let recipients): return recipients
+    }
+}
+
+/// The `session.ready` in `outputs`: its player, party and invites.
+func sessionReady(_ outputs: [HubOutput]) -> (player: String, party: PartySnapshot?, invites: [InviteSnapshot])? {
+    for case .notice(.sessionReady(let player, let party, let invites), _) in outputs { return (player, party, invites) }
+    return nil
+}
 
 func events(_ outputs: [HubOutput]) -> [(event: PartyEvent, recipients: [SessionID])] {
     outputs.compactMap { output in

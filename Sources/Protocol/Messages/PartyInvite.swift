@@ -62,6 +62,9 @@ public enum JoinRejectReason: String, Equatable, Sendable {
     case withdrawn
     /// The party ended (disbanded, or its last member left).
     case partyGone = "party_gone"
+    /// A seat went another way (an invite, an open join) and the request no longer fits in
+    /// the free seats.
+    case full
 }
 
 /// Why an invite ended without an accept (`reason` of `party.invite_cancelled`).

@@ -160,7 +160,7 @@ extension Hub {
     }
 
     /// Drops a request: `party.join_rejected` to the members and to the requester.
-    private mutating func closeRequest(
+    mutating func closeRequest(
         _ name: String, in partySlot: Int, reason: JoinRejectReason, into outputs: inout [HubOutput]
     ) {
         parties[partySlot].requests.removeAll { $0.player == name }

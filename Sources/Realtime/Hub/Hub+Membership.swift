@@ -68,6 +68,12 @@ extension Hub {
         // Requests to other parties are moot now: they are withdrawn, freeing those seats.
         withdrawRequests(of: name, into: &outputs)
         if role != nil { emit(.roleChanged(player: name, role: role), in: partySlot, into: &outputs) }
+        // Requests never outnumber the free seats: a seat taken another way turns down the newest.
+        while let newest = parties[partySlot].requests.last,
+            parties[partySlot].requests.count > parties[partySlot].maxMembers - parties[partySlot].members.count
+        {
+            closeRequest(newest.player, in: partySlot, reason: .full, into: &outputs)
+        }
     }
 
     mutating func leave(playerSlot: Int, into outputs: inout [HubOutput]) throws(PartyError) -> ReplyData {

@@ -6,13 +6,17 @@ extension Hub {
     mutating func openSession(_ session: SessionID, player name: String, into outputs: inout [HubOutput]) {
         if playerSlotBySession[session] != nil { return }
         let slot: Int
-        var cameBack = false
         if let existing = playerSlotByName[name] {
             slot = existing
-            cameBack = players[slot].sessions.isEmpty
+            let wasOffline = players[slot].sessions.isEmpty
             players[slot].sessions.append(session)
             players[slot].offlineSince = nil
-            if let partySlot = players[slot].party { refreshRecipients(partySlot) }
+            if let partySlot = players[slot].party {
+                // The others hear of the return; the new connection learns it from its
+                // session.ready, which must be the first thing it receives.
+                if wasOffline { emit(.memberOnline(player: name), in: partySlot, into: &outputs) }
+                refreshRecipients(partySlot)
+            }
         } else {
             let record = PlayerRecord(
                 name: name, sessions: [session], party: nil,
@@ -26,11 +30,8 @@ extension Hub {
             playerSlotByName[name] = slot
         }
         playerSlotBySession[session] = slot
-        // session.ready comes first on a connection; member_online (this connection hears it
-        // too) follows it.
         let party = players[slot].party.map { snapshot($0) }
         outputs.append(.notice(.sessionReady(player: name, party: party, invites: invites(of: name)), recipients: [session]))
-        if cameBack, let partySlot = players[slot].party { emit(.memberOnline(player: name), in: partySlot, into: &outputs) }
     }
 
     mutating func closeSession(_ session: SessionID, into outputs: inout [HubOutput]) {

@@ -1,0 +1,218 @@
+import Protocol
+import XCTest
+
+@testable import Realtime
+
+/// Connection number `number` of a hub test.
+func session(_ number: UInt64) -> SessionID { SessionID(rawValue: number) }
+
+/// Drives a `Hub` for the focused hub tests: the time is a property moved by hand, every new
+/// party (and new code) gets a deterministic seed, and each helper returns the outputs of its
+/// input. The hub's queries are read through it (`driver.partyCount`, `driver.party(of:)`).
+@dynamicMemberLookup
+final class HubDriver {
+    var hub: Hub
+    /// The time the next input is applied at (Unix ms).
+    var now: Int64 = 1_700_000_000_000
+    private var seedsDrawn = 0
+
+    /// The players of `partyOfAlice`, signed in on sessions 1 to 5.
+    static let names = ["alice", "bob", "carol", "dave", "erin"]
+
+    init(configuration: HubConfiguration = HubConfiguration()) {
+        hub = Hub(configuration: configuration)
+    }
+
+    /// The default configuration with `change` applied.
+    static func configuration(_ change: (inout HubConfiguration) -> Void) -> HubConfiguration {
+        var configuration = HubConfiguration()
+        change(&configuration)
+        return configuration
+    }
+
+    /// PROTOCOL-CORE's own rule: no reconnect grace, a disconnect leaves at once.
+    static let leavesOnDisconnect = configuration { $0.reconnectGraceMilliseconds = 0 }
+
+    subscript<Value>(dynamicMember keyPath: KeyPath<Hub, Value>) -> Value { hub[keyPath: keyPath] }
+
+    func party(of player: String) -> PartySnapshot? { hub.party(of: player) }
+    func seq(ofParty id: String) -> UInt64? { hub.seq(ofParty: id) }
+    func invites(of player: String) -> [InviteSnapshot] { hub.invites(of: player) }
+    func isInviteCodeInUse(_ code: String) -> Bool { hub.isInviteCodeInUse(code) }
+
+    // MARK: Seeds
+
+    /// A deterministic seed per draw: id "party-N" and the invite code of N.
+    func nextSeed() -> PartySeed {
+        seedsDrawn += 1
+        return PartySeed(id: "party-\(seedsDrawn)", inviteCode: Self.inviteCode(ofSeed: seedsDrawn))
+    }
+
+    /// The invite code of the `number`th seed: `number` written in base 31 with the alphabet.
+    static func inviteCode(ofSeed number: Int) -> String {
+        var digits: [Int] = []
+        var rest = number
+        for _ in 0..<InviteCode.length {
+            digits.append(rest % InviteCode.alphabet.count)
+            rest /= InviteCode.alphabet.count
+        }
+        return InviteCode.make(indexes: digits)
+    }
+
+    // MARK: Inputs
+
+    @discardableResult
+    func apply(_ input: HubInput) -> [HubOutput] {
+        var outputs: [HubOutput] = []
+        hub.apply(input, into: &outputs)
+        return outputs
+    }
+
+    /// Opens a session, asserting that `session.ready` for this player is the first thing the
+    /// new session receives, and that it goes to that session alone.
+    @discardableResult
+    func open(_ player: String, session number: UInt64, file: StaticString = #filePath, line: UInt = #line)
+        -> [HubOutput]
+    {
+        let outputs = apply(.sessionOpened(session(number), player: player, now: now))
+        guard case .notice(.sessionReady(let ready, _, _), let recipients)? = outputs.first(where: { sessions(of: $0).contains(session(number)) })
+        else {
+            XCTFail("opening a session says session.ready first: \(outputs)", file: file, line: line)
+            return outputs
+        }
+        XCTAssertEqual(ready, player, file: file, line: line)
+        XCTAssertEqual(recipients, [session(number)], file: file, line: line)
+        return outputs
+    }
+
+    @discardableResult
+    func close(session number: UInt64) -> [HubOutput] {
+        apply(.sessionClosed(session(number), now: now))
+    }
+
+    /// Moves the time on by `milliseconds` and ticks.
+    @discardableResult
+    func tick(after milliseconds: Int64) -> [HubOutput] {
+        now += milliseconds
+        return apply(.tick(now: now))
+    }
+
+    /// Runs a command from a session; `party.create` and `party.regenerate_code` get a fresh
+    /// seed unless `drawingSeed` is false.
+    @discardableResult
+    func run(_ command: PartyCommand, from number: UInt64, rid: Int64? = 1, idem: String? = nil, drawingSeed: Bool = true)
+        -> [HubOutput]
+    {
+        var seed: PartySeed?
+        switch command {
+        case .create, .regenerateCode: seed = drawingSeed ? nextSeed() : nil
+        default: break
+        }
+        return apply(.command(session(number), ClientRequest(rid: rid, command: command, idem: idem), now: now, seed: seed))
+    }
+
+    /// Creates a party from a session and returns it (asserting the success reply).
+    func createParty(
+        from number: UInt64, maxMembers: Int? = nil, file: StaticString = #filePath, line: UInt = #line
+    ) -> PartySnapshot {
+        let outputs = run(.create(maxMembers: maxMembers), from: number)
+        guard outputs.count == 1, case .party(let party)? = replyData(outputs) else {
+            XCTFail("party.create did not succeed: \(outputs)", file: file, line: line)
+            return PartySnapshot(id: "", inviteCode: "", leader: "", members: [], maxMembers: 0)
+        }
+        return party
+    }
+
+    /// Joins a party by its code from a session (asserting success) and returns the outputs.
+    @discardableResult
+    func join(
+        _ party: PartySnapshot, from number: UInt64, role: PartyRole? = nil, file: StaticString = #filePath,
+        line: UInt = #line
+    ) -> [HubOutput] {
+        let outputs = run(.join(inviteCode: party.inviteCode, role: role), from: number)
+        if replyData(outputs) == nil { XCTFail("party.join did not succeed: \(outputs)", file: file, line: line) }
+        return outputs
+    }
+
+    /// Alice (session 1) creates a party; Bob (2), Carol (3), Dave (4) and Erin (5) are signed
+    /// in, and the first `joiners` of them join in that order.
+    func partyOfAlice(joiners: Int, maxMembers: Int? = nil, file: StaticString = #filePath, line: UInt = #line)
+        -> PartySnapshot
+    {
+        for (index, name) in Self.names.enumerated() { open(name, session: UInt64(index + 1), file: file, line: line) }
+        let party = createParty(from: 1, maxMembers: maxMembers, file: file, line: line)
+        for index in 0..<joiners { join(party, from: UInt64(index + 2), file: file, line: line) }
+        return party
+    }
+
+    /// Invites `player` from a session and returns the invite (asserting success).
+    @discardableResult
+    func invite(_ player: String, from number: UInt64, file: StaticString = #filePath, line: UInt = #line)
+        -> InviteSnapshot?
+    {
+        let outputs = run(.invite(player: player), from: number)
+        guard case .invite(let invite)? = replyData(outputs) else {
+            XCTFail("party.invite did not succeed: \(outputs)", file: file, line: line)
+            return nil
+        }
+        return invite
+    }
+}
+
+// MARK: Output filters
+
+/// The sessions an output goes to.
+func sessions(of output: HubOutput) -> [SessionID] {
+    switch output {
+    case .reply(let session, _, _): return [session]
+    case .event(_, let recipients), .notice(_, let recipients): return recipients
+    }
+}
+
+/// The `session.ready` in `outputs`: its player, party and invites.
+func sessionReady(_ outputs: [HubOutput]) -> (player: String, party: PartySnapshot?, invites: [InviteSnapshot])? {
+    for case .notice(.sessionReady(let player, let party, let invites), _) in outputs { return (player, party, invites) }
+    return nil
+}
+
+func events(_ outputs: [HubOutput]) -> [(event: PartyEvent, recipients: [SessionID])] {
+    outputs.compactMap { output in
+        if case .event(let event, let recipients) = output { return (event, recipients) }
+        return nil
+    }
+}
+
+/// The bodies of the events in `outputs`, in order.
+func bodies(_ outputs: [HubOutput]) -> [PartyEventBody] { events(outputs).map(\.event.body) }
+
+func replies(_ outputs: [HubOutput]) -> [(session: SessionID, rid: Int64, result: Result<ReplyData, PartyError>)] {
+    outputs.compactMap { output in
+        if case .reply(let session, let rid, let result) = output { return (session, rid, result) }
+        return nil
+    }
+}
+
+func notices(_ outputs: [HubOutput]) -> [(message: ServerMessage, recipients: [SessionID])] {
+    outputs.compactMap { output in
+        if case .notice(let message, let recipients) = output { return (message, recipients) }
+        return nil
+    }
+}
+
+/// The data of the first reply in `outputs`, when it is a success.
+func replyData(_ outputs: [HubOutput]) -> ReplyData? {
+    guard case .success(let data)? = replies(outputs).first?.result else { return nil }
+    return data
+}
+
+/// The error of the first reply in `outputs`, when it is a failure.
+func replyError(_ outputs: [HubOutput]) -> PartyError? {
+    guard case .failure(let error)? = replies(outputs).first?.result else { return nil }
+    return error
+}
+
+/// The error code of the single reply in `outputs`, which must be all there is.
+func errorCode(_ outputs: [HubOutput], file: StaticString = #filePath, line: UInt = #line) -> PartyErrorCode? {
+    XCTAssertEqual(outputs.count, 1, "a failed command has its reply and nothing else: \(outputs)", file: file, line: line)
+    return replyError(outputs)?.code
+}

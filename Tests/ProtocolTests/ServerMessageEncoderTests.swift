@@ -120,6 +120,188 @@ final class ServerMessageEncoderTests: XCTestCase {
             #"{"ev":"party.chat","party":"p","seq":0,"from":"a","text":"","ts":0}"#)
     }
 
+    // MARK: - Invites, requests, settings, ready checks, presence, history, resume
+
+    /// A party with a closed door, a composition, an invite, a request and a running ready check.
+    private let busy = PartySnapshot(
+        id: "p", inviteCode: "C", leader: "a", members: ["a", "b"], maxMembers: 3, seq: 4, createdAt: 10, updatedAt: 20,
+        roster: [
+            PartyMemberSnapshot(player: "a", role: .tank, online: true, joinedAt: 10),
+            PartyMemberSnapshot(player: "b", role: nil, online: false, joinedAt: 15),
+        ], settings: PartySettings(open: false, invitePolicy: .leader, composition: Composition(tank: 1, healer: 1, dps: 1)),
+        invites: [PendingInvite(id: "inv_1", player: "c", by: "a", expiresAt: 70)],
+        requests: [JoinRequestSnapshot(party: "p", player: "d", role: .dps, expiresAt: 80)],
+        readyCheck: ReadyCheckSnapshot(
+            by: "a", expiresAt: 90, answers: [ReadyAnswer(player: "a", ready: true), ReadyAnswer(player: "b", ready: nil)]))
+    private let busyJSON =
+        #"{"id":"p","invite_code":"C","leader":"a","members":["a","b"],"max_members":3,"seq":4,"created_at":10,"updated_at":20,"status":"forming","loot_mode":"NEED_GREED","master_looter":null,"open":false,"invite_policy":"leader","composition":{"tank":1,"healer":1,"dps":1},"invites":[{"id":"inv_1","player":"c","by":"a","expires_at":70}],"requests":[{"party":"p","player":"d","role":"dps","expires_at":80}],"ready_check":{"by":"a","expires_at":90,"answers":[{"player":"a","ready":true},{"player":"b","ready":null}]},"roster":[{"player":"a","role":"tank","online":true,"joined_at":10},{"player":"b","role":null,"online":false,"joined_at":15}]}"#
+    private let small = PartySnapshot(id: "p", inviteCode: "C", leader: "a", members: ["a"], maxMembers: 2)
+    private let smallJSON =
+        #"{"id":"p","invite_code":"C","leader":"a","members":["a"],"max_members":2,"seq":0,"created_at":0,"updated_at":0,"status":"forming","loot_mode":"NEED_GREED","master_looter":null,"open":true,"invite_policy":"members","composition":null,"invites":[],"requests":[],"ready_check":null,"roster":[]}"#
+    private var invite: InviteSnapshot { InviteSnapshot(id: "inv_1", party: small, player: "c", by: "a", expiresAt: 70) }
+    private var inviteJSON: String { #"{"id":"inv_1","party":\#(smallJSON),"player":"c","by":"a","expires_at":70}"# }
+
+    private func event(_ seq: UInt64, _ body: PartyEventBody) -> ServerMessage { .event(PartyEvent(partyID: "p", seq: seq, body: body)) }
+
+    func testAPartyWithSettingsInvitesRequestsAndAReadyCheck() {
+        XCTAssertEqual(json(.reply(rid: 1, .success(.party(busy)))), #"{"rid":1,"ok":true,"data":{"party":\#(busyJSON)}}"#)
+    }
+
+    func testSessionReadyWithThePartyAndThePendingInvites() {
+        XCTAssertEqual(
+            json(.sessionReady(player: "a", party: busy)), #"{"ev":"session.ready","player":"a","party":\#(busyJSON),"invites":[]}"#)
+        XCTAssertEqual(
+            json(.sessionReady(player: "c", invites: [invite, invite])),
+            #"{"ev":"session.ready","player":"c","party":null,"invites":[\#(inviteJSON),\#(inviteJSON)]}"#)
+    }
+
+    func testRepliesWithAnInviteARequestACodeEventsOrAResume() {
+        XCTAssertEqual(json(.reply(rid: 1, .success(.invite(invite)))), #"{"rid":1,"ok":true,"data":{"invite":\#(inviteJSON)}}"#)
+        XCTAssertEqual(
+            json(.reply(rid: 2, .success(.joinRequest(JoinRequestSnapshot(party: "p", player: "d", role: nil, expiresAt: 80))))),
+            #"{"rid":2,"ok":true,"data":{"request":{"party":"p","player":"d","role":null,"expires_at":80}}}"#)
+        XCTAssertEqual(json(.reply(rid: 3, .success(.inviteCode("K7MXQ2PA")))), #"{"rid":3,"ok":true,"data":{"invite_code":"K7MXQ2PA"}}"#)
+        XCTAssertEqual(
+            json(
+                .reply(
+                    rid: 4,
+                    .success(
+                        .events([
+                            PartyEvent(partyID: "p", seq: 1, body: .memberJoined(player: "b")),
+                            PartyEvent(partyID: "p", seq: 2, body: .chat(from: "b", text: "hi", timestampMs: 5)),
+                        ])))),
+            #"{"rid":4,"ok":true,"data":{"events":[{"ev":"party.member_joined","party":"p","seq":1,"player":"b"},{"ev":"party.chat","party":"p","seq":2,"from":"b","text":"hi","ts":5}]}}"#
+        )
+        XCTAssertEqual(json(.reply(rid: 5, .success(.events([])))), #"{"rid":5,"ok":true,"data":{"events":[]}}"#)
+        XCTAssertEqual(json(.reply(rid: 6, .success(.resumed(replayed: 2, seq: 9)))), #"{"rid":6,"ok":true,"data":{"replayed":2,"seq":9}}"#)
+    }
+
+    func testErrorsWithRetryAfterAndWithTheResyncParty() {
+        XCTAssertEqual(
+            json(.reply(rid: 1, .failure(PartyError(.rateLimited, "slow down", detail: .retryAfter(milliseconds: 250))))),
+            #"{"rid":1,"ok":false,"error":{"code":"rate_limited","message":"slow down","retry_after_ms":250}}"#)
+        XCTAssertEqual(
+            json(.reply(rid: 2, .failure(PartyError(.resyncRequired, "gone", detail: .resync(party: nil))))),
+            #"{"rid":2,"ok":false,"error":{"code":"resync_required","message":"gone","party":null}}"#)
+        XCTAssertEqual(
+            json(.reply(rid: 3, .failure(PartyError(.resyncRequired, "gone", detail: .resync(party: small))))),
+            #"{"rid":3,"ok":false,"error":{"code":"resync_required","message":"gone","party":\#(smallJSON)}}"#)
+        for code in [
+            PartyErrorCode.alreadyInvited, .alreadyRequested, .compositionFull, .readyCheckActive, .noReadyCheck, .invalidTarget,
+        ] {
+            XCTAssertEqual(
+                json(.reply(rid: 4, .failure(PartyError(code, "m")))), #"{"rid":4,"ok":false,"error":{"code":"\#(code)","message":"m"}}"#)
+        }
+        XCTAssertEqual(
+            [PartyErrorCode.alreadyInvited, .alreadyRequested, .compositionFull, .readyCheckActive, .noReadyCheck, .resyncRequired].map(\.rawValue),
+            ["already_invited", "already_requested", "composition_full", "ready_check_active", "no_ready_check", "resync_required"])
+    }
+
+    func testNoticesForOnePlayer() {
+        XCTAssertEqual(json(.notice(.invited(invite))), #"{"ev":"party.invited","invite":\#(inviteJSON)}"#)
+        XCTAssertEqual(
+            json(.notice(.inviteCancelled(invite: "inv_1", party: "p", reason: .partyGone))),
+            #"{"ev":"party.invite_cancelled","party":"p","invite":"inv_1","reason":"party_gone"}"#)
+        XCTAssertEqual(
+            json(.notice(.joinRejected(party: "p", reason: .disbanded))), #"{"ev":"party.join_rejected","party":"p","reason":"disbanded"}"#)
+    }
+
+    func testInviteAndRequestEvents() {
+        XCTAssertEqual(
+            json(event(1, .inviteSent(invite: "inv_1", player: "c", by: "a", expiresAt: 70))),
+            #"{"ev":"party.invite_sent","party":"p","seq":1,"invite":"inv_1","player":"c","by":"a","expires_at":70}"#)
+        XCTAssertEqual(
+            json(event(2, .inviteDeclined(invite: "inv_1", player: "c", by: "a"))),
+            #"{"ev":"party.invite_declined","party":"p","seq":2,"invite":"inv_1","player":"c","by":"a"}"#)
+        XCTAssertEqual(
+            json(event(3, .inviteExpired(invite: "inv_1", player: "c", by: "a"))),
+            #"{"ev":"party.invite_expired","party":"p","seq":3,"invite":"inv_1","player":"c","by":"a"}"#)
+        XCTAssertEqual(
+            json(event(4, .joinRequested(JoinRequestSnapshot(party: "p", player: "d", role: .dps, expiresAt: 80)))),
+            #"{"ev":"party.join_requested","party":"p","seq":4,"player":"d","role":"dps","expires_at":80}"#)
+        for (reason, name) in [(JoinRejectReason.rejected, "rejected"), (.expired, "expired"), (.withdrawn, "withdrawn"), (.full, "full")] {
+            XCTAssertEqual(
+                json(event(5, .joinRejected(player: "d", reason: reason))),
+                #"{"ev":"party.join_rejected","party":"p","seq":5,"player":"d","reason":"\#(name)"}"#)
+        }
+    }
+
+    func testSettingsEvents() {
+        XCTAssertEqual(
+            json(event(6, .codeChanged(inviteCode: "K7MXQ2PA"))), #"{"ev":"party.code_changed","party":"p","seq":6,"invite_code":"K7MXQ2PA"}"#)
+        XCTAssertEqual(
+            json(event(7, .settingsChanged(PartySettings(open: false, invitePolicy: .leader, composition: Composition(tank: 1, healer: 2, dps: 0))))),
+            #"{"ev":"party.settings_changed","party":"p","seq":7,"open":false,"invite_policy":"leader","composition":{"tank":1,"healer":2,"dps":0}}"#)
+        XCTAssertEqual(
+            json(event(8, .settingsChanged(PartySettings()))),
+            #"{"ev":"party.settings_changed","party":"p","seq":8,"open":true,"invite_policy":"members","composition":null}"#)
+    }
+
+    func testReadyCheckEvents() {
+        XCTAssertEqual(
+            json(
+                event(
+                    8,
+                    .readyCheckStarted(
+                        by: "a", expiresAt: 90,
+                        composition: CompositionReport(slots: nil, filled: Composition(tank: 1, healer: 0, dps: 0), unassigned: 1)))),
+            #"{"ev":"party.ready_check_started","party":"p","seq":8,"by":"a","expires_at":90,"composition":{"slots":null,"filled":{"tank":1,"healer":0,"dps":0},"unassigned":1,"complete":true}}"#
+        )
+        XCTAssertEqual(
+            json(event(9, .readyAnswered(player: "b", ready: false))), #"{"ev":"party.ready_answered","party":"p","seq":9,"player":"b","ready":false}"#)
+        XCTAssertEqual(
+            json(event(9, .readyAnswered(player: "b", ready: true))), #"{"ev":"party.ready_answered","party":"p","seq":9,"player":"b","ready":true}"#)
+        let result = ReadyCheckResult(
+            answers: [ReadyAnswer(player: "a", ready: true), ReadyAnswer(player: "b", ready: nil)], allReady: false, reason: .timeout,
+            composition: CompositionReport(
+                slots: Composition(tank: 1, healer: 1, dps: 0), filled: Composition(tank: 1, healer: 0, dps: 0), unassigned: 1))
+        XCTAssertEqual(
+            json(event(10, .readyCheckResult(result))),
+            #"{"ev":"party.ready_check_result","party":"p","seq":10,"reason":"timeout","all_ready":false,"answers":[{"player":"a","ready":true},{"player":"b","ready":null}],"composition":{"slots":{"tank":1,"healer":1,"dps":0},"filled":{"tank":1,"healer":0,"dps":0},"unassigned":1,"complete":false}}"#
+        )
+        let everyone = ReadyCheckResult(
+            answers: [ReadyAnswer(player: "a", ready: true)], allReady: true, reason: .answered,
+            composition: CompositionReport(slots: nil, filled: Composition(tank: 0, healer: 0, dps: 0), unassigned: 1))
+        XCTAssertEqual(
+            json(event(11, .readyCheckResult(everyone))),
+            #"{"ev":"party.ready_check_result","party":"p","seq":11,"reason":"answered","all_ready":true,"answers":[{"player":"a","ready":true}],"composition":{"slots":null,"filled":{"tank":0,"healer":0,"dps":0},"unassigned":1,"complete":true}}"#
+        )
+    }
+
+    func testPresenceAndSignalEvents() {
+        XCTAssertEqual(json(event(11, .memberOffline(player: "b"))), #"{"ev":"party.member_offline","party":"p","seq":11,"player":"b"}"#)
+        XCTAssertEqual(json(event(12, .memberOnline(player: "b"))), #"{"ev":"party.member_online","party":"p","seq":12,"player":"b"}"#)
+        XCTAssertEqual(
+            json(event(13, .memberLeft(player: "b", reason: .timeout))),
+            #"{"ev":"party.member_left","party":"p","seq":13,"player":"b","reason":"timeout"}"#)
+        XCTAssertEqual(
+            json(event(13, .signal(from: "a", kind: "pos", data: #"{"x":[1,2]}"#))),
+            #"{"ev":"party.signal","party":"p","seq":13,"from":"a","kind":"pos","data":{"x":[1,2]}}"#, "the data as it came, unquoted")
+    }
+
+    func testASignalDecodedFromAClientParsesBackWithItsData() {
+        let frame = #"{"op":"party.signal","kind":"k\"1","data": {"s":"é\u00e9\n","n":[-1.5e3,true,null]} }"#
+        guard case .request(let request) = ClientMessageDecoder.decode(Array(frame.utf8)),
+            case .signal(let kind, let data) = request.command
+        else { return XCTFail("the frame does not decode") }
+        let value = parsed(event(1, .signal(from: "a", kind: kind, data: data)))
+        XCTAssertEqual(value?["kind"]?.stringValue, "k\"1")
+        XCTAssertEqual(value?["data"]?["s"]?.stringValue, "éé\n")
+        XCTAssertEqual(value?["data"]?["n"], .array([.number(JSONNumber(validatedLiteral: "-1.5e3")), .bool(true), .null]))
+    }
+
+    func testEveryNewMessageParsesBackWithJSONParser() {
+        let messages: [ServerMessage] = [
+            .sessionReady(player: "c", party: busy, invites: [invite]), .reply(rid: 1, .success(.party(busy))),
+            .reply(rid: 2, .success(.invite(invite))), .reply(rid: 3, .success(.resumed(replayed: 0, seq: 0))),
+            .reply(rid: 4, .failure(PartyError(.resyncRequired, "m", detail: .resync(party: busy)))),
+            .notice(.invited(invite)), .notice(.inviteCancelled(invite: "i", party: "p", reason: .partyGone)),
+            .notice(.joinRejected(party: "p", reason: .expired)), event(1, .memberOffline(player: "b")),
+            event(2, .settingsChanged(busy.settings)),
+        ]
+        for message in messages { XCTAssertNotNil(parsed(message), "\(message)") }
+    }
+
     // MARK: - Escaping
 
     func testQuotesBackslashesAndControlCharactersAreEscaped() {

@@ -62,10 +62,7 @@ final class HubIdempotencyTests: XCTestCase {
         hub.run(.chat(text: "news"), from: 1)
         guard case .party(let after)? = replyData(hub.run(.get, from: 2, idem: "r")) else { return XCTFail("no party") }
         XCTAssertEqual(after.seq, before.seq + 1, "the get ran again")
-        XCTAssertEqual(replyData(hub.run(.history(beforeSeq: nil, limit: 1), from: 2, idem: "r")).map { data in
-            guard case .events(let events) = data else { return 0 }
-            return events.count
-        }, 1)
+        XCTAssertEqual(historySeqs(hub.run(.history(beforeSeq: nil, limit: 1), from: 2, idem: "r")), [2])
         XCTAssertEqual(replyData(hub.run(.resume(party: party.id, afterSeq: 2), from: 2, idem: "r")), .resumed(replayed: 0, seq: 2))
         // A read never took the key, so a command may.
         XCTAssertEqual(bodies(hub.run(.leave, from: 2, idem: "r")), [.memberLeft(player: "bob", reason: .left)])
@@ -79,6 +76,13 @@ final class HubIdempotencyTests: XCTestCase {
         hub.now += 1000
         XCTAssertEqual(bodies(hub.run(.chat(text: "second"), from: 1, idem: "c")).count, 1, "the retry is carried out")
         XCTAssertEqual(hub.seq(ofParty: party.id), 3)
+    }
+
+    func testAnInternalErrorIsNotRememberedEither() {
+        let party = hub.partyOfAlice(joiners: 0)
+        XCTAssertEqual(errorCode(hub.run(.regenerateCode, from: 1, idem: "r", drawingSeed: false)), .internalError)
+        XCTAssertEqual(bodies(hub.run(.regenerateCode, from: 1, idem: "r")).count, 1, "the retry with a seed is carried out")
+        XCTAssertNotEqual(hub.party(of: "alice")?.inviteCode, party.inviteCode)
     }
 
     func testTheOldestKeysAreForgottenBeyondTheConfiguredCount() {
@@ -105,10 +109,7 @@ final class HubIdempotencyTests: XCTestCase {
                     recipients: [session(2), session(3)]),
             ], "not to the sender's connections")
         XCTAssertEqual(hub.seq(ofParty: party.id), 2)
-        XCTAssertEqual(replyData(hub.run(.history(beforeSeq: nil, limit: nil), from: 2)).map { data -> Int in
-            guard case .events(let events) = data else { return -1 }
-            return events.count
-        }, 2, "signals are not in the history")
+        XCTAssertEqual(historySeqs(hub.run(.history(beforeSeq: nil, limit: nil), from: 2)), [1, 2], "signals are not in the history")
         XCTAssertEqual(events(hub.run(.chat(text: "x"), from: 2)).map(\.event.seq), [3], "the next event is 3")
     }
 

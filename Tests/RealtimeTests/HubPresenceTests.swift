@@ -190,21 +190,16 @@ final class HubPresenceTests: XCTestCase {
         }
         XCTAssertEqual(all.map(\.seq), Array(1...6))
         XCTAssertEqual(all.first, PartyEvent(partyID: party.id, seq: 1, body: .memberJoined(player: "bob")))
-        XCTAssertEqual(replyData(hub.run(.history(beforeSeq: 5, limit: 2), from: 2)).map(seqs), [3, 4])
-        XCTAssertEqual(replyData(hub.run(.history(beforeSeq: nil, limit: 1), from: 2)).map(seqs), [6])
-        XCTAssertEqual(replyData(hub.run(.history(beforeSeq: 1, limit: nil), from: 2)).map(seqs), [])
+        XCTAssertEqual(historySeqs(hub.run(.history(beforeSeq: 5, limit: 2), from: 2)), [3, 4])
+        XCTAssertEqual(historySeqs(hub.run(.history(beforeSeq: nil, limit: 1), from: 2)), [6])
+        XCTAssertEqual(historySeqs(hub.run(.history(beforeSeq: 1, limit: nil), from: 2)), [])
         XCTAssertEqual(errorCode(hub.run(.history(beforeSeq: nil, limit: nil), from: 3)), .notInParty)
     }
 
     func testHistoryIsBoundedByTheConfiguredSizeAndTheDefaultLimit() {
         hub = HubDriver(configuration: HubDriver.configuration { $0.historySize = 60; $0.chatBurst = 100 })
         _ = partyWithChats(70)  // seq 71
-        XCTAssertEqual(replyData(hub.run(.history(beforeSeq: nil, limit: nil), from: 2)).map(seqs), Array(22...71), "50 by default")
-        XCTAssertEqual(replyData(hub.run(.history(beforeSeq: nil, limit: 1000), from: 2)).map(seqs), Array(12...71), "all held")
-    }
-
-    private func seqs(_ data: ReplyData) -> [UInt64] {
-        guard case .events(let events) = data else { return [] }
-        return events.map(\.seq)
+        XCTAssertEqual(historySeqs(hub.run(.history(beforeSeq: nil, limit: nil), from: 2)), Array(22...71), "50 by default")
+        XCTAssertEqual(historySeqs(hub.run(.history(beforeSeq: nil, limit: 1000), from: 2)), Array(12...71), "all held")
     }
 }

@@ -10,6 +10,12 @@ final class HubReadyCheckTests: XCTestCase {
     private var duration: Int64 { hub.configuration.readyCheckMilliseconds }
     private let nobodyWithARole = CompositionReport(slots: nil, filled: Composition(tank: 0, healer: 0, dps: 0), unassigned: 3)
 
+    /// The result that ends `outputs`, if they end a check.
+    private func result(of outputs: [HubOutput]) -> ReadyCheckResult? {
+        guard case .readyCheckResult(let result)? = bodies(outputs).last else { return nil }
+        return result
+    }
+
     func testTheLeaderStartsACheckAndCountsAsReady() {
         let party = hub.partyOfAlice(joiners: 2)
         let outputs = hub.run(.readyCheck, from: 1, rid: 2)
@@ -82,9 +88,7 @@ final class HubReadyCheckTests: XCTestCase {
     func testEveryoneReadyIsAllReady() {
         _ = hub.partyOfAlice(joiners: 1)
         hub.run(.readyCheck, from: 1)
-        guard case .readyCheckResult(let result)? = bodies(hub.run(.ready(true), from: 2)).last else {
-            return XCTFail("no result")
-        }
+        guard let result = result(of: hub.run(.ready(true), from: 2)) else { return XCTFail("no result") }
         XCTAssertTrue(result.allReady)
         XCTAssertEqual(result.reason, .answered)
     }
@@ -94,9 +98,7 @@ final class HubReadyCheckTests: XCTestCase {
         hub.run(.readyCheck, from: 1)
         hub.run(.ready(false), from: 2)
         hub.run(.ready(true), from: 2)
-        guard case .readyCheckResult(let result)? = bodies(hub.run(.ready(true), from: 3)).last else {
-            return XCTFail("no result")
-        }
+        guard let result = result(of: hub.run(.ready(true), from: 3)) else { return XCTFail("no result") }
         XCTAssertTrue(result.allReady)
     }
 
@@ -104,7 +106,7 @@ final class HubReadyCheckTests: XCTestCase {
         let party = hub.partyOfAlice(joiners: 0)
         let outputs = hub.run(.readyCheck, from: 1)
         XCTAssertEqual(events(outputs).map(\.event.seq), [1, 2])
-        guard case .readyCheckResult(let result)? = bodies(outputs).last else { return XCTFail("no result: \(outputs)") }
+        guard let result = result(of: outputs) else { return XCTFail("no result: \(outputs)") }
         XCTAssertEqual(result.answers, [ReadyAnswer(player: "alice", ready: true)])
         XCTAssertTrue(result.allReady)
         XCTAssertEqual(hub.seq(ofParty: party.id), 2)
@@ -139,9 +141,7 @@ final class HubReadyCheckTests: XCTestCase {
         hub.run(.readyCheck, from: 1)
         XCTAssertEqual(hub.tick(after: duration / 2), [], "the first check's deadline")
         XCTAssertNotNil(hub.party(of: "alice")?.readyCheck)
-        guard case .readyCheckResult(let result)? = bodies(hub.tick(after: duration / 2)).last else {
-            return XCTFail("the second check times out")
-        }
+        guard let result = result(of: hub.tick(after: duration / 2)) else { return XCTFail("no result") }
         XCTAssertEqual(result.reason, .timeout)
     }
 
@@ -151,7 +151,7 @@ final class HubReadyCheckTests: XCTestCase {
         hub.run(.ready(true), from: 2)
         let outputs = hub.run(.leave, from: 3)
         XCTAssertEqual(events(outputs).map(\.event.seq), [5, 6])
-        guard case .readyCheckResult(let result)? = bodies(outputs).last else { return XCTFail("no result: \(outputs)") }
+        guard let result = result(of: outputs) else { return XCTFail("no result: \(outputs)") }
         XCTAssertEqual(result.answers, [ReadyAnswer(player: "alice", ready: true), ReadyAnswer(player: "bob", ready: true)])
         XCTAssertTrue(result.allReady)
         XCTAssertEqual(result.reason, .answered)
@@ -167,9 +167,7 @@ final class HubReadyCheckTests: XCTestCase {
         XCTAssertEqual(hub.party(of: "bob")?.readyCheck?.answers.map(\.player), ["bob", "carol"])
         XCTAssertEqual(errorCode(hub.run(.readyCheck, from: 2)), .readyCheckActive)
         hub.run(.ready(true), from: 2)
-        guard case .readyCheckResult(let result)? = bodies(hub.run(.ready(true), from: 3)).last else {
-            return XCTFail("no result")
-        }
+        guard let result = result(of: hub.run(.ready(true), from: 3)) else { return XCTFail("no result") }
         XCTAssertTrue(result.allReady)
     }
 
@@ -180,9 +178,7 @@ final class HubReadyCheckTests: XCTestCase {
         hub.run(.setRole(.tank), from: 1)
         hub.run(.readyCheck, from: 1)
         hub.run(.setRole(.healer), from: 2)
-        guard case .readyCheckResult(let result)? = bodies(hub.run(.ready(true), from: 2)).last else {
-            return XCTFail("no result")
-        }
+        guard let result = result(of: hub.run(.ready(true), from: 2)) else { return XCTFail("no result") }
         XCTAssertEqual(result.composition, CompositionReport(slots: slots, filled: Composition(tank: 1, healer: 1, dps: 0), unassigned: 0))
         XCTAssertTrue(result.composition.isComplete)
     }

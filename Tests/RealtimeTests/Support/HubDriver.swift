@@ -205,6 +205,12 @@ func replyData(_ outputs: [HubOutput]) -> ReplyData? {
     return data
 }
 
+/// The `seq`s of the events a `party.history` reply in `outputs` holds (nil: no such reply).
+func historySeqs(_ outputs: [HubOutput]) -> [UInt64]? {
+    guard case .events(let events)? = replyData(outputs) else { return nil }
+    return events.map(\.seq)
+}
+
 /// The error of the first reply in `outputs`, when it is a failure.
 func replyError(_ outputs: [HubOutput]) -> PartyError? {
     guard case .failure(let error)? = replies(outputs).first?.result else { return nil }

@@ -203,7 +203,15 @@ final class ServerMessageEncoderTests: XCTestCase {
             json(.notice(.inviteCancelled(invite: "inv_1", party: "p", reason: .partyGone))),
             #"{"ev":"party.invite_cancelled","party":"p","invite":"inv_1","reason":"party_gone"}"#)
         XCTAssertEqual(
-            json(.notice(.joinRejected(party: "p", reason: .disbanded))), #"{"ev":"party.join_rejected","party":"p","reason":"disbanded"}"#)
+            json(.notice(.inviteCancelled(invite: "inv_2", party: "p", reason: .expired))),
+            #"{"ev":"party.invite_cancelled","party":"p","invite":"inv_2","reason":"expired"}"#)
+        XCTAssertEqual(
+            json(.notice(.joinRejected(party: "p", reason: .partyGone))), #"{"ev":"party.join_rejected","party":"p","reason":"party_gone"}"#)
+        let party = PartySnapshot(id: "p", inviteCode: "C", leader: "a", members: ["a", "b"], maxMembers: 2)
+        XCTAssertEqual(
+            json(.notice(.joinAccepted(party))),
+            #"{"ev":"party.join_accepted","party":{"id":"p","invite_code":"C","leader":"a","members":["a","b"],"max_members":2,"seq":0,"created_at":0,"updated_at":0,"status":"full","loot_mode":"NEED_GREED","master_looter":null,"open":true,"invite_policy":"members","composition":null,"invites":[],"requests":[],"ready_check":null,"roster":[]}}"#
+        )
     }
 
     func testInviteAndRequestEvents() {

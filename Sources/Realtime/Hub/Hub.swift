@@ -236,14 +236,11 @@ public struct Hub: Sendable {
         outputs.append(.event(event, recipients: extra.isEmpty ? parties[partySlot].recipients : parties[partySlot].recipients + extra))
     }
 
-    func rebuildRecipients(_ partySlot: Int) -> [SessionID] {
+    /// Rebuilds the party's recipients from its members' connections.
+    mutating func refreshRecipients(_ partySlot: Int) {
         var recipients: [SessionID] = []
         for member in parties[partySlot].members { recipients.append(contentsOf: players[member].sessions) }
-        return recipients
-    }
-
-    mutating func refreshRecipients(_ partySlot: Int) {
-        parties[partySlot].recipients = rebuildRecipients(partySlot)
+        parties[partySlot].recipients = recipients
     }
 
     // MARK: Snapshots

@@ -46,7 +46,7 @@ extension Connection {
 
     private func sendCloseFrame(_ code: WebSocketCloseCode, reason: String, _ loop: EventLoop) {
         if closeCode == .abnormalClosure { closeCode = code }
-        loop.send(.closeFrame(code, reason: reason), to: self)
+        loop.sendFinal(.closeFrame(code, reason: reason), to: self)
     }
 
     /// The server's timers for this connection; returns when to check next (monotonic ms), or

@@ -28,7 +28,7 @@ extension Connection {
 
     /// Sends a response and closes once it is written; later input is ignored.
     func respondAndClose(_ response: HTTPResponse, _ loop: EventLoop) {
-        loop.send(OutboundBytes.copy(response.serialized(keepAlive: false)), to: self)
+        loop.sendFinal(OutboundBytes.copy(response.serialized(keepAlive: false)), to: self)
         enterPhase(.finishing, now: loop.nowMs)
         closeWhenFlushed = true
         loop.scheduleCheck(self, at: phaseStartedAt + loop.closeTimeoutMs)

@@ -1,35 +1,33 @@
 import Glibc
 
 extension Connection {
-    /// Writes what is queued with writev, as much as the socket takes. Leftovers arm EPOLLOUT;
-    /// an emptied queue disarms it and carries out a pending close or half-close.
-    func flush(_ loop: EventLoop) {
+    /// How a write of the queued output ended.
+    enum WriteOutcome {
+        /// Everything queued is written.
+        case drained
+        /// The socket's buffer is full; the rest waits for EPOLLOUT.
+        case blocked
+        /// The peer is gone or the socket failed: the connection is to be torn down.
+        case failed
+    }
+
+    /// Writes what is queued with writev, as much as the socket takes, and says how it ended;
+    /// the loop carries out what follows (EPOLLOUT, a pending close, a teardown). Nothing here
+    /// calls back into the loop or the hub.
+    func writeQueued(_ iovecs: UnsafeMutablePointer<iovec>, capacity: Int) -> (written: Int, outcome: WriteOutcome) {
+        var total = 0
         while !output.isEmpty {
-            let count = output.fill(loop.iovecs, capacity: EventLoop.iovecCapacity)
-            switch transport.writev(fd, loop.iovecs, count: count) {
+            let count = output.fill(iovecs, capacity: capacity)
+            switch transport.writev(fd, iovecs, count: count) {
             case .transferred(let written):
-                loop.metrics.add(.bytesOut, Int64(written))
+                total += written
                 output.didWrite(written)
             case .wouldBlock:
-                if !isWritableArmed {
-                    isWritableArmed = true
-                    loop.updateInterest(self)
-                }
-                return
+                return (total, .blocked)
             case .closed, .failed:
-                loop.teardown(self)
-                return
+                return (total, .failed)
             }
         }
-        if isWritableArmed {
-            isWritableArmed = false
-            loop.updateInterest(self)
-        }
-        if closeWhenFlushed {
-            loop.teardown(self)
-        } else if shutdownWriteWhenFlushed {
-            shutdownWriteWhenFlushed = false
-            shutdown(fd, Int32(SHUT_WR))
-        }
+        return (total, .drained)
     }
 }

@@ -33,7 +33,7 @@ final class EventLoop {
     private var dirty: [Connection] = []
     /// The batch being flushed; swapped with `dirty` so neither array is ever reallocated.
     private var flushing: [Connection] = []
-    private var pendingHubInputs: [HubInput] = []
+    private var pendingHubRequests: [HubRequest] = []
     private var outgoing: [[LoopMessage]]
     private var listener: Int32 = -1
     private var listenerPausedUntil: Int64 = 0
@@ -144,7 +144,7 @@ final class EventLoop {
                 connection.handleReadable(self)
             }
             if events.contains(.writable) && connection.phase != .closed {
-                connection.flush(self)
+                flush(connection)
             }
         }
     }
@@ -156,14 +156,14 @@ final class EventLoop {
         repeat {
             handOff()
             flushDirty()
-        } while !pendingHubInputs.isEmpty || (hubHost?.hasPendingDeliveries ?? false) || outgoing.contains(where: { !$0.isEmpty })
+        } while !pendingHubRequests.isEmpty || (hubHost?.hasEndOfTurnWork ?? false) || outgoing.contains(where: { !$0.isEmpty })
     }
 
     private func handOff() {
-        if !pendingHubInputs.isEmpty {
-            let inputs = pendingHubInputs
-            pendingHubInputs.removeAll(keepingCapacity: true)
-            group.post([.hubInputs(inputs)], to: group.hubLoopIndex)
+        if !pendingHubRequests.isEmpty {
+            let requests = pendingHubRequests
+            pendingHubRequests.removeAll(keepingCapacity: true)
+            group.post([.hubRequests(requests)], to: group.hubLoopIndex)
         }
         hubHost?.endTurn()
         for target in outgoing.indices where !outgoing[target].isEmpty {
@@ -179,7 +179,7 @@ final class EventLoop {
             swap(&dirty, &flushing)
             for connection in flushing {
                 connection.isDirty = false
-                if connection.phase != .closed { connection.flush(self) }
+                if connection.phase != .closed { flush(connection) }
             }
             flushing.removeAll(keepingCapacity: true)
         }
@@ -189,9 +189,11 @@ final class EventLoop {
         switch message {
         case .adopt(let fd):
             adopt(fd)
-        case .hubInputs(let inputs):
+        case .hubRequests(let requests):
             guard let hubHost else { return }
-            for input in inputs { hubHost.apply(input) }
+            for request in requests { hubHost.handle(request) }
+        case .logDurable(let lsn):
+            hubHost?.logBecameDurable(through: lsn)
         case .deliveries(let deliveries):
             for delivery in deliveries {
                 for recipient in delivery.recipients {
@@ -247,14 +249,14 @@ final class EventLoop {
             slot = free
         } else {
             slot = connections.count
-            guard slot < 1 << 24 else {
+            guard slot < ConnectionID.slotLimit else {
                 close(fd)
                 return
             }
             connections.append(nil)
             generations.append(1)
         }
-        let id = ConnectionID(loop: index, slot: slot, generation: generations[slot])
+        let id = ConnectionID(loop: index, epoch: context.epoch, slot: slot, generation: generations[slot])
         let connection = Connection(id: id, fd: fd, now: nowMs, configuration: context.configuration)
         do {
             try epoll.add(fd, events: .readable, data: id.rawValue)
@@ -285,8 +287,7 @@ final class EventLoop {
         connection.output.removeAll()
         let slot = connection.id.slot
         connections[slot] = nil
-        generations[slot] &+= 1
-        if generations[slot] == 0 { generations[slot] = 1 }
+        generations[slot] = ConnectionID.generation(after: generations[slot])
         freeSlots.append(slot)
         liveConnections -= 1
         metrics.add(.openConnections, -1)
@@ -294,7 +295,7 @@ final class EventLoop {
             metrics.add(.webSocketSessions, -1)
             metrics.closed(code: connection.closeCode.rawValue)
         }
-        if connection.player != nil { submitToHub(.sessionClosed(connection.id.session, now: wallMs)) }
+        if connection.player != nil { submitToHub(.input(.sessionClosed(connection.id.session, now: wallMs))) }
     }
 
     /// Re-registers the socket's interest (EPOLLOUT only while output is left over).
@@ -305,11 +306,50 @@ final class EventLoop {
     /// Queues bytes for a connection; they are written at the end of the turn. A connection
     /// whose unsent output passes --max-outbound-bytes is closed with 1008.
     func send(_ bytes: OutboundBytes, to connection: Connection) {
-        guard connection.phase != .closed else { return }
-        connection.output.append(bytes)
+        guard connection.output.append(bytes) else {
+            // The connection queued its last frame (a close frame, a final response): nothing
+            // may follow it on the wire (RFC 6455 §5.5.1).
+            metrics.add(.framesDroppedAfterClose)
+            return
+        }
         metrics.add(.framesOut)
         markDirty(connection)
         if connection.output.pendingBytes > maxOutboundBytes { dropSlowConsumer(connection) }
+    }
+
+    /// Queues a connection's last frame (a close frame, or a response after which the socket
+    /// closes); every later send to it is dropped and counted.
+    func sendFinal(_ bytes: OutboundBytes, to connection: Connection) {
+        guard connection.output.appendFinal(bytes) else { return }
+        metrics.add(.framesOut)
+        markDirty(connection)
+    }
+
+    /// Writes a connection's queued output and carries out what follows: EPOLLOUT for
+    /// leftovers, the close or half-close waiting for an empty queue, or a teardown.
+    func flush(_ connection: Connection) {
+        let (written, outcome) = connection.writeQueued(iovecs, capacity: Self.iovecCapacity)
+        if written > 0 { metrics.add(.bytesOut, Int64(written)) }
+        switch outcome {
+        case .failed:
+            teardown(connection)
+        case .blocked:
+            if !connection.isWritableArmed {
+                connection.isWritableArmed = true
+                updateInterest(connection)
+            }
+        case .drained:
+            if connection.isWritableArmed {
+                connection.isWritableArmed = false
+                updateInterest(connection)
+            }
+            if connection.closeWhenFlushed {
+                teardown(connection)
+            } else if connection.shutdownWriteWhenFlushed {
+                connection.shutdownWriteWhenFlushed = false
+                shutdown(connection.fd, Int32(SHUT_WR))
+            }
+        }
     }
 
     func markDirty(_ connection: Connection) {
@@ -328,9 +368,9 @@ final class EventLoop {
         // partly on the wire stays ahead of the close frame, which would otherwise land
         // inside that frame's payload.
         connection.output.removeAllButPartlyWrittenHead()
-        connection.output.append(.closeFrame(.policyViolation, reason: "slow consumer"))
+        connection.output.appendFinal(.closeFrame(.policyViolation, reason: "slow consumer"))
         connection.closeWhenFlushed = true
-        connection.flush(self)
+        flush(connection)
         teardown(connection)
     }
 
@@ -353,28 +393,30 @@ final class EventLoop {
 
     /// A party session opened: the hub greets it (`session.ready` with the player's party).
     func openedPartySession(_ connection: Connection, player: String) {
-        submitToHub(.sessionOpened(connection.id.session, player: player, now: wallMs))
+        submitToHub(.input(.sessionOpened(connection.id.session, player: player, now: wallMs)))
     }
 
     /// A text message on the party endpoint: decode it and hand the command to the hub, or
-    /// answer a frame that is not a command with an error (the connection stays open).
+    /// have the hub's stage answer a frame that is not a command with an error (the connection
+    /// stays open): every reply to a session leaves in the order of its inputs, the refusal
+    /// included, so it never overtakes the `session.ready` or the replies before it.
     func receivedPartyMessage(_ payload: UnsafeRawBufferPointer, from connection: Connection) {
         switch ClientMessageDecoder.decode(payload) {
         case .request(let request):
-            submitToHub(.command(connection.id.session, request, now: wallMs, seed: nil))
+            submitToHub(.input(.command(connection.id.session, request, now: wallMs, seed: nil)))
         case .failure(let rid, let error):
             metrics.command(
                 operation: error.code == .unknownOp ? PartyOperation.unknownMetricsIndex : PartyOperation.invalidMetricsIndex,
                 error: error.code)
-            send(.frame(.reply(rid: rid, .failure(error)), using: writer), to: connection)
+            submitToHub(.refusal(connection.id.session, rid: rid, error))
         }
     }
 
-    private func submitToHub(_ input: HubInput) {
+    private func submitToHub(_ request: HubRequest) {
         if let hubHost {
-            hubHost.apply(input)
+            hubHost.handle(request)
         } else {
-            pendingHubInputs.append(input)
+            pendingHubRequests.append(request)
         }
     }
 

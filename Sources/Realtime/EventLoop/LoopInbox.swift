@@ -5,8 +5,10 @@ import Glibc
 enum LoopMessage {
     /// A freshly accepted socket for this loop to own.
     case adopt(fd: Int32)
-    /// Inputs for the hub (sent to the loop that hosts it).
-    case hubInputs([HubInput])
+    /// Inputs and refusals for the hub (sent to the loop that hosts it), in the order read.
+    case hubRequests([HubRequest])
+    /// The write-ahead log is durable through this LSN (from the log thread to the hub's loop).
+    case logDurable(UInt64)
     /// Encoded frames for connections of this loop, in order.
     case deliveries([Delivery])
     /// Stop accepting, close every WebSocket with 1001, and stop once they are gone.

@@ -99,6 +99,7 @@ final class LoopMetrics: @unchecked Sendable {
     enum Counter: Int, CaseIterable {
         case openConnections, acceptedTotal, framesIn, framesOut, bytesIn, bytesOut, slowConsumerDrops
         case webSocketSessions, parties, players, turnCount, turnTimeSumNanoseconds
+        case framesDroppedAfterClose
     }
 
     private static let handshakeBase = Counter.allCases.count

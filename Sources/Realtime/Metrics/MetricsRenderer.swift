@@ -27,6 +27,10 @@ enum MetricsRenderer {
         }
         single("partyhub_frames_received_total", "counter", "WebSocket frames received.", .framesIn)
         single("partyhub_frames_sent_total", "counter", "WebSocket frames queued for sending.", .framesOut)
+        single(
+            "partyhub_frames_dropped_after_close_total", "counter",
+            "Frames not sent because the connection had already queued its close frame or final response.",
+            .framesDroppedAfterClose)
         single("partyhub_bytes_received_total", "counter", "Bytes read from sockets.", .bytesIn)
         single("partyhub_bytes_sent_total", "counter", "Bytes written to sockets.", .bytesOut)
         family("partyhub_websocket_closes_total", "counter", "WebSocket connections ended, by close code (1006: no close handshake).")

@@ -1,44 +1,69 @@
 import Protocol
 
-/// Runs the hub on its loop: applies inputs (drawing a seed for each new party), encodes
-/// every output once, and routes the same bytes to each recipient, directly on this loop or
-/// batched to the loop that owns the connection. The hub has exactly one owner: this.
+/// What a loop hands the hub's loop: an input for the hub, or a refusal of a frame that never
+/// became one (it did not decode), which must still reach the client in the order of its inputs.
+enum HubRequest {
+    case input(HubInput)
+    case refusal(SessionID, rid: Int64?, PartyError)
+}
+
+/// Runs the hub on its loop, as one pipeline: **apply -> log -> durable -> release**.
+///
+/// Each input is applied to the pure `Hub` (with a seed drawn for a new party), recorded in the
+/// write-ahead log, and its outputs are encoded once into frames that are *held*. At the end of
+/// the turn the turn's records go to the log as one batch, and the turn's frames wait in the
+/// `ReleaseQueue` until the log says that batch is durable; only then are they routed to their
+/// connections (directly on this loop, batched to the others). So no client ever sees a change
+/// a crash could take back, and a read-only reply waits behind the records of the state it
+/// shows. Nothing here writes to a socket: applying never re-enters the loop's flush.
 final class HubHost {
-    private var hub: Hub
+    /// One encoded frame and who gets it.
+    struct Outgoing {
+        let bytes: OutboundBytes
+        let recipients: Recipients
+    }
+
+    /// A frame's recipients: one session (a reply, most notices) without an array, or many.
+    enum Recipients {
+        case one(SessionID)
+        case many([SessionID])
+    }
+
+    private(set) var hub: Hub
     // unowned(unsafe): the loop owns this host and outlives it; a checked unowned reference
     // costs a retain and release on every access.
     private unowned(unsafe) let loop: EventLoop
+    private let log: HubInputLog
+    private let loopCount: Int
+    private let epoch: UInt16
     private var outputs: [HubOutput] = []
-    private var isApplying = false
-    private var deferredInputs: [HubInput] = []
-    /// Per loop, the deliveries of this turn, handed over at its end.
+    /// This turn's frames, held until the end of the turn.
+    private var turnOutgoing: [Outgoing] = []
+    private var held = ReleaseQueue<Outgoing>()
+    /// Per loop, released deliveries, handed over at the end of the turn.
     private var remoteDeliveries: [[Delivery]]
     private var remoteRecipients: [[ConnectionID]]
 
-    init(configuration: HubConfiguration, loop: EventLoop, loopCount: Int) {
-        self.hub = Hub(configuration: configuration)
+    init(hub: Hub, log: HubInputLog, loop: EventLoop, loopCount: Int, epoch: UInt16) {
+        self.hub = hub
+        self.log = log
         self.loop = loop
+        self.loopCount = loopCount
+        self.epoch = epoch
         self.remoteDeliveries = Array(repeating: [], count: loopCount)
         self.remoteRecipients = Array(repeating: [], count: loopCount)
     }
 
-    /// Applies one input now, or right after the current one when called from inside it (a
-    /// delivery can close a slow consumer, whose session end is itself an input).
-    func apply(_ input: HubInput) {
-        if isApplying {
-            deferredInputs.append(input)
-            return
+    /// Carries out one request from a loop.
+    func handle(_ request: HubRequest) {
+        switch request {
+        case .input(let input): apply(input)
+        case .refusal(let session, let rid, let error): refuse(session, rid: rid, error)
         }
-        isApplying = true
-        applyNow(input)
-        while !deferredInputs.isEmpty {
-            let next = deferredInputs.removeFirst()
-            applyNow(next)
-        }
-        isApplying = false
     }
 
-    private func applyNow(_ input: HubInput) {
+    /// Applies one input, records it, and holds its outputs.
+    func apply(_ input: HubInput) {
         var input = input
         var operation: Int?
         if case .command(let session, let request, let now, _) = input {
@@ -50,23 +75,31 @@ final class HubHost {
         }
         outputs.removeAll(keepingCapacity: true)
         let result = hub.apply(input, into: &outputs)
+        if HubInputLog.isRecorded(input) { log.record(input) }
         if let operation {
             var error: PartyErrorCode?
             if case .failure(let failure)? = result { error = failure.code }
             loop.metrics.command(operation: operation, error: error)
         }
+        let writer = loop.writer
         for output in outputs {
             switch output {
             case .reply(let session, let rid, let result):
-                route(.frame(.reply(rid: rid, result), using: loop.writer), to: CollectionOfOne(session))
+                turnOutgoing.append(Outgoing(bytes: .frame(.reply(rid: rid, result), using: writer), recipients: .one(session)))
             case .event(let event, let recipients):
-                route(.frame(.event(event), using: loop.writer), to: recipients)
+                turnOutgoing.append(Outgoing(bytes: .frame(.event(event), using: writer), recipients: .many(recipients)))
             case .notice(let message, let recipients):
-                route(.frame(message, using: loop.writer), to: recipients)
+                let addressed: Recipients = recipients.count == 1 ? .one(recipients[0]) : .many(recipients)
+                turnOutgoing.append(Outgoing(bytes: .frame(message, using: writer), recipients: addressed))
             }
         }
         loop.metrics.set(.parties, Int64(hub.partyCount))
         loop.metrics.set(.players, Int64(hub.playerCount))
+    }
+
+    /// Answers a frame that did not decode, in line with the session's other replies.
+    private func refuse(_ session: SessionID, rid: Int64?, _ error: PartyError) {
+        turnOutgoing.append(Outgoing(bytes: .frame(.reply(rid: rid, .failure(error)), using: loop.writer), recipients: .one(session)))
     }
 
     /// Lets the hub's deadlines (invites, join requests, ready checks, reconnect grace) fall
@@ -76,10 +109,49 @@ final class HubHost {
         apply(.tick(now: now))
     }
 
+    /// Whether the end of the turn has work left: frames to hold or deliveries to hand over.
+    var hasEndOfTurnWork: Bool { !turnOutgoing.isEmpty || log.hasUncommittedRecords || remoteDeliveries.contains(where: { !$0.isEmpty }) }
+
+    /// Ends the hub's part of a turn: the turn's records go to the log as one batch, the turn's
+    /// frames are held behind them, whatever is durable is released, and released deliveries
+    /// for other loops are handed over, one batch per loop.
+    func endTurn() {
+        log.commitTurn()
+        if !turnOutgoing.isEmpty {
+            held.hold(turnOutgoing, until: log.lastRecordedLSN)
+            turnOutgoing.removeAll(keepingCapacity: true)
+        }
+        releaseDurable()
+        for target in remoteDeliveries.indices where !remoteDeliveries[target].isEmpty {
+            loop.queueDeliveries(remoteDeliveries[target], toLoop: target)
+            remoteDeliveries[target].removeAll(keepingCapacity: true)
+        }
+    }
+
+    /// The log reports records durable through `lsn` (from the log thread, via the inbox).
+    func logBecameDurable(through lsn: UInt64) {
+        log.noteDurable(through: lsn)
+        releaseDurable()
+    }
+
+    private func releaseDurable() {
+        guard !held.isEmpty else { return }
+        for outgoing in held.release(through: log.durableLSN) {
+            switch outgoing.recipients {
+            case .one(let session): route(outgoing.bytes, to: CollectionOfOne(session))
+            case .many(let sessions): route(outgoing.bytes, to: sessions)
+            }
+        }
+    }
+
     private func route(_ bytes: OutboundBytes, to sessions: some Collection<SessionID>) {
         var remote = false
         for session in sessions {
             let id = ConnectionID(session: session)
+            // A session of an earlier process, or of a loop this process does not have (a
+            // restart with fewer --threads), is never routed to; recovery closes them all, so
+            // none should remain.
+            guard id.epoch == epoch, id.loop < loopCount else { continue }
             if id.loop == loop.index {
                 loop.deliverLocally(bytes, to: id)
             } else {
@@ -91,17 +163,6 @@ final class HubHost {
         for target in remoteRecipients.indices where !remoteRecipients[target].isEmpty {
             remoteDeliveries[target].append(Delivery(bytes: bytes, recipients: remoteRecipients[target]))
             remoteRecipients[target].removeAll(keepingCapacity: true)
-        }
-    }
-
-    /// Whether deliveries for other loops wait for `endTurn`.
-    var hasPendingDeliveries: Bool { remoteDeliveries.contains(where: { !$0.isEmpty }) }
-
-    /// Hands this turn's deliveries to the other loops, one batch each.
-    func endTurn() {
-        for target in remoteDeliveries.indices where !remoteDeliveries[target].isEmpty {
-            loop.queueDeliveries(remoteDeliveries[target], toLoop: target)
-            remoteDeliveries[target].removeAll(keepingCapacity: true)
         }
     }
 

@@ -9,12 +9,13 @@ final class LoopGroup: @unchecked Sendable {
     var loopCount: Int { loops.count }
     private var threads: [pthread_t] = []
 
-    init(context: ServerContext, loopCount: Int) throws {
+    /// Makes the loops; the hub's loop runs `hub` (as recovered) and records its inputs in `log`.
+    init(context: ServerContext, loopCount: Int, hub: Hub, log: HubInputLog) throws {
         precondition(loopCount >= 1 && loopCount <= 255, "between 1 and 255 loops")
         loops = try (0..<loopCount).map { try EventLoop(index: $0, context: context, loopCount: loopCount) }
         for loop in loops { loop.group = self }
         let hubLoop = loops[hubLoopIndex]
-        hubLoop.hubHost = HubHost(configuration: context.configuration.hub, loop: hubLoop, loopCount: loopCount)
+        hubLoop.hubHost = HubHost(hub: hub, log: log, loop: hubLoop, loopCount: loopCount, epoch: context.epoch)
     }
 
     /// Posts messages to a loop (from any thread).

@@ -18,11 +18,11 @@ public final class Server: @unchecked Sendable {
         self.configuration = configuration
         partyhub_ignore_sigpipe()
         loopCount = max(1, min(255, configuration.threads ?? Int(partyhub_available_cpus())))
-        context = ServerContext(configuration: configuration, loopCount: loopCount)
+        context = ServerContext(configuration: configuration, loopCount: loopCount, epoch: 1)
         let (listener, boundPort) = try Self.listen(host: configuration.host, port: configuration.port)
         port = boundPort
         do {
-            group = try LoopGroup(context: context, loopCount: loopCount)
+            group = try LoopGroup(context: context, loopCount: loopCount, hub: Hub(configuration: configuration.hub), log: HubInputLog(lastLSN: 0))
             try group.loops[0].adoptListener(listener)
         } catch {
             close(listener)

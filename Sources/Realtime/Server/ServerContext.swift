@@ -8,7 +8,12 @@ final class ServerContext: Sendable {
     /// Every loop's metrics, in loop order, for `/metrics`.
     let loopMetrics: [LoopMetrics]
 
-    init(configuration: ServerConfiguration, loopCount: Int) {
+    /// This process's start number, part of every connection id, so a session id never
+    /// repeats across restarts.
+    let epoch: UInt16
+
+    init(configuration: ServerConfiguration, loopCount: Int, epoch: UInt16) {
+        self.epoch = epoch
         self.configuration = configuration
         self.jwt = JWTCodec(secret: configuration.jwtSecret, leewaySeconds: configuration.jwtLeewaySeconds)
         self.logger = configuration.logger

@@ -33,6 +33,26 @@ extension ServeOption {
             guard !value.isEmpty else { throw ConfigurationError("the data directory is empty") }
             settings.configuration.dataDirectory = value
         },
+        ServeOption(name: "fsync", valueName: "POLICY", help: "always (default): replies wait for fdatasync; everysec: synced each second; none") {
+            settings, value in
+            guard let policy = FsyncPolicy(rawValue: value) else { throw ConfigurationError("'\(value)' is not a policy (always, everysec, none)") }
+            settings.configuration.persistence.fsync = policy
+        },
+        ServeOption(name: "wal-segment-bytes", valueName: "SIZE", help: "size past which a new log segment begins (default 64MiB)") { settings, value in
+            let size = try OptionValues.size(value)
+            guard size >= 4096 && size <= 1 << 32 else { throw ConfigurationError("--wal-segment-bytes must be 4KiB to 4GiB") }
+            settings.configuration.persistence.segmentBytes = size
+        },
+        ServeOption(name: "snapshot-every", valueName: "RECORDS", help: "log records between snapshots (default 1000000)") { settings, value in
+            settings.configuration.persistence.snapshotEveryRecords = try OptionValues.integer(value, in: 1...1_000_000_000)
+        },
+        ServeOption(name: "recover", valueName: "MODE", help: "strict (default): damaged log stops the start; truncate: cut it there") { settings, value in
+            switch value {
+            case "strict": settings.configuration.persistence.truncateDamage = false
+            case "truncate": settings.configuration.persistence.truncateDamage = true
+            default: throw ConfigurationError("'\(value)' is not a recovery mode (strict, truncate)")
+            }
+        },
         ServeOption(name: "threads", valueName: "N", help: "event loops (default: the CPUs this process may run on)") { settings, value in
             settings.configuration.threads = try OptionValues.integer(value, in: 1...255)
         },

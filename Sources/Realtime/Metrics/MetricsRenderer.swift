@@ -1,6 +1,6 @@
 /// Renders every loop's counters, summed, in the Prometheus text exposition format (0.0.4).
 enum MetricsRenderer {
-    static func render(_ loops: [LoopMetrics]) -> String {
+    static func render(_ loops: [LoopMetrics], persistence: PersistenceMetrics) -> String {
         func sum(_ read: (LoopMetrics) -> Int64) -> Int64 { loops.reduce(0) { $0 + read($1) } }
         var out = ""
         func family(_ name: String, _ type: String, _ help: String) {
@@ -62,6 +62,40 @@ enum MetricsRenderer {
         let seconds = Double(sum { $0.value(.turnTimeSumNanoseconds) }) / 1e9
         out += "partyhub_event_loop_turn_seconds_sum \(seconds)\n"
         sample("partyhub_event_loop_turn_seconds_count", value: sum { $0.value(.turnCount) })
+        renderPersistence(persistence, into: &out)
         return out
+    }
+
+    private static func renderPersistence(_ metrics: PersistenceMetrics, into out: inout String) {
+        func single(_ name: String, _ type: String, _ help: String, _ value: Int64) {
+            out += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n\(name) \(value)\n"
+        }
+        func seconds(_ nanoseconds: Int64) -> String { String(Double(nanoseconds) / 1e9) }
+        single("partyhub_wal_records_total", "counter", "Records written to the write-ahead log.", metrics.value(.records))
+        single("partyhub_wal_bytes_total", "counter", "Bytes written to the write-ahead log.", metrics.value(.bytes))
+        single("partyhub_wal_batches_total", "counter", "Batches (one write each) written to the write-ahead log.", metrics.value(.batches))
+        single("partyhub_wal_write_errors_total", "counter", "Failed log writes (each ends the process).", metrics.value(.writeErrors))
+        single("partyhub_wal_fsync_errors_total", "counter", "Failed log syncs (each ends the process).", metrics.value(.syncErrors))
+        single("partyhub_wal_durable_lsn", "gauge", "The log sequence number through which the log is durable.", metrics.value(.durableLSN))
+        out += "# HELP partyhub_wal_fsync_seconds Time one fdatasync of the log took.\n# TYPE partyhub_wal_fsync_seconds histogram\n"
+        var cumulative: Int64 = 0
+        for (index, bound) in PersistenceMetrics.syncBucketsMicroseconds.enumerated() {
+            cumulative += metrics.syncs(bucket: index)
+            out += "partyhub_wal_fsync_seconds_bucket{le=\"\(Double(bound) / 1_000_000)\"} \(cumulative)\n"
+        }
+        cumulative += metrics.syncs(bucket: PersistenceMetrics.syncBucketsMicroseconds.count)
+        out += "partyhub_wal_fsync_seconds_bucket{le=\"+Inf\"} \(cumulative)\n"
+        out += "partyhub_wal_fsync_seconds_sum \(seconds(metrics.value(.syncTimeSumNanoseconds)))\n"
+        out += "partyhub_wal_fsync_seconds_count \(metrics.value(.syncCount))\n"
+        single("partyhub_snapshots_total", "counter", "Snapshots written.", metrics.value(.snapshots))
+        single("partyhub_snapshot_failures_total", "counter", "Snapshots that failed (the log still holds everything).", metrics.value(.snapshotFailures))
+        single("partyhub_snapshot_lsn", "gauge", "The log sequence number the last snapshot covers.", metrics.value(.snapshotLSN))
+        single("partyhub_snapshot_bytes", "gauge", "Size of the last snapshot.", metrics.value(.snapshotBytes))
+        out += "# HELP partyhub_snapshot_seconds How long the last snapshot took to encode and write.\n# TYPE partyhub_snapshot_seconds gauge\n"
+        out += "partyhub_snapshot_seconds \(seconds(metrics.value(.snapshotNanoseconds)))\n"
+        single("partyhub_data_directory_bytes", "gauge", "Bytes of log segments and snapshots in the data directory.", metrics.value(.diskBytes))
+        single("partyhub_recovery_records", "gauge", "Log records replayed at the last start.", metrics.value(.recoveredRecords))
+        out += "# HELP partyhub_recovery_seconds How long recovery took at the last start.\n# TYPE partyhub_recovery_seconds gauge\n"
+        out += "partyhub_recovery_seconds \(seconds(metrics.value(.recoveryNanoseconds)))\n"
     }
 }

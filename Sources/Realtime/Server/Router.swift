@@ -58,7 +58,7 @@ struct Router {
             return .respond(response, keepAlive: keepAlive, failure: nil)
         case "/metrics":
             guard request.method == "GET" else { return methodNotAllowed(keepAlive) }
-            let body = MetricsRenderer.render(context.loopMetrics)
+            let body = MetricsRenderer.render(context.loopMetrics, persistence: context.persistenceMetrics)
             let response = HTTPResponse(
                 status: .ok, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")], body: Array(body.utf8))
             return .respond(response, keepAlive: keepAlive, failure: nil)

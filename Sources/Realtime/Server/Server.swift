@@ -18,7 +18,7 @@ public final class Server: @unchecked Sendable {
         self.configuration = configuration
         partyhub_ignore_sigpipe()
         loopCount = max(1, min(255, configuration.threads ?? Int(partyhub_available_cpus())))
-        context = ServerContext(configuration: configuration, loopCount: loopCount, epoch: 1)
+        context = ServerContext(configuration: configuration, loopCount: loopCount, epoch: 1, persistenceMetrics: PersistenceMetrics())
         let (listener, boundPort) = try Self.listen(host: configuration.host, port: configuration.port)
         port = boundPort
         do {

@@ -4,8 +4,10 @@ public struct ServerConfiguration: Sendable {
     public var host = "0.0.0.0"
     /// TCP port; 0 picks a free one (tests).
     public var port = 8084
-    /// Where the server keeps its files (the generated JWT secret now; snapshots and the log later).
+    /// Where the server keeps its files: the write-ahead log, snapshots, the generated JWT secret.
     public var dataDirectory = "./partyhub-data"
+    /// The write-ahead log and snapshots.
+    public var persistence = PersistenceConfiguration()
     /// Event loops; nil means one per CPU this process may run on (sched_getaffinity).
     public var threads: Int?
     /// The HS256 secret tokens are checked with.

@@ -7,16 +7,19 @@ final class ServerContext: Sendable {
     let logger: Logger
     /// Every loop's metrics, in loop order, for `/metrics`.
     let loopMetrics: [LoopMetrics]
+    /// The log's and the snapshots' counters.
+    let persistenceMetrics: PersistenceMetrics
 
     /// This process's start number, part of every connection id, so a session id never
     /// repeats across restarts.
     let epoch: UInt16
 
-    init(configuration: ServerConfiguration, loopCount: Int, epoch: UInt16) {
+    init(configuration: ServerConfiguration, loopCount: Int, epoch: UInt16, persistenceMetrics: PersistenceMetrics) {
         self.epoch = epoch
         self.configuration = configuration
         self.jwt = JWTCodec(secret: configuration.jwtSecret, leewaySeconds: configuration.jwtLeewaySeconds)
         self.logger = configuration.logger
         self.loopMetrics = (0..<loopCount).map { _ in LoopMetrics() }
+        self.persistenceMetrics = persistenceMetrics
     }
 }

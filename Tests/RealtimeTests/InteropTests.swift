@@ -3,9 +3,9 @@ import Glibc
 import XCTest
 
 /// Real third-party clients against the real `partyhub` binary over loopback: Python's
-/// `websockets`, Node's `ws`, and the shared benchmark's `conformance.js`. A missing client
-/// library skips (naming the install command), unless `PARTYHUB_REQUIRE_INTEROP=1` (CI), where
-/// it fails instead.
+/// `websockets`, Node's `ws`, the shared benchmark's `conformance.js`, and headless Chromium's
+/// own `WebSocket` in a page. A missing client skips (naming the install command), unless
+/// `PARTYHUB_REQUIRE_INTEROP=1` (CI), where it fails instead.
 final class InteropTests: XCTestCase {
     func testPythonWebsocketsClientRunsAPartyWithCleanCloses() throws {
         try requirePythonWebsockets()
@@ -36,11 +36,131 @@ final class InteropTests: XCTestCase {
         try stop(server)
     }
 
+    /// A browser is strict where our raw client is not: Chromium fails a connection with 1006
+    /// when any frame follows the server's close frame (RFC 6455 §5.5.1, issue #18).
+    func testHeadlessChromiumRunsAPartyWithCleanCloses() throws {
+        let browser = try requireChromium()
+        // Named: without --threads the server runs a loop per CPU.
+        let server = try startServer(extraArguments: ["--threads", "1"])
+        XCTAssertEqual(server.loops, 1, "--threads 1 should start one loop; log:\n\(server.log)")
+        try runPartyPage(in: browser, against: server)
+        try stop(server)
+    }
+
+    func testHeadlessChromiumRunsAPartyWithCleanClosesAcrossTwoEventLoops() throws {
+        let browser = try requireChromium()
+        let server = try startServer(extraArguments: ["--threads", "2"])
+        XCTAssertEqual(server.loops, 2, "--threads 2 should start two loops; log:\n\(server.log)")
+        try runPartyPage(in: browser, against: server)
+        try stop(server)
+    }
+
     /// Starts a server, runs one client command against it, and stops the server (exit 0).
     private func runAgainstFreshServer(_ client: [String]) throws {
         let server = try startServer()
         try runClient(client + server.clientArguments, server)
         try stop(server)
+    }
+
+    // MARK: Headless Chromium
+
+    /// Rounds the party page plays. Before the fix of issue #18 the close race broke about half
+    /// the rounds (from one in eight to all eight in a run), so eight make a miss unlikely.
+    private static let chromiumRounds = 8
+    /// The chats the page sends and each member must receive exactly.
+    private static let pageChats = ["héllo wörld ✓ 🎉 日本語", "ответ: ça va? 👍🏽 עברית «ok»"]
+
+    /// Mints tokens for two players a round with `partyhub token`, loads `party_page.html` in
+    /// headless Chromium through `chromium_driver.py`, and checks every round the page reports.
+    private func runPartyPage(in browser: String, against server: RunningServer) throws {
+        let binary = try XCTUnwrap(ChildProcess.partyhubBinary)
+        let players = (0..<Self.chromiumRounds).flatMap { ["alice\($0)", "bob\($0)"] }
+        // Minted side by side: one process each.
+        let minters = try players.map {
+            try ChildProcess([binary.path, "token", "--sub", $0, "--jwt-secret", server.secret], separateErrors: true)
+        }
+        var tokens: [String] = []
+        for (player, minter) in zip(players, minters) {
+            guard minter.waitForExit(timeout: 30), minter.result.exitedWith(0) else {
+                return XCTFail("partyhub token --sub \(player) ended with \(minter.terminationDescription): \(minter.errors)")
+            }
+            tokens.append(minter.output.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        var page = URLComponents()
+        page.path = "party_page.html"
+        page.queryItems = [
+            URLQueryItem(name: "ws", value: server.url),
+            URLQueryItem(name: "tokens", value: tokens.joined(separator: ",")),
+        ]
+        // The driver gives up (and cleans up) after 60 s, before this run's own limit.
+        let run = try ChildProcess.run(
+            [
+                "python3", Self.chromiumDriver, "--chromium", browser, "--timeout", "60",
+                "--serve", Self.interopDirectory.path, try XCTUnwrap(page.string),
+            ], timeout: 90, separateErrors: true)
+        let context = "chromium_driver.py: \(run.description)\n\(run.errors)\nserver log:\n\(server.log)"
+        guard run.exitedWith(0) else { return XCTFail("the driver failed; \(context)") }
+        guard let result = try? JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? JSONObject else {
+            return XCTFail("the driver printed no JSON object: \(run.output)\n\(context)")
+        }
+        XCTAssertTrue(result["error"] is NSNull, "the page: \(result["error"] ?? "no error field"); \(context)")
+        let rounds = result["rounds"] as? [JSONObject] ?? []
+        XCTAssertEqual(rounds.count, Self.chromiumRounds, "rounds the page played; \(context)")
+        var brokenRounds = 0
+        var problems: [String] = []
+        for (index, round) in rounds.enumerated() {
+            let found = Self.partyPageProblems(round, players: Array(players[(2 * index)..<(2 * index + 2)]))
+            if !found.isEmpty { brokenRounds += 1 }
+            problems += found.map { "round \(index): \($0)" }
+        }
+        XCTAssertTrue(
+            problems.isEmpty,
+            """
+            \(brokenRounds) of \(rounds.count) rounds in \(result["userAgent"] as? String ?? "the browser") went wrong:
+            \(problems.joined(separator: "\n"))
+            \(context)
+            """)
+    }
+
+    /// What is wrong with one round the page reports, for its `players` (creator, joiner):
+    /// each socket's first message is its `session.ready`, rid 1 (create, then join) is
+    /// answered ok with the members so far, both see both chats exactly as sent, and both
+    /// close events say 1000 and clean.
+    private static func partyPageProblems(_ round: JSONObject, players: [String]) -> [String] {
+        if let error = round["error"] as? String { return ["the page stopped: \(error)"] }
+        let reports = round["players"] as? [JSONObject] ?? []
+        guard reports.count == 2 else { return ["\(reports.count) players reported, not 2"] }
+        var problems: [String] = []
+        let sentChats = (round["sentChats"] as? [JSONObject] ?? []).map { $0["text"] as? String ?? "" }
+        if sentChats != pageChats { problems.append("the page sent the chats \(sentChats), not \(pageChats)") }
+        for (index, report) in reports.enumerated() {
+            let name = players[index]
+            let messages = report["messages"] as? [JSONObject] ?? []
+            let ready = messages.first
+            if ready?.eventName != "session.ready" || ready?["player"] as? String != name {
+                problems.append("\(name): the first message is not its session.ready: \(ready ?? [:])")
+            }
+            let reply = messages.first { $0["rid"] as? Int == 1 && $0["ev"] == nil }
+            let members = reply?.party?["members"] as? [String]
+            if reply?.isOK != true || members != Array(players.prefix(index + 1)) {
+                problems.append("\(name): \(index == 0 ? "party.create" : "party.join") answered \(reply ?? [:])")
+            }
+            // The first chat from each player; the last ones, sent while closing, may not arrive.
+            for (sender, text) in zip(players, pageChats) {
+                let chat = messages.first { $0.eventName == "party.chat" && $0["from"] as? String == sender }
+                if chat?["text"] as? String != text {
+                    problems.append("\(name): \(sender)'s chat \(text) arrived as \(chat?["text"] ?? "nothing")")
+                }
+            }
+            let close = report["close"] as? JSONObject
+            let code = close?["code"] as? Int
+            let wasClean = close?["wasClean"] as? Bool
+            if code != 1000 || wasClean != true {
+                let seen = code.map { "\($0), wasClean \(wasClean.map(String.init) ?? "?")" } ?? "no close event"
+                problems.append("\(name): closed with \(seen), not 1000 and clean")
+            }
+        }
+        return problems
     }
 
     // MARK: Dependencies
@@ -55,6 +175,15 @@ final class InteropTests: XCTestCase {
         try requireDependency(
             Self.succeeds(["node", "-e", "try { require('ws') } catch (e) { require('/usr/share/nodejs/ws') }"]),
             "node or its ws package is missing: apt-get install -y nodejs node-ws")
+    }
+
+    /// The browser to drive (`$CHROMIUM`, else `chromium`), once it answers `--version`.
+    private func requireChromium() throws -> String {
+        let browser = ProcessInfo.processInfo.environment["CHROMIUM"].flatMap { $0.isEmpty ? nil : $0 } ?? "chromium"
+        try requireDependency(
+            Self.succeeds(["python3", "--version"]) && Self.succeeds([browser, "--version"]),
+            "headless Chromium (\(browser)) or python3 is missing: apt-get install -y chromium python3")
+        return browser
     }
 
     /// Skips when `available` is false, or fails when CI demands the interop run.
@@ -166,6 +295,7 @@ final class InteropTests: XCTestCase {
         .appendingPathComponent("Interop")
     private static let pythonClient = interopDirectory.appendingPathComponent("python_client.py").path
     private static let nodeClient = interopDirectory.appendingPathComponent("node_client.js").path
+    private static let chromiumDriver = interopDirectory.appendingPathComponent("chromium_driver.py").path
 
     /// `PARTYHUB_SHARED`, or the `shared` folder beside the package root.
     private static var sharedDirectory: URL {

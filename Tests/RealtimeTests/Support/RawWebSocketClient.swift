@@ -455,6 +455,27 @@ final class RawWebSocketClient {
         }
     }
 
+    /// Reads every frame until the server ends the stream, reading on past a close frame: a
+    /// server must send nothing after its close frame (RFC 6455 §5.5.1), and a test sees whether
+    /// it did only by reading to the end. `end` is `.endOfStream`, `.endOfStreamInsideFrame`
+    /// (a frame cut off) or `.reset`; the frames read before a reset are kept.
+    func readEveryFrameUntilEndOfStream(timeout: TimeInterval = defaultTimeout) throws -> (
+        frames: [ReceivedFrame], end: ConnectionEnd
+    ) {
+        let deadline = Date(timeIntervalSinceNow: timeout)
+        var frames: [ReceivedFrame] = []
+        while true {
+            do {
+                while let frame = try parseFrame() { frames.append(frame) }
+                if try !fill(until: deadline, "end of stream (after \(frames.count) frames)") {
+                    return (frames, available == 0 ? .endOfStream : .endOfStreamInsideFrame)
+                }
+            } catch let error as ClientError where error.description == ClientError.reset.description {
+                return (frames, .reset)
+            }
+        }
+    }
+
     /// Reads the next text frame, skipping pings and pongs, and decodes it as a JSON object.
     func readJSON(timeout: TimeInterval = defaultTimeout) throws -> JSONObject {
         let deadline = Date(timeIntervalSinceNow: timeout)

@@ -77,4 +77,8 @@ uint32_t partyhub_crc32c_hardware(uint32_t crc, const void *data, size_t length)
 /// The slicing-by-8 table implementation, on any CPU.
 uint32_t partyhub_crc32c_software(uint32_t crc, const void *data, size_t length);
 
+/// fallocate(FALLOC_FL_KEEP_SIZE): reserves blocks past the end without changing the size,
+/// so appends into them need no block allocation. Returns 0, or -1 with errno.
+int partyhub_preallocate(int fd, int64_t length);
+
 #endif

@@ -58,6 +58,9 @@ public final class LogReader {
     private var bufferStart = 0
     private var bufferCount = 0
 
+    /// The window buffer's size (for tests: it grows only for a record that verified to fit).
+    var bufferCapacity: Int { buffer.count }
+
     /// Opens the segment at `path`. Reads go `chunkBytes` at a time.
     public init(fileSystem: any StorageFileSystem, path: String, chunkBytes: Int = 256 << 10) throws(StorageError) {
         precondition(chunkBytes >= LogFormat.recordHeaderBytes + LogFormat.minRecordLength, "chunks hold a record header")

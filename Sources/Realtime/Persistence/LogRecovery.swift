@@ -135,6 +135,8 @@ public enum LogRecovery {
             var droppedRecords = droppedRecords
             var removed: [String] = []
             let keepsRecords = reader.recordCount > 0
+            // Dropped at its header (a gap, a name that disagrees): its records are lost too.
+            if offset == 0 { droppedRecords += try Self.goodRecords(in: reader) }
             reader.close()
             if keepsRecords {
                 let file = try fileSystem.openFile(path, writable: true)

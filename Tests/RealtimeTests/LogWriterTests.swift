@@ -94,6 +94,15 @@ final class LogWriterTests: XCTestCase {
         log.assertRecords(try log.scan(), are: 1...50, size: 40)
     }
 
+    func testTinySegmentsHoldOneBatchEach() throws {
+        let log = LogFixture()
+        try log.writeLog(30, segmentBytes: 1, batchSize: 10)
+        XCTAssertEqual(
+            try log.segmentPaths,
+            [1, 11, 21].map { "/data/" + LogFormat.segmentName(firstLSN: $0) }, "a new segment is never started empty")
+        log.assertRecords(try log.scan(), are: 1...30)
+    }
+
     func testRotationSyncsTheSegmentItLeaves() throws {
         let log = LogFixture()
         let writer = try log.makeWriter(segmentBytes: 200)

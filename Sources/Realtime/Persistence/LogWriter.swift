@@ -34,6 +34,7 @@ public final class LogWriter {
     private let clock: () -> Int64
     private var file: StorageFile?
     private var segmentSize = 0
+    private var segmentFirstLSN: UInt64 = 0
     private var failure: StorageError?
     private var isClosed = false
 
@@ -75,7 +76,8 @@ public final class LogWriter {
         guard !batch.isEmpty else { return }
         precondition(batch.firstLSN == nextLSN, "batch starts at LSN \(batch.firstLSN), the log is at \(nextLSN)")
         do {
-            if segmentSize >= segmentBytes {
+            // A segment holds at least one batch, however small `segmentBytes` is.
+            if segmentSize >= segmentBytes && nextLSN > segmentFirstLSN {
                 try finishSegment()
                 try startSegment(firstLSN: batch.firstLSN)
             }
@@ -138,5 +140,6 @@ public final class LogWriter {
         }
         file = created
         segmentPath = path
+        segmentFirstLSN = firstLSN
     }
 }

@@ -40,6 +40,7 @@ final class FaultInjectingFileSystem: StorageFileSystem {
     private struct Fault {
         let code: Int32
         let afterWriting: Int
+        var skipping: Int
     }
 
     private var directories: [String: Directory] = [:]
@@ -55,10 +56,10 @@ final class FaultInjectingFileSystem: StorageFileSystem {
 
     // MARK: Faults
 
-    /// The next call of `operation` fails with `code`; a write first writes `afterWriting` of
-    /// its bytes (a short write that then failed).
-    func failNext(_ operation: Operation, with code: Int32, afterWriting: Int = 0) {
-        faults[operation, default: []].append(Fault(code: code, afterWriting: afterWriting))
+    /// The next call of `operation` (after `skipping` calls that succeed) fails with `code`; a
+    /// write first writes `afterWriting` of its bytes (a short write that then failed).
+    func failNext(_ operation: Operation, with code: Int32, afterWriting: Int = 0, skipping: Int = 0) {
+        faults[operation, default: []].append(Fault(code: code, afterWriting: afterWriting, skipping: skipping))
     }
 
     /// The next `count` calls succeed; every call after them fails with EIO until
@@ -84,6 +85,9 @@ final class FaultInjectingFileSystem: StorageFileSystem {
         poweredOff = false
         lastWrite = nil
     }
+
+    /// How many bytes the last write wrote (nil after a crash or a tear).
+    var lastWriteCount: Int? { lastWrite?.count }
 
     /// The machine went down part way through the last write: only its first `keeping` bytes
     /// reached the disk, with everything the file held before it.
@@ -273,6 +277,11 @@ final class FaultInjectingFileSystem: StorageFileSystem {
             operationsUntilPowerOff = remaining - 1
         }
         if var queued = faults[operation], !queued.isEmpty {
+            if queued[0].skipping > 0 {
+                queued[0].skipping -= 1
+                faults[operation] = queued
+                return
+            }
             let fault = queued.removeFirst()
             faults[operation] = queued
             lastFaultWritten = fault.afterWriting

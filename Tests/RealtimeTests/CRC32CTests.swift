@@ -81,7 +81,8 @@ final class CRC32CTests: XCTestCase {
                     let expected = CRC32C.softwareChecksum(slice)
                     XCTAssertEqual(bitwiseCRC32C(slice), expected, "table vs bitwise at \(start)+\(length)")
                     for implementation in implementations {
-                        XCTAssertEqual(implementation.checksum(slice, 0), expected, "\(implementation.name) at \(start)+\(length)")
+                        XCTAssertEqual(
+                            implementation.checksum(slice, 0), expected, "\(implementation.name) at \(start)+\(length)")
                     }
                 }
             }

@@ -29,7 +29,8 @@ final class DataDirectoryTests: XCTestCase {
         let log = LogFixture()
         for name in [
             "snapshot-00000000000000000042.snap.tmp", "wal-00000000000000000001.log.tmp", "jwt-secret", "notes.tmp",
-            "wal-1.log", "snapshot-00000000000000000010.snap", "wal-00000000000000000011.log", "wal-00000000000000000001.log",
+            "wal-1.log", "snapshot-00000000000000000010.snap", "wal-00000000000000000011.log",
+            "wal-00000000000000000001.log",
         ] {
             log.fileSystem.install([1, 2, 3], at: "/data/" + name)
         }
@@ -43,10 +44,13 @@ final class DataDirectoryTests: XCTestCase {
         XCTAssertTrue(listing.temporaries.isEmpty)
         XCTAssertEqual(
             log.fileSystem.names(in: "/data"),
-            ["LOCK", "jwt-secret", "notes.tmp", "snapshot-00000000000000000010.snap", "wal-00000000000000000001.log",
-             "wal-00000000000000000011.log", "wal-1.log"])
+            [
+                "LOCK", "jwt-secret", "notes.tmp", "snapshot-00000000000000000010.snap", "wal-00000000000000000001.log",
+                "wal-00000000000000000011.log", "wal-1.log",
+            ])
         log.fileSystem.simulateCrash()
-        XCTAssertFalse(log.fileSystem.names(in: "/data").contains { $0.hasSuffix(".snap.tmp") }, "the removal was synced")
+        XCTAssertFalse(
+            log.fileSystem.names(in: "/data").contains { $0.hasSuffix(".snap.tmp") }, "the removal was synced")
     }
 
     func testListingSortsByLSNNotByDiscoveryOrder() throws {

@@ -48,11 +48,14 @@ final class LogFormatTests: XCTestCase {
 
     func testSegmentHeaderDecodingSaysWhatIsWrong() {
         let bytes = LogSegmentHeader(firstLSN: 1, createdAt: 0, pinned: [1, 2, 3]).encoded()
-        XCTAssertEqual(Array(bytes.prefix(27)).withUnsafeBytes { LogSegmentHeader.decode($0) }, .incomplete(byteCount: nil))
-        XCTAssertEqual(Array(bytes.prefix(30)).withUnsafeBytes { LogSegmentHeader.decode($0) }, .incomplete(byteCount: 35))
+        XCTAssertEqual(
+            Array(bytes.prefix(27)).withUnsafeBytes { LogSegmentHeader.decode($0) }, .incomplete(byteCount: nil))
+        XCTAssertEqual(
+            Array(bytes.prefix(30)).withUnsafeBytes { LogSegmentHeader.decode($0) }, .incomplete(byteCount: 35))
         var wrong = bytes
         wrong[0] = UInt8(ascii: "X")
-        XCTAssertEqual(wrong.withUnsafeBytes { LogSegmentHeader.decode($0) }, .invalid("no PHWAL magic", byteCount: nil))
+        XCTAssertEqual(
+            wrong.withUnsafeBytes { LogSegmentHeader.decode($0) }, .invalid("no PHWAL magic", byteCount: nil))
         wrong = bytes
         wrong[5] = 2
         XCTAssertEqual(
@@ -61,7 +64,8 @@ final class LogFormatTests: XCTestCase {
         wrong = bytes
         wrong[30] ^= 1
         XCTAssertEqual(
-            wrong.withUnsafeBytes { LogSegmentHeader.decode($0) }, .invalid("segment header checksum mismatch", byteCount: 35))
+            wrong.withUnsafeBytes { LogSegmentHeader.decode($0) },
+            .invalid("segment header checksum mismatch", byteCount: 35))
         wrong = bytes
         wrong[27] = 0xFF
         guard case .invalid = wrong.withUnsafeBytes({ LogSegmentHeader.decode($0) }) else {
@@ -86,7 +90,9 @@ final class LogFormatTests: XCTestCase {
     func testBuilderIsReusableAndTracksItsLSNs() {
         var builder = LogBatchBuilder(capacity: 16)
         XCTAssertTrue(builder.isEmpty)
-        for lsn: UInt64 in 5...9 { [UInt8]().withUnsafeBytes { builder.append(lsn: lsn, type: .hubInput, payload: $0) } }
+        for lsn: UInt64 in 5...9 {
+            [UInt8]().withUnsafeBytes { builder.append(lsn: lsn, type: .hubInput, payload: $0) }
+        }
         XCTAssertEqual(builder.recordCount, 5)
         XCTAssertEqual(builder.batch.firstLSN, 5)
         XCTAssertEqual(builder.batch.lastLSN, 9)

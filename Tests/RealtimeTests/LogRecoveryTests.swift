@@ -16,12 +16,14 @@ final class LogRecoveryTests: XCTestCase {
         XCTAssertEqual(scanned.report.nextLSN, 1)
         XCTAssertEqual(scanned.report.lastLSN, 0)
         XCTAssertNil(scanned.report.damage)
-        XCTAssertEqual(try log.scan(fromLSN: 51).report.nextLSN, 51, "after a snapshot at 50 with no log, the log goes on at 51")
+        XCTAssertEqual(
+            try log.scan(fromLSN: 51).report.nextLSN, 51, "after a snapshot at 50 with no log, the log goes on at 51")
     }
 
     func testMissingDirectoryIsAClearError() {
         let log = LogFixture()
-        XCTAssertThrowsError(try LogRecovery.scanLog(fileSystem: log.fileSystem, directory: "/missing") { _ in }) { error in
+        XCTAssertThrowsError(try LogRecovery.scanLog(fileSystem: log.fileSystem, directory: "/missing") { _ in }) {
+            error in
             XCTAssertEqual((error as? StorageError)?.errno, ENOENT)
             XCTAssertEqual("\(error)", "opendir /missing: no such file or directory (ENOENT)")
         }
@@ -154,7 +156,8 @@ final class LogRecoveryTests: XCTestCase {
         let fifth = offsets[4]
         let fields: [(String, Int)] = [
             ("length", LogFormat.recordLengthOffset), ("checksum", LogFormat.recordChecksumOffset + 2),
-            ("lsn", LogFormat.recordLSNOffset), ("type", LogFormat.recordTypeOffset), ("payload", LogFormat.recordPayloadOffset + 3),
+            ("lsn", LogFormat.recordLSNOffset), ("type", LogFormat.recordTypeOffset),
+            ("payload", LogFormat.recordPayloadOffset + 3),
         ]
         for (field, position) in fields {
             let log = LogFixture()
@@ -166,8 +169,9 @@ final class LogRecoveryTests: XCTestCase {
                 XCTAssertTrue("\(error)".contains("is damaged at offset \(fifth)"), "\(error)")
                 XCTAssertTrue("\(error)".contains("--recover=truncate"), "\(error)")
             }
-            XCTAssertEqual(log.fileSystem.contents(of: segment)!.count, reference.fileSystem.contents(of: segment)!.count,
-                           "a refused scan changes nothing")
+            XCTAssertEqual(
+                log.fileSystem.contents(of: segment)!.count, reference.fileSystem.contents(of: segment)!.count,
+                "a refused scan changes nothing")
 
             let scanned = try log.scan(truncateDamage: true)
             log.assertRecords(scanned, are: 1...4)
@@ -289,7 +293,8 @@ final class LogRecoveryTests: XCTestCase {
         try log.write(15...20, to: writer)
         writer.close()
         XCTAssertThrowsError(try log.scan()) { error in
-            XCTAssertTrue("\(error)".contains("LSN gap: the previous segment ends at LSN 10, this one starts at 15"), "\(error)")
+            XCTAssertTrue(
+                "\(error)".contains("LSN gap: the previous segment ends at LSN 10, this one starts at 15"), "\(error)")
             XCTAssertEqual((error as? StorageError)?.path, "/data/wal-00000000000000000015.log")
         }
         let scanned = try log.scan(truncateDamage: true)
@@ -341,7 +346,10 @@ final class LogRecoveryTests: XCTestCase {
             let segmentIndex = newest ? paths.count - 1 : 0
             log.flipBit(paths[segmentIndex], at: LogFormat.segmentFirstLSNOffset + 1)
             XCTAssertThrowsError(try log.scan(), "segment \(segmentIndex)") { error in
-                XCTAssertEqual("\(error)", "\(paths[segmentIndex]) is damaged at offset 0: segment header checksum mismatch (--recover=truncate drops it and everything after it)")
+                XCTAssertEqual(
+                    "\(error)",
+                    "\(paths[segmentIndex]) is damaged at offset 0: segment header checksum mismatch (--recover=truncate drops it and everything after it)"
+                )
             }
         }
     }

@@ -90,7 +90,8 @@ final class LogWriterTests: XCTestCase {
         let writer = try log.makeWriter(segmentBytes: 100)
         try log.write(1...50, to: writer, batchSize: 25, size: 40)
         writer.close()
-        XCTAssertEqual(try log.segmentPaths, ["/data/wal-00000000000000000001.log", "/data/wal-00000000000000000026.log"])
+        XCTAssertEqual(
+            try log.segmentPaths, ["/data/wal-00000000000000000001.log", "/data/wal-00000000000000000026.log"])
         log.assertRecords(try log.scan(), are: 1...50, size: 40)
     }
 

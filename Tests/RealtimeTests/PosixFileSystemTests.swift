@@ -72,7 +72,9 @@ final class PosixFileSystemTests: XCTestCase {
         XCTAssertThrowsError(try fileSystem.listDirectory(directory + "/missing"))
         XCTAssertThrowsError(try fileSystem.remove(directory + "/missing"))
         XCTAssertThrowsError(try fileSystem.rename(directory + "/missing", to: directory + "/x")) { error in
-            XCTAssertEqual("\(error)", "rename \(self.directory)/missing -> \(self.directory)/x: no such file or directory (ENOENT)")
+            XCTAssertEqual(
+                "\(error)",
+                "rename \(self.directory)/missing -> \(self.directory)/x: no such file or directory (ENOENT)")
         }
     }
 
@@ -80,7 +82,8 @@ final class PosixFileSystemTests: XCTestCase {
         try XCTSkipUnless(FileManager.default.fileExists(atPath: "/dev/full"), "no /dev/full")
         let full = try fileSystem.openFile("/dev/full", writable: true)
         defer { fileSystem.close(full) }
-        XCTAssertThrowsError(try [UInt8](repeating: 1, count: 100).withUnsafeBytes { try fileSystem.append(full, $0) }) { error in
+        XCTAssertThrowsError(try [UInt8](repeating: 1, count: 100).withUnsafeBytes { try fileSystem.append(full, $0) })
+        { error in
             XCTAssertTrue((error as? StorageError)?.isNoSpace ?? false)
             XCTAssertEqual("\(error)", "write /dev/full: no space left on device (ENOSPC)")
         }
@@ -88,7 +91,8 @@ final class PosixFileSystemTests: XCTestCase {
 
     func testTheLogAndSnapshotsWorkOnRealFiles() throws {
         let data = try DataDirectory(path: directory)
-        let writer = try LogWriter(fileSystem: fileSystem, directory: directory, segmentBytes: 4096, pinned: [1, 2], firstLSN: 1)
+        let writer = try LogWriter(
+            fileSystem: fileSystem, directory: directory, segmentBytes: 4096, pinned: [1, 2], firstLSN: 1)
         var builder = LogBatchBuilder()
         for lsn: UInt64 in 1...500 {
             LogFixture.payload(lsn).withUnsafeBytes { builder.append(lsn: lsn, type: .hubInput, payload: $0) }
@@ -115,7 +119,8 @@ final class PosixFileSystemTests: XCTestCase {
         let snapshot = try XCTUnwrap(store.loadNewest().snapshot)
         XCTAssertEqual(snapshot.lsn, 300)
         var lsns: [UInt64] = []
-        let report = try LogRecovery.scanLog(fileSystem: fileSystem, directory: directory, fromLSN: snapshot.lsn + 1) { record in
+        let report = try LogRecovery.scanLog(fileSystem: fileSystem, directory: directory, fromLSN: snapshot.lsn + 1) {
+            record in
             XCTAssertEqual(Array(record.payload), LogFixture.payload(record.lsn))
             lsns.append(record.lsn)
         }

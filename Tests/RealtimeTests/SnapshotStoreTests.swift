@@ -60,12 +60,24 @@ final class SnapshotStoreTests: XCTestCase {
             ("flipped payload bit", { $0.flipBit($1, at: 100) }, "snapshot checksum mismatch"),
             ("flipped LSN bit", { $0.flipBit($1, at: LogFormat.snapshotLSNOffset) }, "snapshot checksum mismatch"),
             ("flipped checksum bit", { $0.flipBit($1, at: 36 + 6 + 1000) }, "snapshot checksum mismatch"),
-            ("cut short", { $0.shrinkSize($1, by: 1) }, "the header says 6 pinned and 1000 payload bytes, the file has 1045"),
+            (
+                "cut short", { $0.shrinkSize($1, by: 1) },
+                "the header says 6 pinned and 1000 payload bytes, the file has 1045"
+            ),
             ("cut to nothing", { $0.shrinkSize($1, by: 1046) }, "0 bytes is shorter than a snapshot header"),
-            ("bytes appended", { $0.appendBytes($1, [0]) }, "the header says 6 pinned and 1000 payload bytes, the file has 1047"),
+            (
+                "bytes appended", { $0.appendBytes($1, [0]) },
+                "the header says 6 pinned and 1000 payload bytes, the file has 1047"
+            ),
             ("wrong magic", { $0.setByte($1, at: 0, to: 0) }, "no PHSNP magic"),
-            ("newer version", { $0.setByte($1, at: LogFormat.snapshotVersionOffset, to: 9) }, "snapshot format version 9, this build reads 1"),
-            ("huge payload length", { $0.setByte($1, at: LogFormat.snapshotPayloadLengthOffset + 7, to: 0xFF) }, "the header says"),
+            (
+                "newer version", { $0.setByte($1, at: LogFormat.snapshotVersionOffset, to: 9) },
+                "snapshot format version 9, this build reads 1"
+            ),
+            (
+                "huge payload length", { $0.setByte($1, at: LogFormat.snapshotPayloadLengthOffset + 7, to: 0xFF) },
+                "the header says"
+            ),
         ]
         for (name, damage, reason) in damages {
             let log = LogFixture()
@@ -88,7 +100,8 @@ final class SnapshotStoreTests: XCTestCase {
         try log.fileSystem.rename(path, to: "/data/" + LogFormat.snapshotName(lsn: 11))
         let loaded = try store.loadNewest()
         XCTAssertNil(loaded.snapshot)
-        XCTAssertTrue(loaded.skipped.first?.reason.contains("the header's LSN 10 is not the 11 of the file name") ?? false)
+        XCTAssertTrue(
+            loaded.skipped.first?.reason.contains("the header's LSN 10 is not the 11 of the file name") ?? false)
     }
 
     func testPruneKeepsTheLastTwoSnapshotsAndTheLogTheOlderNeeds() throws {

@@ -9,7 +9,8 @@ import XCTest
 /// CRC32C throughput on the SSE4.2 instruction and on the table.
 final class StorageBenchmarkTests: XCTestCase {
     override func setUpWithError() throws {
-        try XCTSkipUnless(ProcessInfo.processInfo.environment["PARTYHUB_STORAGE_BENCH"] == "1", "set PARTYHUB_STORAGE_BENCH=1")
+        try XCTSkipUnless(
+            ProcessInfo.processInfo.environment["PARTYHUB_STORAGE_BENCH"] == "1", "set PARTYHUB_STORAGE_BENCH=1")
     }
 
     func testSyncLatencyOfFourKiBAppends() throws {
@@ -64,7 +65,9 @@ final class StorageBenchmarkTests: XCTestCase {
                     for _ in 0..<rounds { crc = checksum(slice, crc) }
                     let seconds = seconds(ContinuousClock.now - start)
                     let gigabytes = Double(rounds * size) / 1e9
-                    print("storage bench: CRC32C \(name) \(size) B: \(format(gigabytes / seconds)) GB/s (\(String(crc, radix: 16)))")
+                    print(
+                        "storage bench: CRC32C \(name) \(size) B: \(format(gigabytes / seconds)) GB/s (\(String(crc, radix: 16)))"
+                    )
                 }
             }
         }
@@ -74,7 +77,9 @@ final class StorageBenchmarkTests: XCTestCase {
         var result: [(String, (UnsafeRawBufferPointer, UInt32) -> UInt32)] = [
             ("software", { CRC32C.softwareChecksum($0, continuing: $1) })
         ]
-        if CRC32C.hardwareAvailable { result.insert(("hardware", { CRC32C.hardwareChecksum($0, continuing: $1) }), at: 0) }
+        if CRC32C.hardwareAvailable {
+            result.insert(("hardware", { CRC32C.hardwareChecksum($0, continuing: $1) }), at: 0)
+        }
         return result
     }
 

@@ -105,7 +105,8 @@ final class StorageFaultInjectionTests: XCTestCase {
                 let syncs = log.fileSystem.calls[.sync]
                 XCTAssertThrowsError(try log.write(9...12, to: writer, sync: false)) { error in
                     XCTAssertTrue((error as? StorageError)?.isWriterFailedEarlier ?? false)
-                    XCTAssertTrue("\(error)".hasPrefix("the log writer failed earlier and accepts no more writes"), "\(error)")
+                    XCTAssertTrue(
+                        "\(error)".hasPrefix("the log writer failed earlier and accepts no more writes"), "\(error)")
                 }
                 XCTAssertThrowsError(try writer.sync())
                 XCTAssertEqual(log.fileSystem.calls[.write], writes, "a poisoned writer makes no call")
@@ -265,7 +266,9 @@ final class StorageFaultInjectionTests: XCTestCase {
     // MARK: Snapshots
 
     private func writeSnapshot(_ store: SnapshotStore, lsn: UInt64) throws {
-        try LogFixture.payload(lsn, size: 500).withUnsafeBytes { _ = try store.write(lsn: lsn, pinned: [7], payload: $0) }
+        try LogFixture.payload(lsn, size: 500).withUnsafeBytes {
+            _ = try store.write(lsn: lsn, pinned: [7], payload: $0)
+        }
     }
 
     func testSnapshotWriteErrorsKeepThePreviousSnapshotAndLeaveNoTemporary() throws {
@@ -279,7 +282,8 @@ final class StorageFaultInjectionTests: XCTestCase {
                     XCTAssertEqual((error as? StorageError)?.errno, code, "\(operation)")
                     XCTAssertEqual((error as? StorageError)?.isNoSpace, code == ENOSPC)
                 }
-                XCTAssertEqual(log.fileSystem.names(in: "/data"), ["snapshot-00000000000000000010.snap"], "\(operation)")
+                XCTAssertEqual(
+                    log.fileSystem.names(in: "/data"), ["snapshot-00000000000000000010.snap"], "\(operation)")
                 let loaded = try store.loadNewest()
                 XCTAssertEqual(loaded.snapshot?.lsn, 10)
                 XCTAssertEqual(loaded.snapshot?.payload, LogFixture.payload(10, size: 500))

@@ -26,7 +26,7 @@ public final class DataDirectory {
         let lockFile: StorageFile
         do {
             lockFile = try fileSystem.lock(FileSystem.join(path, LogFormat.lockFileName))
-        } catch where error.errno == EWOULDBLOCK {
+        } catch  where error.errno == EWOULDBLOCK {
             throw .directoryInUse(path)
         }
         self.lockFile = lockFile

@@ -6,12 +6,16 @@ enum LittleEndian {
     }
 
     /// The integer stored at `offset` (no alignment needed).
-    static func load<Value: FixedWidthInteger>(_: Value.Type, from bytes: UnsafeRawBufferPointer, at offset: Int) -> Value {
+    static func load<Value: FixedWidthInteger>(_: Value.Type, from bytes: UnsafeRawBufferPointer, at offset: Int)
+        -> Value
+    {
         Value(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: Value.self))
     }
 
     /// Stores `value` at `offset` (no alignment needed).
-    static func store<Value: FixedWidthInteger>(_ value: Value, into bytes: UnsafeMutableRawBufferPointer, at offset: Int) {
+    static func store<Value: FixedWidthInteger>(
+        _ value: Value, into bytes: UnsafeMutableRawBufferPointer, at offset: Int
+    ) {
         bytes.storeBytes(of: value.littleEndian, toByteOffset: offset, as: Value.self)
     }
 }

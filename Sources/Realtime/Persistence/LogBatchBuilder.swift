@@ -28,7 +28,8 @@ public struct LogBatchBuilder: Sendable {
     public mutating func append(lsn: UInt64, type: LogRecordType, payload: UnsafeRawBufferPointer) {
         precondition(lsn > 0, "LSNs start at 1")
         precondition(isEmpty || lsn == lastLSN + 1, "LSN \(lsn) does not follow \(lastLSN) in a batch")
-        precondition(payload.count <= LogFormat.maxPayloadBytes, "a log payload has at most \(LogFormat.maxPayloadBytes) bytes")
+        precondition(
+            payload.count <= LogFormat.maxPayloadBytes, "a log payload has at most \(LogFormat.maxPayloadBytes) bytes")
         let start = bytes.count
         LittleEndian.append(UInt32(LogFormat.minRecordLength + payload.count), to: &bytes)
         LittleEndian.append(UInt32(0), to: &bytes)  // the checksum, filled in below
@@ -37,7 +38,8 @@ public struct LogBatchBuilder: Sendable {
         bytes.append(contentsOf: payload)
         bytes.withUnsafeMutableBytes { buffer in
             let covered = UnsafeRawBufferPointer(rebasing: buffer[(start + LogFormat.recordLSNOffset)...])
-            LittleEndian.store(CRC32C.mask(CRC32C.checksum(covered)), into: buffer, at: start + LogFormat.recordChecksumOffset)
+            LittleEndian.store(
+                CRC32C.mask(CRC32C.checksum(covered)), into: buffer, at: start + LogFormat.recordChecksumOffset)
         }
         if isEmpty { firstLSN = lsn }
         lastLSN = lsn

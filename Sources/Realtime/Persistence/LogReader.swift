@@ -63,7 +63,8 @@ public final class LogReader {
 
     /// Opens the segment at `path`. Reads go `chunkBytes` at a time.
     public init(fileSystem: any StorageFileSystem, path: String, chunkBytes: Int = 256 << 10) throws(StorageError) {
-        precondition(chunkBytes >= LogFormat.recordHeaderBytes + LogFormat.minRecordLength, "chunks hold a record header")
+        precondition(
+            chunkBytes >= LogFormat.recordHeaderBytes + LogFormat.minRecordLength, "chunks hold a record header")
         self.fileSystem = fileSystem
         self.path = path
         self.chunkBytes = chunkBytes
@@ -104,7 +105,12 @@ public final class LogReader {
             return .header(header)
         case .incomplete:
             let zeroed = try isZero(from: 0)
-            let what = zeroed ? "the segment header is \(fileSize) zero bytes" : "the segment header is cut short at \(fileSize) bytes"
+            var what = "the segment header is cut short at \(fileSize) bytes"
+            if fileSize == 0 {
+                what = "the segment is empty"
+            } else if zeroed {
+                what = "the segment header is \(fileSize) zero bytes"
+            }
             return .damaged(Damage(offset: 0, what: what, couldBeTornWrite: true, isZeroed: zeroed))
         case .invalid(let what, let byteCount):
             let zeroed = try isZero(from: 0)
@@ -113,7 +119,8 @@ public final class LogReader {
             let headerOnly = byteCount.map { fileSize <= $0 } ?? false
             return .damaged(
                 Damage(
-                    offset: 0, what: zeroed ? "the segment header is zero bytes" : what, couldBeTornWrite: zeroed || headerOnly,
+                    offset: 0, what: zeroed ? "the segment header is zero bytes" : what,
+                    couldBeTornWrite: zeroed || headerOnly,
                     isZeroed: zeroed))
         }
     }
@@ -200,11 +207,14 @@ public final class LogReader {
         let length = Int(LittleEndian.load(UInt32.self, from: head, at: LogFormat.recordLengthOffset))
         let storedChecksum = LittleEndian.load(UInt32.self, from: head, at: LogFormat.recordChecksumOffset)
         let size = LogFormat.recordHeaderBytes + length
-        guard length >= LogFormat.minRecordLength, length <= LogFormat.maxRecordLength, position + size <= fileSize else {
+        guard length >= LogFormat.minRecordLength, length <= LogFormat.maxRecordLength, position + size <= fileSize
+        else {
             return nil
         }
         let record = try bytes(at: position, count: size)
-        guard CRC32C.unmask(storedChecksum) == CRC32C.checksum(UnsafeRawBufferPointer(rebasing: record[LogFormat.recordLSNOffset...])),
+        guard
+            CRC32C.unmask(storedChecksum)
+                == CRC32C.checksum(UnsafeRawBufferPointer(rebasing: record[LogFormat.recordLSNOffset...])),
             LittleEndian.load(UInt64.self, from: record, at: LogFormat.recordLSNOffset) == lsn
         else { return nil }
         return size
@@ -213,7 +223,8 @@ public final class LogReader {
     private func damage(_ what: String, couldBeTornWrite: Bool) throws(StorageError) -> Damage {
         let zeroed = try isZero(from: offset)
         return Damage(
-            offset: offset, what: zeroed ? "\(fileSize - offset) zero bytes" : what, couldBeTornWrite: couldBeTornWrite || zeroed,
+            offset: offset, what: zeroed ? "\(fileSize - offset) zero bytes" : what,
+            couldBeTornWrite: couldBeTornWrite || zeroed,
             isZeroed: zeroed)
     }
 
@@ -245,7 +256,8 @@ public final class LogReader {
         bufferCount = 0
         while bufferCount < wanted {
             let got = try fileSystem.read(
-                file, at: start + bufferCount, into: UnsafeMutableRawBufferPointer(rebasing: buffer[bufferCount..<wanted]))
+                file, at: start + bufferCount,
+                into: UnsafeMutableRawBufferPointer(rebasing: buffer[bufferCount..<wanted]))
             guard got > 0 else { throw .damaged(path, offset: start + bufferCount, "the file ended while it was read") }
             bufferCount += got
         }

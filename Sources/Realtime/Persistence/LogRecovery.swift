@@ -33,7 +33,8 @@ public enum LogRecovery {
                 first.path, offset: nil,
                 "the log starts at LSN \(first.lsn) but recovery needs it from LSN \(fromLSN) (a segment is missing)")
         }
-        let scan = Scan(fileSystem: fileSystem, directory: directory, segments: segments, truncateDamage: truncateDamage)
+        let scan = Scan(
+            fileSystem: fileSystem, directory: directory, segments: segments, truncateDamage: truncateDamage)
         // The log's position: the last LSN it holds (the start segment's first LSN minus 1 before
         // anything is read; what comes before it is in a snapshot).
         var position = segments[start].lsn - 1
@@ -58,7 +59,8 @@ public enum LogRecovery {
                 break segmentLoop
             }
             if index > start && header.firstLSN != position + 1 {
-                let what = "LSN gap: the previous segment ends at LSN \(position), this one starts at \(header.firstLSN)"
+                let what =
+                    "LSN gap: the previous segment ends at LSN \(position), this one starts at \(header.firstLSN)"
                 report.damage = try scan.drop(from: index, reader: reader, offset: 0, kind: .corruption, what: what)
                 break segmentLoop
             }
@@ -84,14 +86,18 @@ public enum LogRecovery {
                 }
             }
             report.segments.append(
-                LogScanReport.Segment(path: entry.path, header: header, lastLSN: position, recordCount: reader.recordCount))
+                LogScanReport.Segment(
+                    path: entry.path, header: header, lastLSN: position, recordCount: reader.recordCount))
             if let damage = segmentDamage {
                 let readable = try reader.readableRecords(after: damage.offset)
                 let torn = isNewest && damage.couldBeTornWrite && readable.count == 0
                 var what = damage.what
-                if readable.count > 0 { what += "; \(readable.count) readable records follow at offset \(readable.firstOffset!)" }
+                if readable.count > 0 {
+                    what += "; \(readable.count) readable records follow at offset \(readable.firstOffset!)"
+                }
                 report.damage = try scan.drop(
-                    from: index, reader: reader, offset: damage.offset, kind: torn ? .tornTail : .corruption, what: what,
+                    from: index, reader: reader, offset: damage.offset, kind: torn ? .tornTail : .corruption,
+                    what: what,
                     droppedRecords: torn ? (damage.isZeroed ? 0 : 1) : readable.count)
                 break segmentLoop
             }
@@ -105,12 +111,15 @@ public enum LogRecovery {
         report.lastLSN = position
         report.nextLSN = position + 1
         if position + 1 < fromLSN {
-            let what = "the log ends at LSN \(position), before LSN \(fromLSN) where recovery starts (records the snapshot holds were never synced to the log)"
+            let what =
+                "the log ends at LSN \(position), before LSN \(fromLSN) where recovery starts"
+                + " (records the snapshot holds were never synced to the log)"
             guard truncateDamage else { throw StorageError.damaged(directory, offset: nil, what) }
             report.damage =
                 report.damage
                 ?? LogScanReport.Damage(
-                    kind: .corruption, path: directory, offset: 0, what: what, droppedBytes: 0, droppedRecords: 0, removedSegments: [])
+                    kind: .corruption, path: directory, offset: 0, what: what, droppedBytes: 0, droppedRecords: 0,
+                    removedSegments: [])
             report.nextLSN = fromLSN
         }
         return report
@@ -125,7 +134,8 @@ public enum LogRecovery {
         let truncateDamage: Bool
 
         func drop(
-            from index: Int, reader: LogReader, offset: Int, kind: LogScanReport.DamageKind, what: String, droppedRecords: Int = 0
+            from index: Int, reader: LogReader, offset: Int, kind: LogScanReport.DamageKind, what: String,
+            droppedRecords: Int = 0
         ) throws(StorageError) -> LogScanReport.Damage {
             let path = segments[index].path
             if kind == .corruption && !truncateDamage {
@@ -158,7 +168,8 @@ public enum LogRecovery {
             }
             if !removed.isEmpty { try fileSystem.syncDirectory(directory) }
             return LogScanReport.Damage(
-                kind: kind, path: path, offset: offset, what: what, droppedBytes: droppedBytes, droppedRecords: droppedRecords,
+                kind: kind, path: path, offset: offset, what: what, droppedBytes: droppedBytes,
+                droppedRecords: droppedRecords,
                 removedSegments: removed)
         }
 

@@ -10,7 +10,8 @@ public struct LogSegmentHeader: Equatable, Sendable {
     public var pinned: [UInt8]
 
     public init(firstLSN: UInt64, createdAt: Int64, pinned: [UInt8]) {
-        precondition(pinned.count <= LogFormat.maxPinnedBytes, "a pinned blob has at most \(LogFormat.maxPinnedBytes) bytes")
+        precondition(
+            pinned.count <= LogFormat.maxPinnedBytes, "a pinned blob has at most \(LogFormat.maxPinnedBytes) bytes")
         self.firstLSN = firstLSN
         self.createdAt = createdAt
         self.pinned = pinned
@@ -51,17 +52,21 @@ public struct LogSegmentHeader: Equatable, Sendable {
         guard bytes.starts(with: LogFormat.segmentMagic) else { return .invalid("no PHWAL magic", byteCount: nil) }
         let version = bytes[LogFormat.segmentVersionOffset]
         guard version == LogFormat.segmentVersion else {
-            return .invalid("segment format version \(version), this build reads \(LogFormat.segmentVersion)", byteCount: nil)
+            return .invalid(
+                "segment format version \(version), this build reads \(LogFormat.segmentVersion)", byteCount: nil)
         }
         let pinnedCount = Int(LittleEndian.load(UInt32.self, from: bytes, at: LogFormat.segmentPinnedLengthOffset))
         guard pinnedCount <= LogFormat.maxPinnedBytes else {
-            return .invalid("pinned length \(pinnedCount) is over the \(LogFormat.maxPinnedBytes) allowed", byteCount: nil)
+            return .invalid(
+                "pinned length \(pinnedCount) is over the \(LogFormat.maxPinnedBytes) allowed", byteCount: nil)
         }
         let total = LogFormat.segmentHeaderBytes(pinnedCount: pinnedCount)
         guard bytes.count >= total else { return .incomplete(byteCount: total) }
         let stored = LittleEndian.load(UInt32.self, from: bytes, at: total - LogFormat.checksumBytes)
         let computed = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: bytes[..<(total - LogFormat.checksumBytes)]))
-        guard CRC32C.unmask(stored) == computed else { return .invalid("segment header checksum mismatch", byteCount: total) }
+        guard CRC32C.unmask(stored) == computed else {
+            return .invalid("segment header checksum mismatch", byteCount: total)
+        }
         let pinnedStart = LogFormat.segmentHeaderFixedBytes
         let header = LogSegmentHeader(
             firstLSN: LittleEndian.load(UInt64.self, from: bytes, at: LogFormat.segmentFirstLSNOffset),

@@ -20,7 +20,10 @@ public final class LogWriter {
     /// The pinned blob written into the header of every new segment; a change takes effect at
     /// the next segment.
     public var pinned: [UInt8] {
-        didSet { precondition(pinned.count <= LogFormat.maxPinnedBytes, "a pinned blob has at most \(LogFormat.maxPinnedBytes) bytes") }
+        didSet {
+            precondition(
+                pinned.count <= LogFormat.maxPinnedBytes, "a pinned blob has at most \(LogFormat.maxPinnedBytes) bytes")
+        }
     }
     /// The LSN the next batch must start with.
     public private(set) var nextLSN: UInt64
@@ -49,11 +52,13 @@ public final class LogWriter {
     ///   - clock: the creation time written in segment headers, Unix ms.
     public init(
         fileSystem: any StorageFileSystem, directory: String, segmentBytes: Int = LogFormat.defaultSegmentBytes,
-        pinned: [UInt8], firstLSN: UInt64, preallocate: Bool = true, clock: @escaping () -> Int64 = { partyhub_wall_ms() }
+        pinned: [UInt8], firstLSN: UInt64, preallocate: Bool = true,
+        clock: @escaping () -> Int64 = { partyhub_wall_ms() }
     ) throws(StorageError) {
         precondition(firstLSN > 0, "LSNs start at 1")
         precondition(segmentBytes > 0, "a segment must be allowed some bytes")
-        precondition(pinned.count <= LogFormat.maxPinnedBytes, "a pinned blob has at most \(LogFormat.maxPinnedBytes) bytes")
+        precondition(
+            pinned.count <= LogFormat.maxPinnedBytes, "a pinned blob has at most \(LogFormat.maxPinnedBytes) bytes")
         self.fileSystem = fileSystem
         self.directory = directory
         self.segmentBytes = segmentBytes

@@ -57,7 +57,9 @@ public final class PosixFileSystem: StorageFileSystem, @unchecked Sendable {
         }
     }
 
-    public func read(_ file: StorageFile, at offset: Int, into buffer: UnsafeMutableRawBufferPointer) throws(StorageError) -> Int {
+    public func read(_ file: StorageFile, at offset: Int, into buffer: UnsafeMutableRawBufferPointer)
+        throws(StorageError) -> Int
+    {
         guard buffer.count > 0 else { return 0 }
         while true {
             let count = pread(file.descriptor, buffer.baseAddress, buffer.count, off_t(offset))

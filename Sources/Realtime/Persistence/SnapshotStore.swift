@@ -35,7 +35,9 @@ public final class SnapshotStore {
     private let clock: () -> Int64
 
     /// A store for `directory`; `clock` gives the creation time written in the header.
-    public init(fileSystem: any StorageFileSystem, directory: String, clock: @escaping () -> Int64 = { partyhub_wall_ms() }) {
+    public init(
+        fileSystem: any StorageFileSystem, directory: String, clock: @escaping () -> Int64 = { partyhub_wall_ms() }
+    ) {
         self.fileSystem = fileSystem
         self.directory = directory
         self.clock = clock
@@ -46,8 +48,11 @@ public final class SnapshotStore {
     /// previous snapshots are as they were, and the error is thrown; nothing is retried.
     @discardableResult
     public func write(lsn: UInt64, pinned: [UInt8], payload: UnsafeRawBufferPointer) throws(StorageError) -> String {
-        precondition(pinned.count <= LogFormat.maxPinnedBytes, "a pinned blob has at most \(LogFormat.maxPinnedBytes) bytes")
-        precondition(payload.count <= LogFormat.maxSnapshotPayloadBytes, "a snapshot has at most \(LogFormat.maxSnapshotPayloadBytes) bytes")
+        precondition(
+            pinned.count <= LogFormat.maxPinnedBytes, "a pinned blob has at most \(LogFormat.maxPinnedBytes) bytes")
+        precondition(
+            payload.count <= LogFormat.maxSnapshotPayloadBytes,
+            "a snapshot has at most \(LogFormat.maxSnapshotPayloadBytes) bytes")
         let path = FileSystem.join(directory, LogFormat.snapshotName(lsn: lsn))
         let temporary = path + LogFormat.temporarySuffix
         var header = LogFormat.snapshotMagic
@@ -148,7 +153,9 @@ public final class SnapshotStore {
             let payloadCount = LittleEndian.load(UInt64.self, from: bytes, at: LogFormat.snapshotPayloadLengthOffset)
             let expected = UInt64(fixed + pinnedCount + LogFormat.checksumBytes).addingReportingOverflow(payloadCount)
             guard !expected.overflow, expected.partialValue == UInt64(bytes.count) else {
-                throw damaged("the header says \(pinnedCount) pinned and \(payloadCount) payload bytes, the file has \(bytes.count)")
+                throw damaged(
+                    "the header says \(pinnedCount) pinned and \(payloadCount) payload bytes, the file has \(bytes.count)"
+                )
             }
             let checked = bytes.count - LogFormat.checksumBytes
             let stored = LittleEndian.load(UInt32.self, from: bytes, at: checked)
@@ -156,7 +163,9 @@ public final class SnapshotStore {
                 throw damaged("snapshot checksum mismatch")
             }
             let lsn = LittleEndian.load(UInt64.self, from: bytes, at: LogFormat.snapshotLSNOffset)
-            guard lsn == entry.lsn else { throw damaged("the header's LSN \(lsn) is not the \(entry.lsn) of the file name") }
+            guard lsn == entry.lsn else {
+                throw damaged("the header's LSN \(lsn) is not the \(entry.lsn) of the file name")
+            }
             let pinnedEnd = fixed + pinnedCount
             return Snapshot(
                 lsn: lsn, createdAt: LittleEndian.load(Int64.self, from: bytes, at: LogFormat.snapshotCreatedAtOffset),

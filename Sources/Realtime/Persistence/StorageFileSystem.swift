@@ -24,7 +24,8 @@ public protocol StorageFileSystem: AnyObject {
     func append(_ file: StorageFile, _ bytes: UnsafeRawBufferPointer) throws(StorageError)
 
     /// Reads up to `buffer.count` bytes at `offset` (pread); returns how many, 0 at the end.
-    func read(_ file: StorageFile, at offset: Int, into buffer: UnsafeMutableRawBufferPointer) throws(StorageError) -> Int
+    func read(_ file: StorageFile, at offset: Int, into buffer: UnsafeMutableRawBufferPointer) throws(StorageError)
+        -> Int
 
     /// The file's size in bytes.
     func size(_ file: StorageFile) throws(StorageError) -> Int

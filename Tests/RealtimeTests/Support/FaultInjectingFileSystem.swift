@@ -181,7 +181,9 @@ final class FaultInjectingFileSystem: StorageFileSystem {
         lastWrite = (handle.inode, start, bytes.count)
     }
 
-    func read(_ file: StorageFile, at offset: Int, into buffer: UnsafeMutableRawBufferPointer) throws(StorageError) -> Int {
+    func read(_ file: StorageFile, at offset: Int, into buffer: UnsafeMutableRawBufferPointer) throws(StorageError)
+        -> Int
+    {
         try begin(.read, file.path)
         let data = try handleFor(file).inode.data
         guard offset < data.count else { return 0 }

@@ -42,7 +42,9 @@ final class LogFixture {
     }
 
     /// Writes records `lsns` in batches of `batchSize`, syncing after each batch when `sync`.
-    func write(_ lsns: ClosedRange<UInt64>, to writer: LogWriter, batchSize: Int = 4, sync: Bool = true, size: Int? = nil) throws {
+    func write(
+        _ lsns: ClosedRange<UInt64>, to writer: LogWriter, batchSize: Int = 4, sync: Bool = true, size: Int? = nil
+    ) throws {
         var builder = LogBatchBuilder()
         for lsn in lsns {
             let type: LogRecordType = lsn == 1 ? .processStarted : .hubInput
@@ -83,7 +85,8 @@ final class LogFixture {
 
     /// Checks that records `lsns` came back whole, in order.
     func assertRecords(
-        _ scanned: Scanned, are lsns: ClosedRange<UInt64>?, size: Int? = nil, file: StaticString = #filePath, line: UInt = #line
+        _ scanned: Scanned, are lsns: ClosedRange<UInt64>?, size: Int? = nil, file: StaticString = #filePath,
+        line: UInt = #line
     ) {
         XCTAssertEqual(scanned.lsns, lsns.map(Array.init) ?? [], file: file, line: line)
         for record in scanned.records where record.payload != Self.payload(record.lsn, size: size) {
@@ -115,7 +118,9 @@ final class LogFixture {
     }
 
     func headerSize(_ bytes: [UInt8]) -> Int {
-        let pinnedCount = bytes.withUnsafeBytes { LittleEndian.load(UInt32.self, from: $0, at: LogFormat.segmentPinnedLengthOffset) }
+        let pinnedCount = bytes.withUnsafeBytes {
+            LittleEndian.load(UInt32.self, from: $0, at: LogFormat.segmentPinnedLengthOffset)
+        }
         return LogFormat.segmentHeaderBytes(pinnedCount: Int(pinnedCount))
     }
 
@@ -163,7 +168,8 @@ final class LogFixture {
         var bytes = fileSystem.contents(of: path)!
         let end = offset + LogFormat.recordHeaderBytes + Int(length(bytes, at: offset))
         bytes.withUnsafeMutableBytes { buffer in
-            let crc = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: buffer[(offset + LogFormat.recordLSNOffset)..<end]))
+            let crc = CRC32C.checksum(
+                UnsafeRawBufferPointer(rebasing: buffer[(offset + LogFormat.recordLSNOffset)..<end]))
             LittleEndian.store(CRC32C.mask(crc), into: buffer, at: offset + LogFormat.recordChecksumOffset)
         }
         fileSystem.setContents(bytes, of: path)

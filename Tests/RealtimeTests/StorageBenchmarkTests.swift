@@ -43,6 +43,30 @@ final class StorageBenchmarkTests: XCTestCase {
                 writer.close()
             }
         }
+        // For comparison, what LogWriter does not do: a file filled with zeros and synced first,
+        // then overwritten in place (PostgreSQL's WAL segments). The size never changes, so
+        // fdatasync has no metadata to commit.
+        var inPlace: [Double] = []
+        for round in 0..<4 {
+            let path = root + "/in-place-\(round)"
+            let descriptor = open(path, O_RDWR | O_CREAT | O_EXCL, 0o644)
+            XCTAssertGreaterThanOrEqual(descriptor, 0)
+            defer { close(descriptor) }
+            let zeros = [UInt8](repeating: 0, count: 1 << 20)
+            for offset in stride(from: 0, to: appends / 4 * 4096, by: zeros.count) {
+                XCTAssertEqual(
+                    zeros.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, off_t(offset)) }, zeros.count)
+            }
+            XCTAssertEqual(fsync(descriptor), 0)
+            let block = [UInt8](repeating: 0x42, count: 4096)
+            for index in 0..<(appends / 4) {
+                XCTAssertEqual(
+                    block.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, 4096, off_t(index * 4096)) }, 4096)
+                let written = ContinuousClock.now
+                XCTAssertEqual(fdatasync(descriptor), 0)
+                inPlace.append(microseconds(ContinuousClock.now - written))
+            }
+        }
         print("storage bench: \(appends) appends of 4 KiB, each one write + fdatasync, in \(root)")
         for preallocate in [false, true] {
             let (write, sync) = latencies[preallocate]!
@@ -51,6 +75,10 @@ final class StorageBenchmarkTests: XCTestCase {
                     + "  p99 \(format(percentile(sync, 99))) µs  max \(format(sync.max()!)) µs;"
                     + "  write p50 \(format(percentile(write, 50))) µs p99 \(format(percentile(write, 99))) µs")
         }
+        print(
+            "storage bench: zero-filled, overwritten in place (not LogWriter): fdatasync p50"
+                + " \(format(percentile(inPlace, 50))) µs  p99 \(format(percentile(inPlace, 99))) µs"
+                + "  max \(format(inPlace.max()!)) µs")
     }
 
     func testCRC32CThroughput() {

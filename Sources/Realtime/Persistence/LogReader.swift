@@ -129,45 +129,16 @@ public final class LogReader {
     /// `.end` or `.damaged` it returns the same again.
     public func next() throws(StorageError) -> Step {
         precondition(header != nil, "read the segment header first")
-        let remaining = fileSize - offset
-        if remaining == 0 { return .end }
-        if remaining < LogFormat.recordHeaderBytes {
-            return .damaged(try damage("a record header cut short at \(remaining) bytes", couldBeTornWrite: true))
+        if offset == fileSize { return .end }
+        switch try examine(at: offset, lsn: nextLSN) {
+        case .record(let record, let size):
+            offset += size
+            nextLSN += 1
+            recordCount += 1
+            return .record(record)
+        case .damaged(let what, let couldBeTornWrite):
+            return .damaged(try damage(what, couldBeTornWrite: couldBeTornWrite))
         }
-        let head = try bytes(at: offset, count: LogFormat.recordHeaderBytes)
-        let length = Int(LittleEndian.load(UInt32.self, from: head, at: LogFormat.recordLengthOffset))
-        let storedChecksum = LittleEndian.load(UInt32.self, from: head, at: LogFormat.recordChecksumOffset)
-        if length == 0 {
-            return .damaged(try damage("a record of length 0", couldBeTornWrite: true))
-        }
-        guard length >= LogFormat.minRecordLength, length <= LogFormat.maxRecordLength else {
-            return .damaged(
-                try damage(
-                    "record length \(length) is impossible (\(LogFormat.minRecordLength)...\(LogFormat.maxRecordLength))",
-                    couldBeTornWrite: false))
-        }
-        let size = LogFormat.recordHeaderBytes + length
-        guard size <= remaining else {
-            return .damaged(try damage("a record of \(size) bytes cut short at \(remaining)", couldBeTornWrite: true))
-        }
-        let record = try bytes(at: offset, count: size)
-        let covered = UnsafeRawBufferPointer(rebasing: record[LogFormat.recordLSNOffset...])
-        guard CRC32C.unmask(storedChecksum) == CRC32C.checksum(covered) else {
-            return .damaged(try damage("record checksum mismatch", couldBeTornWrite: true))
-        }
-        let lsn = LittleEndian.load(UInt64.self, from: record, at: LogFormat.recordLSNOffset)
-        guard lsn == nextLSN else {
-            return .damaged(try damage("record LSN \(lsn) where LSN \(nextLSN) was due", couldBeTornWrite: false))
-        }
-        let rawType = record[LogFormat.recordTypeOffset]
-        guard let type = LogRecordType(rawValue: rawType) else {
-            return .damaged(try damage("unknown record type \(rawType)", couldBeTornWrite: false))
-        }
-        offset += size
-        nextLSN += 1
-        recordCount += 1
-        let payload = UnsafeRawBufferPointer(rebasing: record[LogFormat.recordPayloadOffset...])
-        return .record(LogRecord(lsn: lsn, type: type, payload: payload))
     }
 
     /// Looks past damage at `damageOffset` for records that still verify: the first position
@@ -190,7 +161,7 @@ public final class LogReader {
             var position = candidate
             var expectedLSN = lsn
             var count = 0
-            while let size = try verifiedRecordSize(at: position, lsn: expectedLSN) {
+            while case .record(_, let size) = try examine(at: position, lsn: expectedLSN) {
                 count += 1
                 position += size
                 expectedLSN += 1
@@ -200,24 +171,47 @@ public final class LogReader {
         return (0, nil)
     }
 
-    /// The size of the record at `position` if it fits, verifies and has `lsn`.
-    private func verifiedRecordSize(at position: Int, lsn: UInt64) throws(StorageError) -> Int? {
-        guard position + LogFormat.recordHeaderBytes <= fileSize else { return nil }
+    /// What `examine` found at a position.
+    private enum Examined {
+        case record(LogRecord, size: Int)
+        case damaged(String, couldBeTornWrite: Bool)
+    }
+
+    /// Checks the record at `position`, which should have `expectedLSN`: room for its header,
+    /// a possible length that fits in the file (before anything is read for it), its checksum,
+    /// its LSN, its type.
+    private func examine(at position: Int, lsn expectedLSN: UInt64) throws(StorageError) -> Examined {
+        let remaining = fileSize - position
+        guard remaining >= LogFormat.recordHeaderBytes else {
+            return .damaged("a record header cut short at \(remaining) bytes", couldBeTornWrite: true)
+        }
         let head = try bytes(at: position, count: LogFormat.recordHeaderBytes)
         let length = Int(LittleEndian.load(UInt32.self, from: head, at: LogFormat.recordLengthOffset))
         let storedChecksum = LittleEndian.load(UInt32.self, from: head, at: LogFormat.recordChecksumOffset)
+        if length == 0 { return .damaged("a record of length 0", couldBeTornWrite: true) }
+        guard length >= LogFormat.minRecordLength, length <= LogFormat.maxRecordLength else {
+            let range = "\(LogFormat.minRecordLength)...\(LogFormat.maxRecordLength)"
+            return .damaged("record length \(length) is impossible (\(range))", couldBeTornWrite: false)
+        }
         let size = LogFormat.recordHeaderBytes + length
-        guard length >= LogFormat.minRecordLength, length <= LogFormat.maxRecordLength, position + size <= fileSize
-        else {
-            return nil
+        guard size <= remaining else {
+            return .damaged("a record of \(size) bytes cut short at \(remaining)", couldBeTornWrite: true)
         }
         let record = try bytes(at: position, count: size)
-        guard
-            CRC32C.unmask(storedChecksum)
-                == CRC32C.checksum(UnsafeRawBufferPointer(rebasing: record[LogFormat.recordLSNOffset...])),
-            LittleEndian.load(UInt64.self, from: record, at: LogFormat.recordLSNOffset) == lsn
-        else { return nil }
-        return size
+        let covered = UnsafeRawBufferPointer(rebasing: record[LogFormat.recordLSNOffset...])
+        guard CRC32C.unmask(storedChecksum) == CRC32C.checksum(covered) else {
+            return .damaged("record checksum mismatch", couldBeTornWrite: true)
+        }
+        let lsn = LittleEndian.load(UInt64.self, from: record, at: LogFormat.recordLSNOffset)
+        guard lsn == expectedLSN else {
+            return .damaged("record LSN \(lsn) where LSN \(expectedLSN) was due", couldBeTornWrite: false)
+        }
+        let rawType = record[LogFormat.recordTypeOffset]
+        guard let type = LogRecordType(rawValue: rawType) else {
+            return .damaged("unknown record type \(rawType)", couldBeTornWrite: false)
+        }
+        let payload = UnsafeRawBufferPointer(rebasing: record[LogFormat.recordPayloadOffset...])
+        return .record(LogRecord(lsn: lsn, type: type, payload: payload), size: size)
     }
 
     private func damage(_ what: String, couldBeTornWrite: Bool) throws(StorageError) -> Damage {

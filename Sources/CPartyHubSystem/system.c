@@ -5,6 +5,7 @@
 #include <unistd.h>
 #include <pthread.h>
 #include <sys/random.h>
+#include <fcntl.h>
 
 int partyhub_available_cpus(void) {
     cpu_set_t set;
@@ -75,4 +76,8 @@ int partyhub_accept(int listener) {
 
 long partyhub_getrandom(void *buffer, size_t count) {
     return (long)getrandom(buffer, count, 0);
+}
+
+int partyhub_preallocate(int fd, int64_t length) {
+    return fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, (off_t)length);
 }

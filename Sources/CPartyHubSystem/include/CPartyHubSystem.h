@@ -60,4 +60,25 @@ static inline int64_t partyhub_counter_load(const int64_t *counter) {
     return __atomic_load_n(counter, __ATOMIC_RELAXED);
 }
 
+/// CRC32C (Castagnoli) of `length` bytes, continuing from `crc` (0 to start): the SSE4.2
+/// `crc32` instruction when the CPU has it (chosen at the first call), else a table.
+uint32_t partyhub_crc32c(uint32_t crc, const void *data, size_t length);
+
+/// 1 when `partyhub_crc32c` uses the SSE4.2 instruction, 0 when it uses the table.
+int partyhub_crc32c_uses_hardware(void);
+
+/// 1 when this CPU has the SSE4.2 `crc32` instruction.
+int partyhub_crc32c_hardware_available(void);
+
+/// The SSE4.2 implementation; only when `partyhub_crc32c_hardware_available()` (it traps
+/// on other architectures).
+uint32_t partyhub_crc32c_hardware(uint32_t crc, const void *data, size_t length);
+
+/// The slicing-by-8 table implementation, on any CPU.
+uint32_t partyhub_crc32c_software(uint32_t crc, const void *data, size_t length);
+
+/// fallocate(FALLOC_FL_KEEP_SIZE): reserves blocks past the end without changing the size,
+/// so appends into them need no block allocation. Returns 0, or -1 with errno.
+int partyhub_preallocate(int fd, int64_t length);
+
 #endif

@@ -13,7 +13,7 @@ struct EventHistory: Equatable, Sendable {
     /// A history with exactly this ring, as a snapshot restores it; nil unless the ring fits
     /// the capacity and `start` is 0 or, in a full ring, one of its slots.
     init?(capacity: Int, ring: [PartyEvent], start: Int) {
-        guard ring.count <= max(capacity, 0), start == 0 || (ring.count == capacity && (1..<capacity).contains(start)) else {
+        guard ring.count <= max(capacity, 0), start == 0 || (ring.count == capacity && start > 0 && start < capacity) else {
             return nil
         }
         self.capacity = capacity

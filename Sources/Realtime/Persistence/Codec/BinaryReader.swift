@@ -135,20 +135,4 @@ struct BinaryReader {
         }
         return dictionary
     }
-
-    /// Decodes `bytes` with `body`, which must read them all.
-    static func decode<Value>(_ bytes: [UInt8], _ body: (inout BinaryReader) throws(BinaryDecodingError) -> Value)
-        throws(BinaryDecodingError) -> Value
-    {
-        // `withUnsafeBytes` rethrows untyped errors: carry the typed one out in a Result.
-        let result = bytes.withUnsafeBytes { raw in
-            Result { () throws(BinaryDecodingError) -> Value in
-                var reader = BinaryReader(raw)
-                let value = try body(&reader)
-                try reader.expectEnd()
-                return value
-            }
-        }
-        return try result.get()
-    }
 }

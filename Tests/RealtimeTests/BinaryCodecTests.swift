@@ -228,7 +228,7 @@ final class BinaryCodecTests: XCTestCase {
     /// an offline member in grace, events, `idem` answers.
     static func smallHub() -> Hub {
         let driver = HubDriver()
-        let party = driver.partyOfAlice(joiners: 2)
+        _ = driver.partyOfAlice(joiners: 2)
         driver.run(.chat(text: "hi 👋"), from: 1, idem: "chat-1")
         driver.run(.setRole(.tank), from: 2, idem: "role")
         driver.invite("dave", from: 1)
@@ -240,7 +240,6 @@ final class BinaryCodecTests: XCTestCase {
         driver.run(.setOpen(false), from: 6)
         driver.run(.join(inviteCode: closed.inviteCode, role: .healer), from: 5, idem: "ask")
         driver.run(.kick(player: "nobody"), from: 1, idem: "bad-kick")
-        _ = party
         return driver.hub
     }
 }

@@ -23,7 +23,8 @@ final class BinaryCodecTests: XCTestCase {
         for shift in stride(from: 7, through: 63, by: 7) { values += [1 << UInt64(shift) - 1, 1 << UInt64(shift)] }
         for value in values {
             let bytes = encoded { $0.writeVarUInt(value) }
-            XCTAssertEqual(bytes.count, max(1, (64 - value.leadingZeroBitCount + 6) / 7), "\(value) in its shortest form")
+            XCTAssertEqual(
+                bytes.count, max(1, (64 - value.leadingZeroBitCount + 6) / 7), "\(value) in its shortest form")
             XCTAssertEqual(try decoded(bytes) { try $0.readVarUInt() }, value)
         }
     }
@@ -31,23 +32,39 @@ final class BinaryCodecTests: XCTestCase {
     func testVarIntsZigzagSoSmallNegativesStayShort() throws {
         let known: [(Int64, [UInt8])] = [(0, [0]), (-1, [1]), (1, [2]), (-64, [0x7F]), (64, [0x80, 0x01])]
         for (value, bytes) in known { XCTAssertEqual(encoded { $0.writeVarInt(value) }, bytes, "\(value)") }
-        let values: [Int64] = [0, -1, 1, 63, -64, 64, -65, Int64(Int32.max), Int64(Int32.min), 1_800_000_000_000, .max, .min, .max - 1, .min + 1]
-        for value in values { XCTAssertEqual(try decoded(encoded { $0.writeVarInt(value) }) { try $0.readVarInt() }, value) }
+        let values: [Int64] = [
+            0, -1, 1, 63, -64, 64, -65, Int64(Int32.max), Int64(Int32.min), 1_800_000_000_000, .max, .min, .max - 1,
+            .min + 1,
+        ]
+        for value in values {
+            XCTAssertEqual(try decoded(encoded { $0.writeVarInt(value) }) { try $0.readVarInt() }, value)
+        }
         XCTAssertEqual(encoded { $0.writeVarInt(.min) }, encoded { $0.writeVarUInt(.max) })
     }
 
     func testFixedWidthValuesAreLittleEndianAndRoundTrip() throws {
         XCTAssertEqual(encoded { $0.writeUInt32LE(0x0102_0304) }, [4, 3, 2, 1])
         XCTAssertEqual(encoded { $0.writeUInt64LE(0x0102_0304_0506_0708) }, [8, 7, 6, 5, 4, 3, 2, 1])
-        for value: UInt32 in [0, 1, 0x80, .max] { XCTAssertEqual(try decoded(encoded { $0.writeUInt32LE(value) }) { try $0.readUInt32LE() }, value) }
-        for value: UInt64 in [0, 1 << 32, .max] { XCTAssertEqual(try decoded(encoded { $0.writeUInt64LE(value) }) { try $0.readUInt64LE() }, value) }
+        for value: UInt32 in [0, 1, 0x80, .max] {
+            XCTAssertEqual(try decoded(encoded { $0.writeUInt32LE(value) }) { try $0.readUInt32LE() }, value)
+        }
+        for value: UInt64 in [0, 1 << 32, .max] {
+            XCTAssertEqual(try decoded(encoded { $0.writeUInt64LE(value) }) { try $0.readUInt64LE() }, value)
+        }
         for value: UInt8 in [0, 127, 128, 255] { XCTAssertEqual(try decoded([value]) { try $0.readUInt8() }, value) }
-        XCTAssertEqual(encoded { $0.writeBool(false); $0.writeBool(true) }, [0, 1])
+        XCTAssertEqual(
+            encoded {
+                $0.writeBool(false)
+                $0.writeBool(true)
+            }, [0, 1])
         XCTAssertEqual(try decoded([0, 1]) { [try $0.readBool(), try $0.readBool()] }, [false, true])
     }
 
     func testDoublesRoundTripBitForBit() throws {
-        let values: [Double] = [0, -0.0, 1, -1.5, 0.1, .pi, .greatestFiniteMagnitude, .leastNonzeroMagnitude, .infinity, -.infinity, .nan, Double(bitPattern: 0x7FF8_0000_0000_1234)]
+        let values: [Double] = [
+            0, -0.0, 1, -1.5, 0.1, .pi, .greatestFiniteMagnitude, .leastNonzeroMagnitude, .infinity, -.infinity, .nan,
+            Double(bitPattern: 0x7FF8_0000_0000_1234),
+        ]
         for value in values {
             let bytes = encoded { $0.writeDouble(value) }
             XCTAssertEqual(bytes.count, 8)
@@ -62,7 +79,8 @@ final class BinaryCodecTests: XCTestCase {
         }
         for string in strings {
             let bytes = encoded { $0.writeString(string) }
-            XCTAssertEqual(bytes.count, string.utf8.count + encoded { $0.writeVarUInt(UInt64(string.utf8.count)) }.count)
+            XCTAssertEqual(
+                bytes.count, string.utf8.count + encoded { $0.writeVarUInt(UInt64(string.utf8.count)) }.count)
             let back = try decoded(bytes) { try $0.readString() }
             XCTAssertTrue(back.utf8.elementsEqual(string.utf8), "\(string.prefix(20)) comes back byte for byte")
         }
@@ -109,18 +127,24 @@ final class BinaryCodecTests: XCTestCase {
 
     func testMalformedPrimitivesAreRefusedWithTheirOffset() {
         XCTAssertEqual(failure([0x80, 0x00]) { try $0.readVarUInt() }, .varIntNotMinimal(at: 0))
-        XCTAssertEqual(failure([0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x02]) { try $0.readVarUInt() }, .varIntTooLong(at: 0))
-        XCTAssertEqual(failure([0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x81, 0x00]) { try $0.readVarUInt() }, .varIntTooLong(at: 0))
+        XCTAssertEqual(
+            failure([0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x02]) { try $0.readVarUInt() },
+            .varIntTooLong(at: 0))
+        XCTAssertEqual(
+            failure([0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x81, 0x00]) { try $0.readVarUInt() },
+            .varIntTooLong(at: 0))
         XCTAssertEqual(failure([0x80, 0x80]) { try $0.readVarUInt() }, .truncated(needed: 3, remaining: 2, at: 0))
         XCTAssertEqual(failure([1, 2]) { try $0.readUInt32LE() }, .truncated(needed: 4, remaining: 2, at: 0))
         XCTAssertEqual(failure([0, 2]) { [try $0.readBool(), try $0.readBool()] }, .invalidBool(2, at: 1))
         XCTAssertEqual(failure([2, 0xC3, 0x28]) { try $0.readString() }, .invalidUTF8(at: 0))
         XCTAssertEqual(failure([3, 0xED, 0xA0]) { try $0.readString() }, .lengthExceedsInput(3, remaining: 2, at: 0))
-        XCTAssertEqual(failure([3, 0xED, 0xA0, 0x80]) { try $0.readString() }, .invalidUTF8(at: 0), "a surrogate is not UTF-8")
+        XCTAssertEqual(
+            failure([3, 0xED, 0xA0, 0x80]) { try $0.readString() }, .invalidUTF8(at: 0), "a surrogate is not UTF-8")
         XCTAssertEqual(failure([1, 2]) { try $0.readUInt8() }, .trailingBytes(1, at: 1))
         XCTAssertEqual(failure([99]) { try HubInput(decoding: &$0) }, .unknownTag(99, of: "HubInputTag", at: 0))
         XCTAssertEqual(failure([0]) { try HubInput(decoding: &$0) }, .unknownTag(0, of: "HubInputTag", at: 0))
-        XCTAssertEqual(failure([2, 1, 0x61, 2, 1, 0x61, 4]) { try $0.readDictionary() as [String: Int] }, .duplicateKey(at: 4))
+        XCTAssertEqual(
+            failure([2, 1, 0x61, 2, 1, 0x61, 4]) { try $0.readDictionary() as [String: Int] }, .duplicateKey(at: 4))
     }
 
     func testHugeLengthPrefixesAreRefusedBeforeAllocating() {
@@ -135,7 +159,8 @@ final class BinaryCodecTests: XCTestCase {
         }
         // Deep inside a value: a chat of 2^62 bytes in a command.
         let chat = [3, 1, 0] + [4] + encoded { $0.writeVarUInt(1 << 62) } + [0x61]
-        XCTAssertEqual(failure(chat) { try HubInput(decoding: &$0) }, .lengthExceedsInput(1 << 62, remaining: 1, at: 3 + 1))
+        XCTAssertEqual(
+            failure(chat) { try HubInput(decoding: &$0) }, .lengthExceedsInput(1 << 62, remaining: 1, at: 3 + 1))
     }
 
     func testErrorsDescribeTheOffsetAndTheReason() {
@@ -151,22 +176,30 @@ final class BinaryCodecTests: XCTestCase {
         let inputs: [HubInput] = [
             .sessionOpened(SessionID(rawValue: 1 << 40), player: "plàyer-1", now: 1_800_000_000_000),
             .command(
-                SessionID(rawValue: 9), ClientRequest(rid: -3, command: .signal(kind: "pos", data: #"{"x":1}"#), idem: "k"),
+                SessionID(rawValue: 9),
+                ClientRequest(rid: -3, command: .signal(kind: "pos", data: #"{"x":1}"#), idem: "k"),
                 now: 5, seed: PartySeed(id: "party-1", inviteCode: "ABCDEFGH")),
-            .command(SessionID(rawValue: 2), ClientRequest(rid: nil, command: .setComposition(Composition(tank: 1, healer: 1, dps: 3))), now: 0, seed: nil),
+            .command(
+                SessionID(rawValue: 2),
+                ClientRequest(rid: nil, command: .setComposition(Composition(tank: 1, healer: 1, dps: 3))), now: 0,
+                seed: nil),
             .tick(now: .max),
         ]
         for input in inputs {
             let bytes = encoded { input.encode(into: &$0) }
             XCTAssertEqual(try decoded(bytes) { try HubInput(decoding: &$0) }, input)
             for length in 0..<bytes.count {
-                XCTAssertThrowsError(try decoded(Array(bytes[..<length])) { try HubInput(decoding: &$0) }, "\(length) of \(bytes.count) bytes of \(input)")
+                XCTAssertThrowsError(
+                    try decoded(Array(bytes[..<length])) { try HubInput(decoding: &$0) },
+                    "\(length) of \(bytes.count) bytes of \(input)")
             }
         }
         let state = encoded { Self.smallHub().encodeState(into: &$0) }
         XCTAssertGreaterThan(state.count, 1000)
         for length in 0..<state.count {
-            XCTAssertThrowsError(try decoded(Array(state[..<length])) { try Hub(decodingState: &$0) }, "\(length) of \(state.count) bytes")
+            XCTAssertThrowsError(
+                try decoded(Array(state[..<length])) { try Hub(decodingState: &$0) },
+                "\(length) of \(state.count) bytes")
         }
     }
 
@@ -184,8 +217,12 @@ final class BinaryCodecTests: XCTestCase {
     func testMutatedEncodingsDecodeOrFailButNeverTrap() {
         let state = encoded { Self.smallHub().encodeState(into: &$0) }
         let input = encoded {
-            HubInput.command(SessionID(rawValue: 4), ClientRequest(rid: 8, command: .join(inviteCode: "ABCDEFGH", role: .dps), idem: "idem"), now: 99, seed: nil)
-                .encode(into: &$0)
+            HubInput.command(
+                SessionID(rawValue: 4),
+                ClientRequest(rid: 8, command: .join(inviteCode: "ABCDEFGH", role: .dps), idem: "idem"), now: 99,
+                seed: nil
+            )
+            .encode(into: &$0)
         }
         var stillDecoded = 0
         for iteration in 0..<3_000 {
@@ -199,7 +236,8 @@ final class BinaryCodecTests: XCTestCase {
     // MARK: Helpers
 
     /// The error decoding `bytes` (whole) with `body` throws, or nil when it succeeds.
-    private func failure<Value>(_ bytes: [UInt8], _ body: (inout BinaryReader) throws -> Value) -> BinaryDecodingError? {
+    private func failure<Value>(_ bytes: [UInt8], _ body: (inout BinaryReader) throws -> Value) -> BinaryDecodingError?
+    {
         do {
             _ = try decoded(bytes, body)
             return nil

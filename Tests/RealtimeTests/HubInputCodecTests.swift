@@ -15,13 +15,18 @@ final class HubInputCodecTests: XCTestCase {
             .kick(player: "bob"), .promote(player: "carol"), .disband, .setRole(nil),
             .setLoot(.masterLooter, masterLooter: "bob"), .setLoot(.needGreed, masterLooter: nil),
             .invite(player: "dave"), .inviteAccept(invite: "inv_1"), .inviteDecline(invite: "inv_2"), .regenerateCode,
-            .setOpen(true), .setOpen(false), .setComposition(nil), .setComposition(Composition(tank: 1, healer: 0, dps: 100)),
-            .requestAccept(player: "erin"), .requestReject(player: "frank"), .signal(kind: "pos", data: #"{"x":[1,2]}"#),
+            .setOpen(true), .setOpen(false), .setComposition(nil),
+            .setComposition(Composition(tank: 1, healer: 0, dps: 100)),
+            .requestAccept(player: "erin"), .requestReject(player: "frank"),
+            .signal(kind: "pos", data: #"{"x":[1,2]}"#),
             .readyCheck, .ready(true), .ready(false), .history(beforeSeq: nil, limit: nil),
-            .history(beforeSeq: .max, limit: 0), .history(beforeSeq: 0, limit: -1), .resume(party: "party-1", afterSeq: 0),
+            .history(beforeSeq: .max, limit: 0), .history(beforeSeq: 0, limit: -1),
+            .resume(party: "party-1", afterSeq: 0),
             .resume(party: "", afterSeq: .max),
         ] + LootMode.allCases.map { .create(maxMembers: 5, lootMode: $0) }
-        + PartyRole.allCases.flatMap { [.join(inviteCode: "ZZZZZZZZ", role: $0), .setRole($0), .inviteAccept(invite: "inv_3", role: $0)] }
+        + PartyRole.allCases.flatMap {
+            [.join(inviteCode: "ZZZZZZZZ", role: $0), .setRole($0), .inviteAccept(invite: "inv_3", role: $0)]
+        }
         + InvitePolicy.allCases.map { .setInvitePolicy($0) }
 
     func testTheCommandListCoversEveryOperation() {
@@ -30,7 +35,9 @@ final class HubInputCodecTests: XCTestCase {
 
     func testEveryCommandRoundTripsWithAndWithoutRidAndIdem() throws {
         for command in Self.allCommands {
-            for (rid, idem) in [(nil, nil), (Int64(0), "k"), (Int64.min, ""), (Int64.max, "idem-é")] as [(Int64?, String?)] {
+            for (rid, idem) in [(nil, nil), (Int64(0), "k"), (Int64.min, ""), (Int64.max, "idem-é")]
+                as [(Int64?, String?)]
+            {
                 let request = ClientRequest(rid: rid, command: command, idem: idem)
                 XCTAssertEqual(try roundTripped(request), request)
             }
@@ -46,17 +53,25 @@ final class HubInputCodecTests: XCTestCase {
             .tick(now: .min), .tick(now: .max),
         ]
         for (index, command) in Self.allCommands.enumerated() {
-            let request = ClientRequest(rid: index % 2 == 0 ? Int64(index) : nil, command: command, idem: index % 3 == 0 ? "key-\(index)" : nil)
-            inputs.append(.command(SessionID(rawValue: UInt64(index)), request, now: Int64(index) * 1000, seed: index % 2 == 0 ? seed : nil))
+            let request = ClientRequest(
+                rid: index % 2 == 0 ? Int64(index) : nil, command: command, idem: index % 3 == 0 ? "key-\(index)" : nil)
+            inputs.append(
+                .command(
+                    SessionID(rawValue: UInt64(index)), request, now: Int64(index) * 1000,
+                    seed: index % 2 == 0 ? seed : nil))
         }
         for input in inputs { XCTAssertEqual(try roundTripped(input), input) }
     }
 
     func testInputsHaveTheirPinnedBytes() {
         XCTAssertEqual(encoded { HubInput.tick(now: 1).encode(into: &$0) }, [4, 2])
-        XCTAssertEqual(encoded { HubInput.sessionClosed(SessionID(rawValue: 300), now: -1).encode(into: &$0) }, [2, 0xAC, 0x02, 1])
-        XCTAssertEqual(encoded { HubInput.sessionOpened(SessionID(rawValue: 1), player: "é", now: 0).encode(into: &$0) }, [1, 1, 2, 0xC3, 0xA9, 0])
-        let chat = HubInput.command(SessionID(rawValue: 7), ClientRequest(rid: 1, command: .chat(text: "hi"), idem: nil), now: 0, seed: nil)
+        XCTAssertEqual(
+            encoded { HubInput.sessionClosed(SessionID(rawValue: 300), now: -1).encode(into: &$0) }, [2, 0xAC, 0x02, 1])
+        XCTAssertEqual(
+            encoded { HubInput.sessionOpened(SessionID(rawValue: 1), player: "é", now: 0).encode(into: &$0) },
+            [1, 1, 2, 0xC3, 0xA9, 0])
+        let chat = HubInput.command(
+            SessionID(rawValue: 7), ClientRequest(rid: 1, command: .chat(text: "hi"), idem: nil), now: 0, seed: nil)
         // tag, session, rid present + zigzag 1, command tag + text, idem absent, now, seed absent.
         XCTAssertEqual(encoded { chat.encode(into: &$0) }, [3, 7, 1, 2, 4, 2, 0x68, 0x69, 0, 0, 0])
     }
@@ -70,7 +85,8 @@ final class HubInputCodecTests: XCTestCase {
         ]
         for command in Self.allCommands {
             XCTAssertEqual(encoded { command.encode(into: &$0) }.first, expected[command.operation], "\(command)")
-            XCTAssertEqual(encoded { command.operation.encode(into: &$0) }, [expected[command.operation]!], "\(command.operation)")
+            XCTAssertEqual(
+                encoded { command.operation.encode(into: &$0) }, [expected[command.operation]!], "\(command.operation)")
         }
         XCTAssertEqual(LootMode.allCases.map { value in encoded { value.encode(into: &$0) } }, [[1], [2], [3], [4]])
         XCTAssertEqual(PartyRole.allCases.map { value in encoded { value.encode(into: &$0) } }, [[1], [2], [3]])

@@ -7,10 +7,11 @@ import XCTest
 /// applies the new rules from that point of the input sequence on.
 final class HubReconfigurationTests: XCTestCase {
     func testNewRateLimitsApplyToPlayersAlreadyHeld() {
-        let driver = HubDriver(configuration: HubDriver.configuration {
-            $0.chatRatePerSecond = 1
-            $0.chatBurst = 1
-        })
+        let driver = HubDriver(
+            configuration: HubDriver.configuration {
+                $0.chatRatePerSecond = 1
+                $0.chatBurst = 1
+            })
         _ = driver.partyOfAlice(joiners: 1)
         driver.run(.chat(text: "one"), from: 1)
         XCTAssertEqual(errorCode(driver.run(.chat(text: "two"), from: 1)), .rateLimited)
@@ -19,12 +20,16 @@ final class HubReconfigurationTests: XCTestCase {
         configuration.chatRatePerSecond = 0
         driver.hub.reconfigure(configuration)
         XCTAssertEqual(driver.configuration, configuration)
-        for number in 0..<20 { XCTAssertNotNil(replyData(driver.run(.chat(text: "\(number)"), from: 1)), "rate limit off") }
+        for number in 0..<20 {
+            XCTAssertNotNil(replyData(driver.run(.chat(text: "\(number)"), from: 1)), "rate limit off")
+        }
 
         configuration.chatRatePerSecond = 1
         configuration.chatBurst = 3
         driver.hub.reconfigure(configuration)
-        for number in 0..<3 { XCTAssertNotNil(replyData(driver.run(.chat(text: "\(number)"), from: 2)), "a bucket that was off is full") }
+        for number in 0..<3 {
+            XCTAssertNotNil(replyData(driver.run(.chat(text: "\(number)"), from: 2)), "a bucket that was off is full")
+        }
         XCTAssertEqual(errorCode(driver.run(.chat(text: "over"), from: 2)), .rateLimited)
     }
 

@@ -55,7 +55,8 @@ final class HubReplayTests: XCTestCase {
             var outputs: [HubOutput] = []
             let result = hub.apply(input, into: &outputs)
             guard outputs == recording.outputs[index], result == recording.results[index] else {
-                XCTFail("seed \(seed), step \(index): replaying \(input) gave \(outputs), live \(recording.outputs[index])")
+                XCTFail(
+                    "seed \(seed), step \(index): replaying \(input) gave \(outputs), live \(recording.outputs[index])")
                 return false
             }
         }
@@ -67,13 +68,16 @@ final class HubReplayTests: XCTestCase {
             let recording = record(seed: seed)
             var hub = Hub(configuration: HubRandomWalk.configuration)
             guard try replay(recording, from: 0, into: &hub, seed: seed) else { continue }
-            XCTAssert(hub == recording.hub, "seed \(seed): replayed vs live: \(firstDifference(hub, recording.hub) ?? "?")")
+            XCTAssert(
+                hub == recording.hub, "seed \(seed): replayed vs live: \(firstDifference(hub, recording.hub) ?? "?")")
             XCTAssertGreaterThan(recording.hub.partyCount, 0, "seed \(seed): the walk ends with parties")
             // The end state round-trips too, to the same bytes.
             let bytes = encoded { recording.hub.encodeState(into: &$0) }
             XCTAssertEqual(bytes.first, Hub.stateFormatVersion)
             let restored = try decoded(bytes) { try Hub(decodingState: &$0) }
-            XCTAssert(restored == recording.hub, "seed \(seed): restored vs live: \(firstDifference(restored, recording.hub) ?? "?")")
+            XCTAssert(
+                restored == recording.hub,
+                "seed \(seed): restored vs live: \(firstDifference(restored, recording.hub) ?? "?")")
             assertSameBytes(encoded { restored.encodeState(into: &$0) }, bytes, "seed \(seed): the restored end state")
         }
     }
@@ -84,16 +88,23 @@ final class HubReplayTests: XCTestCase {
             var hub = try decoded(recording.snapshot) { try Hub(decodingState: &$0) }
             XCTAssert(
                 hub == recording.snapshotHub,
-                "seed \(seed), step \(recording.snapshotStep): restored vs live: \(firstDifference(hub, recording.snapshotHub) ?? "?")")
-            assertSameBytes(encoded { hub.encodeState(into: &$0) }, recording.snapshot, "seed \(seed): the restored snapshot")
+                "seed \(seed), step \(recording.snapshotStep): restored vs live: \(firstDifference(hub, recording.snapshotHub) ?? "?")"
+            )
+            assertSameBytes(
+                encoded { hub.encodeState(into: &$0) }, recording.snapshot, "seed \(seed): the restored snapshot")
             guard try replay(recording, from: recording.snapshotStep + 1, into: &hub, seed: seed) else { continue }
-            XCTAssert(hub == recording.hub, "seed \(seed): snapshot + records vs live: \(firstDifference(hub, recording.hub) ?? "?")")
+            XCTAssert(
+                hub == recording.hub,
+                "seed \(seed): snapshot + records vs live: \(firstDifference(hub, recording.hub) ?? "?")")
         }
     }
 
     private func assertSameBytes(_ bytes: [UInt8], _ expected: [UInt8], _ what: String, line: UInt = #line) {
         guard bytes != expected else { return }
-        let index = zip(bytes, expected).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(bytes.count, expected.count)
-        XCTFail("\(what) encodes differently from byte \(index) (\(bytes.count) vs \(expected.count) bytes)", line: line)
+        let index =
+            zip(bytes, expected).enumerated().first { $0.element.0 != $0.element.1 }?.offset
+            ?? min(bytes.count, expected.count)
+        XCTFail(
+            "\(what) encodes differently from byte \(index) (\(bytes.count) vs \(expected.count) bytes)", line: line)
     }
 }

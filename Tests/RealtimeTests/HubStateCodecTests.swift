@@ -14,7 +14,8 @@ final class HubStateCodecTests: XCTestCase {
             PartyMemberSnapshot(player: "alice", role: .tank, online: true, joinedAt: 1_700_000_000_000),
             PartyMemberSnapshot(player: "bob", role: nil, online: false, joinedAt: 1_700_000_000_100),
         ], lootMode: .masterLooter, masterLooter: "bob",
-        settings: PartySettings(open: false, invitePolicy: .leader, composition: Composition(tank: 1, healer: 1, dps: 3)),
+        settings: PartySettings(
+            open: false, invitePolicy: .leader, composition: Composition(tank: 1, healer: 1, dps: 3)),
         invites: [PendingInvite(id: "inv_1", player: "carol", by: "alice", expiresAt: 1_700_000_060_000)],
         requests: [JoinRequestSnapshot(party: "party-1", player: "dave", role: .healer, expiresAt: 1_700_000_060_000)],
         readyCheck: ReadyCheckSnapshot(
@@ -36,16 +37,28 @@ final class HubStateCodecTests: XCTestCase {
             .inviteExpired(invite: "inv_2", player: "carol", by: "bob"),
             .joinRequested(JoinRequestSnapshot(party: "party-1", player: "dave", role: nil, expiresAt: 5)),
             .codeChanged(inviteCode: "HGFEDCBA"), .settingsChanged(PartySettings()),
-            .settingsChanged(PartySettings(open: false, invitePolicy: .leader, composition: Composition(tank: 0, healer: 2, dps: 1))),
+            .settingsChanged(
+                PartySettings(open: false, invitePolicy: .leader, composition: Composition(tank: 0, healer: 2, dps: 1))),
             .signal(from: "bob", kind: "pos", data: #"{"x":1}"#),
             .readyCheckStarted(by: "alice", expiresAt: 9, composition: report),
-            .readyCheckStarted(by: "alice", expiresAt: 9, composition: CompositionReport(slots: nil, filled: Composition(tank: 0, healer: 0, dps: 2), unassigned: 0)),
+            .readyCheckStarted(
+                by: "alice", expiresAt: 9,
+                composition: CompositionReport(
+                    slots: nil, filled: Composition(tank: 0, healer: 0, dps: 2), unassigned: 0)),
             .readyAnswered(player: "bob", ready: false),
-            .readyCheckResult(ReadyCheckResult(answers: [ReadyAnswer(player: "bob", ready: true)], allReady: true, reason: .answered, composition: report)),
-            .readyCheckResult(ReadyCheckResult(answers: [ReadyAnswer(player: "bob", ready: nil)], allReady: false, reason: .timeout, composition: report)),
+            .readyCheckResult(
+                ReadyCheckResult(
+                    answers: [ReadyAnswer(player: "bob", ready: true)], allReady: true, reason: .answered,
+                    composition: report)),
+            .readyCheckResult(
+                ReadyCheckResult(
+                    answers: [ReadyAnswer(player: "bob", ready: nil)], allReady: false, reason: .timeout,
+                    composition: report)),
             .memberOffline(player: "bob"), .memberOnline(player: "bob"),
         ] + [PartyLeaveReason.left, .kicked, .timeout].map { .memberLeft(player: "bob", reason: $0) }
-        + [JoinRejectReason.rejected, .expired, .withdrawn, .partyGone, .full].map { .joinRejected(player: "dave", reason: $0) }
+        + [JoinRejectReason.rejected, .expired, .withdrawn, .partyGone, .full].map {
+            .joinRejected(player: "dave", reason: $0)
+        }
         + PartyRole.allCases.map { .roleChanged(player: "bob", role: $0) }
 
     func testEveryEventRoundTripsByValue() throws {
@@ -55,15 +68,21 @@ final class HubStateCodecTests: XCTestCase {
             XCTAssertFalse(back === event)
             XCTAssertEqual(back, event)
         }
-        XCTAssertEqual(Set(Self.allEventBodies.map { body in encoded { body.encode(into: &$0) }[0] }), Set(1...20), "every event tag")
+        XCTAssertEqual(
+            Set(Self.allEventBodies.map { body in encoded { body.encode(into: &$0) }[0] }), Set(1...20),
+            "every event tag")
     }
 
     func testEveryStoredAnswerRoundTrips() throws {
         let invite = InviteSnapshot(id: "inv_1", party: Self.party, player: "carol", by: "alice", expiresAt: 7)
-        let events = Self.allEventBodies.prefix(5).enumerated().map { PartyEvent(partyID: "party-1", seq: UInt64($0.offset + 1), body: $0.element) }
+        let events = Self.allEventBodies.prefix(5).enumerated().map {
+            PartyEvent(partyID: "party-1", seq: UInt64($0.offset + 1), body: $0.element)
+        }
         let answers: [Result<ReplyData, PartyError>] = [
-            .success(.empty), .success(.party(Self.party)), .success(.party(PartySnapshot(id: "", inviteCode: "", leader: "", members: [], maxMembers: 0))),
-            .success(.invite(invite)), .success(.joinRequest(Self.party.requests[0])), .success(.inviteCode("ABCDEFGH")),
+            .success(.empty), .success(.party(Self.party)),
+            .success(.party(PartySnapshot(id: "", inviteCode: "", leader: "", members: [], maxMembers: 0))),
+            .success(.invite(invite)), .success(.joinRequest(Self.party.requests[0])),
+            .success(.inviteCode("ABCDEFGH")),
             .success(.events(events)), .success(.events([])), .success(.resumed(replayed: 3, seq: 12)),
             .failure(PartyError(.rateLimited, "slow down", detail: .retryAfter(milliseconds: 250))),
             .failure(PartyError(.resyncRequired, "resync", detail: .resync(party: Self.party))),
@@ -76,7 +95,8 @@ final class HubStateCodecTests: XCTestCase {
             .notMember, .invalidTarget, .alreadyInvited, .alreadyRequested, .compositionFull, .readyCheckActive,
             .noReadyCheck, .resyncRequired, .internalError,
         ]
-        XCTAssertEqual(codes.map { code in encoded { code.encode(into: &$0) } }, (1...17).map { [UInt8($0)] }, "pinned code tags")
+        XCTAssertEqual(
+            codes.map { code in encoded { code.encode(into: &$0) } }, (1...17).map { [UInt8($0)] }, "pinned code tags")
         XCTAssertEqual(encoded { PartyErrorCode(rawValue: "x").encode(into: &$0) }, [255, 1, 0x78])
         for code in codes { XCTAssertEqual(try roundTripped(code), code) }
     }
@@ -141,14 +161,16 @@ final class HubStateCodecTests: XCTestCase {
         XCTAssertEqual(restored.playerSlotByName, hub.playerSlotByName)
         // The next player takes the same slot in both.
         var outputs: [HubOutput] = []
-        var live = hub, replayed = restored
+        var live = hub
+        var replayed = restored
         live.apply(.sessionOpened(SessionID(rawValue: 9), player: "zed", now: driver.now), into: &outputs)
         replayed.apply(.sessionOpened(SessionID(rawValue: 9), player: "zed", now: driver.now), into: &outputs)
         XCTAssertEqual(replayed.playerSlotByName["zed"], 3)
         XCTAssertEqual(replayed, live)
         // A free list in another order is another state.
         var reordered = hub
-        reordered.players = try XCTUnwrap(SlotTable(slots: (0..<5).map { $0 < 3 ? hub.players[$0] : nil }, freeList: [3, 4]))
+        reordered.players = try XCTUnwrap(
+            SlotTable(slots: (0..<5).map { $0 < 3 ? hub.players[$0] : nil }, freeList: [3, 4]))
         XCTAssertNotEqual(reordered, hub)
     }
 
@@ -185,7 +207,9 @@ final class HubStateCodecTests: XCTestCase {
         broken[2].partySlotByCode["ZZZZZZZZ"] = 99
         broken[3].players[hub.playerSlotByName["alice"]!].party = -1
         for (index, state) in broken.enumerated() {
-            XCTAssertThrowsError(try decoded(encoded { state.encodeState(into: &$0) }) { try Hub(decodingState: &$0) }, "case \(index)") { error in
+            XCTAssertThrowsError(
+                try decoded(encoded { state.encodeState(into: &$0) }) { try Hub(decodingState: &$0) }, "case \(index)"
+            ) { error in
                 XCTAssertTrue("\(error)".contains("inconsistent state"), "\(error)")
             }
         }
@@ -193,7 +217,10 @@ final class HubStateCodecTests: XCTestCase {
 
     func testEventsOfAnotherPartyInAHistoryKeepTheirID() throws {
         var history = EventHistory(capacity: 3)
-        for seq: UInt64 in 1...4 { history.append(PartyEvent(partyID: seq == 3 ? "other" : "party-1", seq: seq, body: .memberOnline(player: "bob"))) }
+        for seq: UInt64 in 1...4 {
+            history.append(
+                PartyEvent(partyID: seq == 3 ? "other" : "party-1", seq: seq, body: .memberOnline(player: "bob")))
+        }
         var writer = BinaryWriter()
         history.encode(into: &writer, partyID: "party-1")
         let back = try decoded(writer.bytes) { try EventHistory(decoding: &$0, partyID: "party-1") }

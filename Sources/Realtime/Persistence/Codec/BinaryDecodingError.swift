@@ -60,7 +60,8 @@ struct BinaryDecodingError: Error, Equatable, CustomStringConvertible {
         let what: String
         switch reason {
         case .truncated(let needed, let remaining): what = "truncated: \(needed) bytes needed, \(remaining) left"
-        case .lengthExceedsInput(let length, let remaining): what = "length \(length) exceeds the \(remaining) bytes left"
+        case .lengthExceedsInput(let length, let remaining):
+            what = "length \(length) exceeds the \(remaining) bytes left"
         case .varIntTooLong: what = "variable-length integer over 64 bits"
         case .varIntNotMinimal: what = "variable-length integer not in its shortest form"
         case .valueOutOfRange(let value, let field): what = "\(value) is out of range for \(field)"

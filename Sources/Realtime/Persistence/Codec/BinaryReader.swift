@@ -39,9 +39,13 @@ struct BinaryReader {
         return byte == 1
     }
 
-    mutating func readUInt32LE() throws(BinaryDecodingError) -> UInt32 { UInt32(littleEndian: try readFixed(UInt32.self)) }
+    mutating func readUInt32LE() throws(BinaryDecodingError) -> UInt32 {
+        UInt32(littleEndian: try readFixed(UInt32.self))
+    }
 
-    mutating func readUInt64LE() throws(BinaryDecodingError) -> UInt64 { UInt64(littleEndian: try readFixed(UInt64.self)) }
+    mutating func readUInt64LE() throws(BinaryDecodingError) -> UInt64 {
+        UInt64(littleEndian: try readFixed(UInt64.self))
+    }
 
     /// A bit pattern of 8 bytes.
     mutating func readDouble() throws(BinaryDecodingError) -> Double { Double(bitPattern: try readUInt64LE()) }
@@ -112,7 +116,9 @@ struct BinaryReader {
     mutating func readTag<Tag: RawRepresentable>(_: Tag.Type = Tag.self) throws(BinaryDecodingError) -> Tag
     where Tag.RawValue == UInt8 {
         let byte = try readUInt8()
-        guard let tag = Tag(rawValue: byte) else { throw .unknownTag(byte, of: String(describing: Tag.self), at: offset - 1) }
+        guard let tag = Tag(rawValue: byte) else {
+            throw .unknownTag(byte, of: String(describing: Tag.self), at: offset - 1)
+        }
         return tag
     }
 

@@ -75,7 +75,9 @@ struct BinaryWriter {
 
     /// A count, then each key and value, the keys in ascending order of `precedes`: the same
     /// dictionary always gives the same bytes, whatever its hash seed.
-    mutating func writeDictionary<Key, Value: BinaryCodable>(_ dictionary: [Key: Value], by precedes: (Key, Key) -> Bool)
+    mutating func writeDictionary<Key, Value: BinaryCodable>(
+        _ dictionary: [Key: Value], by precedes: (Key, Key) -> Bool
+    )
     where Key: BinaryCodable {
         writeCount(dictionary.count)
         for (key, value) in dictionary.sorted(by: { precedes($0.key, $1.key) }) {

@@ -25,7 +25,8 @@ extension EventHistory {
         ring.reserveCapacity(count)
         for _ in 0..<count {
             let otherPartyID: String? = try reader.read()
-            ring.append(PartyEvent(partyID: otherPartyID ?? partyID, seq: try reader.readVarUInt(), body: try reader.read()))
+            ring.append(
+                PartyEvent(partyID: otherPartyID ?? partyID, seq: try reader.readVarUInt(), body: try reader.read()))
         }
         guard let history = EventHistory(capacity: capacity, ring: ring, start: ringStart) else {
             throw .inconsistent("a history ring of \(count) events from \(ringStart) in \(capacity) slots", at: start)

@@ -60,7 +60,9 @@ extension Hub {
         }
         for slot in 0..<parties.slotCount where parties.isOccupied(slot) {
             let party = parties[slot]
-            let named = party.members + [party.leader] + (party.masterLooter.map { [$0] } ?? []) + (party.readyCheck?.asked ?? [])
+            let named =
+                party.members + [party.leader] + (party.masterLooter.map { [$0] } ?? [])
+                + (party.readyCheck?.asked ?? [])
             if let empty = named.first(where: { !players.isOccupied($0) }) {
                 return "party slot \(slot) names player slot \(empty), which is empty"
             }
@@ -69,9 +71,13 @@ extension Hub {
             return "invite \(invite.id) is to party slot \(invite.partySlot), which is empty"
         }
         let playerIndexes = Array(playerSlotByName.values) + Array(playerSlotBySession.values)
-        if let empty = playerIndexes.first(where: { !players.isOccupied($0) }) { return "an index names empty player slot \(empty)" }
+        if let empty = playerIndexes.first(where: { !players.isOccupied($0) }) {
+            return "an index names empty player slot \(empty)"
+        }
         let partyIndexes = [partySlotByCode.values, partySlotByID.values].joined()
-        if let empty = partyIndexes.first(where: { !parties.isOccupied($0) }) { return "an index names empty party slot \(empty)" }
+        if let empty = partyIndexes.first(where: { !parties.isOccupied($0) }) {
+            return "an index names empty party slot \(empty)"
+        }
         return nil
     }
 }

@@ -50,7 +50,9 @@ extension HubInput: BinaryCodable {
 /// Its raw value, LEB128.
 extension SessionID: BinaryCodable {
     func encode(into writer: inout BinaryWriter) { writer.writeVarUInt(rawValue) }
-    init(decoding reader: inout BinaryReader) throws(BinaryDecodingError) { self.init(rawValue: try reader.readVarUInt()) }
+    init(decoding reader: inout BinaryReader) throws(BinaryDecodingError) {
+        self.init(rawValue: try reader.readVarUInt())
+    }
 }
 
 /// The id, then the invite code.

@@ -129,7 +129,9 @@ extension PartyEventBody: BinaryCodable {
         case .memberJoined: self = .memberJoined(player: try reader.readString())
         case .memberLeft: self = .memberLeft(player: try reader.readString(), reason: try reader.read())
         case .leaderChanged: self = .leaderChanged(leader: try reader.readString())
-        case .chat: self = .chat(from: try reader.readString(), text: try reader.readString(), timestampMs: try reader.readVarInt())
+        case .chat:
+            self = .chat(
+                from: try reader.readString(), text: try reader.readString(), timestampMs: try reader.readVarInt())
         case .disbanded: self = .disbanded(by: try reader.readString())
         case .roleChanged: self = .roleChanged(player: try reader.readString(), role: try reader.read())
         case .lootChanged: self = .lootChanged(mode: try reader.read(), masterLooter: try reader.read())
@@ -138,16 +140,20 @@ extension PartyEventBody: BinaryCodable {
                 invite: try reader.readString(), player: try reader.readString(), by: try reader.readString(),
                 expiresAt: try reader.readVarInt())
         case .inviteDeclined:
-            self = .inviteDeclined(invite: try reader.readString(), player: try reader.readString(), by: try reader.readString())
+            self = .inviteDeclined(
+                invite: try reader.readString(), player: try reader.readString(), by: try reader.readString())
         case .inviteExpired:
-            self = .inviteExpired(invite: try reader.readString(), player: try reader.readString(), by: try reader.readString())
+            self = .inviteExpired(
+                invite: try reader.readString(), player: try reader.readString(), by: try reader.readString())
         case .joinRequested: self = .joinRequested(try reader.read())
         case .joinRejected: self = .joinRejected(player: try reader.readString(), reason: try reader.read())
         case .codeChanged: self = .codeChanged(inviteCode: try reader.readString())
         case .settingsChanged: self = .settingsChanged(try reader.read())
-        case .signal: self = .signal(from: try reader.readString(), kind: try reader.readString(), data: try reader.readString())
+        case .signal:
+            self = .signal(from: try reader.readString(), kind: try reader.readString(), data: try reader.readString())
         case .readyCheckStarted:
-            self = .readyCheckStarted(by: try reader.readString(), expiresAt: try reader.readVarInt(), composition: try reader.read())
+            self = .readyCheckStarted(
+                by: try reader.readString(), expiresAt: try reader.readVarInt(), composition: try reader.read())
         case .readyAnswered: self = .readyAnswered(player: try reader.readString(), ready: try reader.readBool())
         case .readyCheckResult: self = .readyCheckResult(try reader.read())
         case .memberOffline: self = .memberOffline(player: try reader.readString())
@@ -220,7 +226,9 @@ extension ReadyCheckResult: BinaryCodable {
     }
 
     init(decoding reader: inout BinaryReader) throws(BinaryDecodingError) {
-        self.init(answers: try reader.read(), allReady: try reader.readBool(), reason: try reader.read(), composition: try reader.read())
+        self.init(
+            answers: try reader.read(), allReady: try reader.readBool(), reason: try reader.read(),
+            composition: try reader.read())
     }
 }
 

@@ -42,7 +42,9 @@ extension PartyMemberSnapshot: BinaryCodable {
     }
 
     init(decoding reader: inout BinaryReader) throws(BinaryDecodingError) {
-        self.init(player: try reader.readString(), role: try reader.read(), online: try reader.readBool(), joinedAt: try reader.readVarInt())
+        self.init(
+            player: try reader.readString(), role: try reader.read(), online: try reader.readBool(),
+            joinedAt: try reader.readVarInt())
     }
 }
 
@@ -57,7 +59,8 @@ extension InviteSnapshot: BinaryCodable {
 
     init(decoding reader: inout BinaryReader) throws(BinaryDecodingError) {
         self.init(
-            id: try reader.readString(), party: try reader.read(), player: try reader.readString(), by: try reader.readString(),
+            id: try reader.readString(), party: try reader.read(), player: try reader.readString(),
+            by: try reader.readString(),
             expiresAt: try reader.readVarInt())
     }
 }
@@ -71,7 +74,9 @@ extension PendingInvite: BinaryCodable {
     }
 
     init(decoding reader: inout BinaryReader) throws(BinaryDecodingError) {
-        self.init(id: try reader.readString(), player: try reader.readString(), by: try reader.readString(), expiresAt: try reader.readVarInt())
+        self.init(
+            id: try reader.readString(), player: try reader.readString(), by: try reader.readString(),
+            expiresAt: try reader.readVarInt())
     }
 }
 
@@ -84,7 +89,9 @@ extension JoinRequestSnapshot: BinaryCodable {
     }
 
     init(decoding reader: inout BinaryReader) throws(BinaryDecodingError) {
-        self.init(party: try reader.readString(), player: try reader.readString(), role: try reader.read(), expiresAt: try reader.readVarInt())
+        self.init(
+            party: try reader.readString(), player: try reader.readString(), role: try reader.read(),
+            expiresAt: try reader.readVarInt())
     }
 }
 

@@ -91,9 +91,20 @@ final class BinaryCodecTests: XCTestCase {
         XCTAssertEqual(try decoded(encoded { $0.write(optionals) }) { try $0.read([Int64?].self) }, optionals)
         XCTAssertEqual(try decoded(encoded { $0.write([String]()) }) { try $0.read([String].self) }, [])
         let dictionary = ["b": 2, "a": 1, "é": 3, "": 0]
-        let bytes = encoded { $0.writeDictionary(dictionary, by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) }
+        let bytes = encoded { $0.writeDictionary(dictionary) }
         XCTAssertEqual(try decoded(bytes) { try $0.readDictionary() as [String: Int] }, dictionary)
         XCTAssertEqual(Array(bytes.prefix(4)), [4, 0, 0, 1], "the count, then the keys in UTF-8 order: \"\" first")
+    }
+
+    func testStringKeysAreOrderedByTheirUTF8Bytes() {
+        // `<` would put the canonically equivalent "e\u{301}" and "é" together; bytes do not.
+        let keys = ["é", "b", "", "aa", "e\u{301}", "Z", "a", "日", "ab\u{0}", "ab", String(repeating: "x", count: 40)]
+        let expected = keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        XCTAssertEqual(keys.sorted(by: String.encodesBefore).map { Array($0.utf8) }, expected.map { Array($0.utf8) })
+        XCTAssertEqual(expected.first, "")
+        XCTAssertFalse(String.encodesBefore("a", "a"))
+        let sessions = [SessionID(rawValue: 9), SessionID(rawValue: 0), SessionID(rawValue: .max)]
+        XCTAssertEqual(sessions.sorted(by: SessionID.encodesBefore).map(\.rawValue), [0, 9, .max])
     }
 
     func testResetKeepsTheCapacityAndStartsOver() {
@@ -140,6 +151,9 @@ final class BinaryCodecTests: XCTestCase {
         XCTAssertEqual(failure([3, 0xED, 0xA0]) { try $0.readString() }, .lengthExceedsInput(3, remaining: 2, at: 0))
         XCTAssertEqual(
             failure([3, 0xED, 0xA0, 0x80]) { try $0.readString() }, .invalidUTF8(at: 0), "a surrogate is not UTF-8")
+        XCTAssertEqual(
+            failure([4, 0xF0, 0x9F, 0x98, 0x41]) { try $0.readString() }, .invalidUTF8(at: 0),
+            "a cut 4-byte sequence, repaired to a U+FFFD of the same length, is still refused")
         XCTAssertEqual(failure([1, 2]) { try $0.readUInt8() }, .trailingBytes(1, at: 1))
         XCTAssertEqual(failure([99]) { try HubInput(decoding: &$0) }, .unknownTag(99, of: "HubInputTag", at: 0))
         XCTAssertEqual(failure([0]) { try HubInput(decoding: &$0) }, .unknownTag(0, of: "HubInputTag", at: 0))

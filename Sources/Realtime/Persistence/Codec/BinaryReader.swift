@@ -1,3 +1,5 @@
+import Glibc
+
 /// Reads what `BinaryWriter` wrote, from memory the caller keeps alive while it decodes.
 ///
 /// Every read checks the bytes left first, and every length or count is checked against them
@@ -63,24 +65,34 @@ struct BinaryReader {
     /// LEB128, in its shortest form and at most 64 bits (anything else is an error, so each
     /// number has exactly one encoding).
     mutating func readVarUInt() throws(BinaryDecodingError) -> UInt64 {
+        // Most numbers (counts, tags, lengths, small slots) take one byte.
+        if offset < bytes.count && bytes[offset] < 0x80 {
+            offset += 1
+            return UInt64(bytes[offset - 1])
+        }
+        return try readMultibyteVarUInt()
+    }
+
+    private mutating func readMultibyteVarUInt() throws(BinaryDecodingError) -> UInt64 {
         let start = offset
+        var index = offset
         var value: UInt64 = 0
         var shift: UInt64 = 0
-        while true {
-            guard offset < bytes.count else {
-                throw .truncated(needed: offset - start + 1, remaining: bytes.count - start, at: start)
-            }
-            let byte = bytes[offset]
-            offset += 1
+        while index < bytes.count {
+            let byte = bytes[index]
+            index += 1
             // The tenth byte holds the 64th bit alone.
             if shift == 63 && byte > 1 { throw .varIntTooLong(at: start) }
-            value |= UInt64(byte & 0x7F) << shift
-            if byte & 0x80 == 0 {
-                if byte == 0 && shift > 0 { throw .varIntNotMinimal(at: start) }
+            value |= UInt64(byte & 0x7F) &<< shift
+            if byte < 0x80 {
+                // A last byte of 0 after others adds nothing: not the shortest form.
+                if byte == 0 { throw .varIntNotMinimal(at: start) }
+                offset = index
                 return value
             }
             shift += 7
         }
+        throw .truncated(needed: index - start + 1, remaining: bytes.count - start, at: start)
     }
 
     /// Zigzag LEB128.
@@ -103,8 +115,17 @@ struct BinaryReader {
         let start = offset
         let length = try readCount()
         if length == 0 { return "" }
-        let utf8 = UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + length])
-        let string = utf8.withMemoryRebound(to: UInt8.self) { String(validating: $0, as: UTF8.self) }
+        // `String(decoding:)` replaces invalid UTF-8 with U+FFFD, so the bytes come back the
+        // same exactly when they were valid. (`String(validating:)` is not specialized: its
+        // generic metadata lookups cost more than this second pass.)
+        let raw = UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + length])
+        let string: String? = raw.withMemoryRebound(to: UInt8.self) { utf8 in
+            var string = String(decoding: utf8, as: UTF8.self)
+            let unchanged = string.withUTF8 {
+                $0.count == length && memcmp($0.baseAddress!, utf8.baseAddress!, length) == 0
+            }
+            return unchanged ? string : nil
+        }
         guard let string else { throw .invalidUTF8(at: start) }
         offset += length
         return string

@@ -3,7 +3,9 @@
 /// first), strings as a LEB128 byte count and their UTF-8. It never fails; `BinaryReader`
 /// reads it back.
 struct BinaryWriter {
-    /// What has been written so far.
+    /// What has been written so far. Copy it out (append it to a log buffer, write it) rather
+    /// than keep it: an array kept shares the writer's buffer, and the next write or `reset()`
+    /// then has to allocate a new one of the full capacity.
     private(set) var bytes: [UInt8]
 
     /// An empty writer with room for `capacity` bytes before it grows.
@@ -73,16 +75,14 @@ struct BinaryWriter {
     /// An element count (LEB128).
     mutating func writeCount(_ count: Int) { writeVarUInt(UInt64(count)) }
 
-    /// A count, then each key and value, the keys in ascending order of `precedes`: the same
-    /// dictionary always gives the same bytes, whatever its hash seed.
-    mutating func writeDictionary<Key, Value: BinaryCodable>(
-        _ dictionary: [Key: Value], by precedes: (Key, Key) -> Bool
-    )
-    where Key: BinaryCodable {
+    /// A count, then each key and value, in the keys' encoding order: the same dictionary
+    /// always gives the same bytes, whatever its hash seed or history.
+    mutating func writeDictionary<Key: BinaryDictionaryKey, Value: BinaryCodable>(_ dictionary: [Key: Value]) {
         writeCount(dictionary.count)
-        for (key, value) in dictionary.sorted(by: { precedes($0.key, $1.key) }) {
+        // The keys alone are sorted, then looked up: sorting (key, value) pairs moves more.
+        for key in dictionary.keys.sorted(by: Key.encodesBefore) {
             key.encode(into: &self)
-            value.encode(into: &self)
+            dictionary[key].unsafelyUnwrapped.encode(into: &self)
         }
     }
 }

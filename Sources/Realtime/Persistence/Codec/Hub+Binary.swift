@@ -13,15 +13,15 @@ extension Hub {
         writer.write(configuration)
         writer.writeVarInt(now)
         writer.write(players)
-        writer.writeDictionary(playerSlotByName, by: utf8Precedes)
-        writer.writeDictionary(playerSlotBySession, by: <)
+        writer.writeDictionary(playerSlotByName)
+        writer.writeDictionary(playerSlotBySession)
         writer.write(parties)
-        writer.writeDictionary(partySlotByCode, by: utf8Precedes)
-        writer.writeDictionary(partySlotByID, by: utf8Precedes)
-        writer.writeDictionary(invites, by: utf8Precedes)
-        writer.writeDictionary(inviteIDsByPlayer, by: utf8Precedes)
+        writer.writeDictionary(partySlotByCode)
+        writer.writeDictionary(partySlotByID)
+        writer.writeDictionary(invites)
+        writer.writeDictionary(inviteIDsByPlayer)
         writer.writeVarUInt(nextInviteNumber)
-        writer.writeDictionary(requestedPartyIDsByPlayer, by: utf8Precedes)
+        writer.writeDictionary(requestedPartyIDsByPlayer)
         writer.write(deadlines)
     }
 
@@ -81,7 +81,3 @@ extension Hub {
         return nil
     }
 }
-
-/// Whether `left` comes before `right` in the order of their UTF-8 bytes: an order that no
-/// Unicode or standard library version can change, for deterministic bytes.
-private func utf8Precedes(_ left: String, _ right: String) -> Bool { left.utf8.lexicographicallyPrecedes(right.utf8) }

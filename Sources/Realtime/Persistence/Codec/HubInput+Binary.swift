@@ -47,12 +47,13 @@ extension HubInput: BinaryCodable {
     }
 }
 
-/// Its raw value, LEB128.
-extension SessionID: BinaryCodable {
+/// Its raw value, LEB128; as a dictionary key, in ascending order.
+extension SessionID: BinaryDictionaryKey {
     func encode(into writer: inout BinaryWriter) { writer.writeVarUInt(rawValue) }
     init(decoding reader: inout BinaryReader) throws(BinaryDecodingError) {
         self.init(rawValue: try reader.readVarUInt())
     }
+    static func encodesBefore(_ left: SessionID, _ right: SessionID) -> Bool { left.rawValue < right.rawValue }
 }
 
 /// The id, then the invite code.

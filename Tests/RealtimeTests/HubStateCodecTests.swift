@@ -201,11 +201,13 @@ final class HubStateCodecTests: XCTestCase {
     func testAStateNamingAnEmptySlotIsRefused() throws {
         let hub = BinaryCodecTests.smallHub()
         let emptyPlayerSlot = hub.players.slotCount + 3
-        var broken = [hub, hub, hub, hub]
+        var broken = [hub, hub, hub, hub, hub]
         broken[0].parties[hub.players[hub.playerSlotByName["alice"]!].party!].leader = emptyPlayerSlot
         broken[1].playerSlotByName["ghost"] = emptyPlayerSlot
         broken[2].partySlotByCode["ZZZZZZZZ"] = 99
         broken[3].players[hub.playerSlotByName["alice"]!].party = -1
+        // Dave (signed in, in no party) leads Alice's party.
+        broken[4].parties[hub.players[hub.playerSlotByName["alice"]!].party!].leader = hub.playerSlotByName["dave"]!
         for (index, state) in broken.enumerated() {
             XCTAssertThrowsError(
                 try decoded(encoded { state.encodeState(into: &$0) }) { try Hub(decodingState: &$0) }, "case \(index)"
@@ -213,6 +215,16 @@ final class HubStateCodecTests: XCTestCase {
                 XCTAssertTrue("\(error)".contains("inconsistent state"), "\(error)")
             }
         }
+    }
+
+    func testNaNRatesAreRefused() {
+        var configuration = HubConfiguration()
+        configuration.signalBurst = .nan
+        XCTAssertThrowsError(try roundTripped(configuration))
+        let bucket = TokenBucket(ratePerSecond: 1, capacity: 2, tokens: -.nan, updatedAt: 0)
+        XCTAssertThrowsError(try roundTripped(bucket))
+        let infinite = TokenBucket(ratePerSecond: .infinity, capacity: .infinity, tokens: 0, updatedAt: 0)
+        XCTAssertEqual(try roundTripped(infinite), infinite)
     }
 
     func testEventsOfAnotherPartyInAHistoryKeepTheirID() throws {

@@ -40,6 +40,7 @@ public struct Hub: Equatable, Sendable {
     /// are kept, up to the new burst). What already exists keeps its terms: scheduled expiries
     /// and graces, parties' seats and history rings, players' `idem` caches.
     public mutating func reconfigure(_ configuration: HubConfiguration) {
+        guard configuration != self.configuration else { return }
         self.configuration = configuration
         for slot in 0..<players.slotCount where players.isOccupied(slot) {
             players[slot].chatBucket.rerate(

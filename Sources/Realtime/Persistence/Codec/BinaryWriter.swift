@@ -79,7 +79,8 @@ struct BinaryWriter {
     /// always gives the same bytes, whatever its hash seed or history.
     mutating func writeDictionary<Key: BinaryDictionaryKey, Value: BinaryCodable>(_ dictionary: [Key: Value]) {
         writeCount(dictionary.count)
-        // The keys alone are sorted, then looked up: sorting (key, value) pairs moves more.
+        // The keys alone are sorted, then looked up (each is there): sorting (key, value) pairs
+        // moves more.
         for key in dictionary.keys.sorted(by: Key.encodesBefore) {
             key.encode(into: &self)
             dictionary[key].unsafelyUnwrapped.encode(into: &self)

@@ -27,8 +27,9 @@ extension Hub {
 
     /// Reads what `encodeState` wrote. Besides every value's own checks, each slot reference
     /// (members, leaders, a player's party, an invite's party, the indexes) must name an
-    /// occupied slot, so the restored hub never reads an empty one; the finer rules (a leader
-    /// among the members, ...) are trusted, the snapshot file's checksum guarding the bytes.
+    /// occupied slot and each leader must be a member, so the restored hub never reads an empty
+    /// slot; the finer rules (an invite's party holding its id, counters far from overflow,
+    /// ...) are trusted, the snapshot file's checksum guarding the bytes.
     init(decodingState reader: inout BinaryReader) throws(BinaryDecodingError) {
         let start = reader.offset
         let version = try reader.readUInt8()
@@ -48,11 +49,12 @@ extension Hub {
         nextInviteNumber = try reader.readVarUInt()
         requestedPartyIDsByPlayer = try reader.readDictionary()
         deadlines = try reader.read()
-        if let broken = firstBrokenSlotReference() { throw .inconsistent(broken, at: start) }
+        if let broken = firstBrokenReference() { throw .inconsistent(broken, at: start) }
     }
 
-    /// The first slot reference to an empty slot, described; nil when there is none.
-    private func firstBrokenSlotReference() -> String? {
+    /// The first slot reference to an empty slot (or leader outside the party), described;
+    /// nil when there is none.
+    private func firstBrokenReference() -> String? {
         for slot in 0..<players.slotCount where players.isOccupied(slot) {
             if let party = players[slot].party, !parties.isOccupied(party) {
                 return "player slot \(slot) is in party slot \(party), which is empty"
@@ -66,6 +68,8 @@ extension Hub {
             if let empty = named.first(where: { !players.isOccupied($0) }) {
                 return "party slot \(slot) names player slot \(empty), which is empty"
             }
+            // The hand-over of the lead reads the first member.
+            if !party.members.contains(party.leader) { return "party slot \(slot) is led by a non-member" }
         }
         if let invite = invites.values.first(where: { !parties.isOccupied($0.partySlot) }) {
             return "invite \(invite.id) is to party slot \(invite.partySlot), which is empty"

@@ -1,5 +1,5 @@
 /// Every rule in declaration order: counts and milliseconds as zigzag LEB128, rates and bursts
-/// as 8-byte doubles. A field added to `HubConfiguration` must come last here, and old bytes
+/// as 8-byte doubles (NaN refused: a bucket made with it would trap). A field added to `HubConfiguration` must come last here, and old bytes
 /// need a new format version (the snapshot's, or the log's) to be read.
 extension HubConfiguration: BinaryCodable {
     func encode(into writer: inout BinaryWriter) {
@@ -20,6 +20,7 @@ extension HubConfiguration: BinaryCodable {
     }
 
     init(decoding reader: inout BinaryReader) throws(BinaryDecodingError) {
+        let start = reader.offset
         self.init()
         maxMembers = try reader.read()
         maxPartySize = try reader.read()
@@ -35,5 +36,9 @@ extension HubConfiguration: BinaryCodable {
         readyCheckMilliseconds = try reader.readVarInt()
         historySize = try reader.read()
         idempotencyKeys = try reader.read()
+        let rates = [
+            chatRatePerSecond, chatBurst, signalRatePerSecond, signalBurst, commandRatePerSecond, commandBurst,
+        ]
+        if rates.contains(where: \.isNaN) { throw .inconsistent("a rate or burst is NaN", at: start) }
     }
 }

@@ -14,32 +14,20 @@ import XCTest
 /// rebuilt from the events alone and must match the hub's. Seeded, so a failure reproduces;
 /// the failing step is in the message.
 final class HubInvariantTests: XCTestCase {
-    private static let configuration = HubDriver.configuration {
-        $0.chatRatePerSecond = 50
-        $0.chatBurst = 5
-        $0.signalRatePerSecond = 0.5
-        $0.signalBurst = 2
-        $0.inviteTTLMilliseconds = 8_000
-        $0.reconnectGraceMilliseconds = 5_000
-        $0.readyCheckMilliseconds = 2_000
-        $0.historySize = 16
-    }
+    private static let configuration = HubRandomWalk.configuration
     private static let steps = 20_000
 
-    private var random = SplitMix64(seed: 0xC0FFEE_2026)
-    private var hub = Hub(configuration: configuration)
-    private var now: Int64 = 1_800_000_000_000
-    private var nextSession: UInt64 = 1
-    private var nextParty = 0
-    private let players = (0..<40).map { "player-\($0)" }
-    private let idemKeys = (0..<6).map { "key-\($0)" }
+    private let walk = HubRandomWalk(seed: 0xC0FFEE_2026)
+    // The walk's state, as the checks below read it.
+    private var hub: Hub { walk.hub }
+    private var players: [String] { walk.players }
+    private var sessions: [String: [SessionID]] { walk.sessions }
+    private var playerOfSession: [SessionID: String] { walk.playerOfSession }
+    private var parties: [PartySnapshot] { walk.parties }
+    private var partyOf: [String: PartySnapshot] { walk.partyOf }
+    private var step: Int { walk.step }
+    private var input: HubInput { walk.input }
 
-    /// The open sessions of each player.
-    private var sessions: [String: [SessionID]] = [:]
-    private var playerOfSession: [SessionID: String] = [:]
-    /// The parties after the last step, and each member's.
-    private var parties: [PartySnapshot] = []
-    private var partyOf: [String: PartySnapshot] = [:]
     /// The last stored seq, and every stored event, per party id.
     private var lastSeq: [String: UInt64] = [:]
     private var log: [String: [PartyEvent]] = [:]
@@ -51,31 +39,17 @@ final class HubInvariantTests: XCTestCase {
     /// What the walk went through, to check that it exercises every rule.
     private var seen = Counts()
     private var wellFormedCodes: Set<String> = []
-
-    private var step = 0
-    private var input = HubInput.tick(now: 0)
     private var failures = 0
 
     func testRandomInputsKeepEveryPartyRule() {
-        for index in 0..<Self.steps {
-            step = index
-            now += Int64(random.next(below: 200))
-            input = randomInput()
-            var outputs: [HubOutput] = []
-            let result = hub.apply(input, into: &outputs)
-            if case .sessionClosed(let session, _) = input, let player = playerOfSession.removeValue(forKey: session) {
-                sessions[player]?.removeAll { $0 == session }
-            }
-            parties = hub.allParties
-            partyOf = [:]
-            for party in parties { for member in party.members { partyOf[member] = party } }
+        walk.run(steps: Self.steps) { _, outputs, result in
             checkOutputs(outputs, result)
             checkState()
             forgetReleasedPlayers()
-            if failures > 20 { break }
+            return failures <= 20
         }
         XCTAssertEqual(failures, 0, "see the failures above")
-        XCTAssertGreaterThan(nextParty, 100, "the random walk should create many parties")
+        XCTAssertGreaterThan(walk.nextParty, 100, "the random walk should create many parties")
         let missing = Self.mustSee.subtracting(seen.counts.keys)
         XCTAssertTrue(missing.isEmpty, "the walk never saw: \(missing.sorted()); it saw \(seen.counts.sorted { $0.key < $1.key })")
     }
@@ -99,186 +73,6 @@ final class HubInvariantTests: XCTestCase {
         guard !condition else { return }
         failures += 1
         if failures <= 20 { XCTFail("\(message()); step \(step), input \(input)", line: line) }
-    }
-
-    // MARK: Inputs
-
-    private func pick<Element>(_ elements: [Element]) -> Element { elements[random.next(below: elements.count)] }
-    private func chance(_ percent: Int) -> Bool { random.next(below: 100) < percent }
-
-    private func randomInput() -> HubInput {
-        let choice = random.next(below: 100)
-        if choice < 5 {
-            // Time passes, sometimes far past every invite, grace and ready-check deadline.
-            if chance(30) { now += Int64(random.next(below: 20_000)) }
-            return .tick(now: now)
-        }
-        // The same command again at once (a client retrying, or spamming): idem repeats, rate limits.
-        if case .command(let session, let request, _, _) = input, playerOfSession[session] != nil,
-            choice < 9 || (request.command.operation == .signal && choice < 60)
-        {
-            var seed: PartySeed?
-            if case .create = request.command { seed = freshSeed() } else if case .regenerateCode = request.command { seed = freshSeed() }
-            return .command(session, request, now: now, seed: seed)
-        }
-        let player = pick(players)
-        let own = sessions[player] ?? []
-        if own.isEmpty || (choice < 12 && own.count < 2) {
-            let session = SessionID(rawValue: nextSession)
-            nextSession += 1
-            sessions[player, default: []].append(session)
-            playerOfSession[session] = player
-            return .sessionOpened(session, player: player, now: now)
-        }
-        let session = pick(own)
-        if choice < 20 { return .sessionClosed(session, now: now) }
-        let (command, seed) = randomCommand(for: player)
-        let rid: Int64? = chance(33) ? nil : Int64(random.next(below: 1000))
-        let idem = chance(20) ? pick(idemKeys) : nil
-        return .command(session, ClientRequest(rid: rid, command: command, idem: idem), now: now, seed: seed)
-    }
-
-    private func freshSeed() -> PartySeed {
-        nextParty += 1
-        var code: String
-        repeat {
-            code = InviteCode.make(indexes: (0..<InviteCode.length).map { _ in random.next(below: InviteCode.alphabet.count) })
-        } while hub.isInviteCodeInUse(code)
-        return PartySeed(id: "party-\(nextParty)", inviteCode: code)
-    }
-
-    private func randomRole() -> PartyRole? { chance(40) ? nil : pick(PartyRole.allCases) }
-
-    /// A player to name: usually one of the walk's, sometimes the caller, sometimes no player id at all.
-    private func randomTarget(_ player: String, in party: PartySnapshot?) -> String {
-        switch random.next(below: 10) {
-        case 0: return player
-        case 1: return "not a player!"
-        case 2, 3, 4: if let party { return pick(party.members) }
-        default: break
-        }
-        return pick(players)
-    }
-
-    private func randomCommand(for player: String) -> (PartyCommand, PartySeed?) {
-        let party = partyOf[player]
-        // A leader with requests waiting often answers one.
-        if let party, party.leader == player, !party.requests.isEmpty, chance(40) {
-            let target = pick(party.requests).player
-            return (chance(60) ? .requestAccept(player: target) : .requestReject(player: target), nil)
-        }
-        // A closed party with requests waiting takes players in by other ways too (the requests
-        // beyond the free seats are then turned down).
-        if let party, !party.settings.open, !party.requests.isEmpty, chance(50) {
-            if party.leader == player && chance(30) { return (.setOpen(true), nil) }
-            let outsiders = players.filter { name in
-                partyOf[name] == nil && !(sessions[name]?.isEmpty ?? true) && !party.requests.contains { $0.player == name }
-            }
-            if !outsiders.isEmpty { return (.invite(player: pick(outsiders)), nil) }
-        }
-        // A leader sometimes asks for a ready check while one runs.
-        if let party, party.leader == player, party.readyCheck != nil, chance(10) { return (.readyCheck, nil) }
-        // Leaders close their parties now and then, so that joins file requests.
-        if let party, party.leader == player, party.settings.open, chance(10) { return (.setOpen(false), nil) }
-        // A leader whose earliest-joined member is offline sometimes leaves: the lead passes to
-        // the earliest-joined online member.
-        if let party, party.leader == player, party.members.count > 2, sessions[party.members[1]]?.isEmpty ?? true, chance(30) {
-            return (.leave, nil)
-        }
-        // A member asked in a ready check often answers.
-        if let check = party?.readyCheck, check.answers.contains(where: { $0.player == player && $0.ready == nil }), chance(50) {
-            return (.ready(chance(80)), nil)
-        }
-        // A player in no party mostly looks for one.
-        if party == nil {
-            let invites = hub.invites(of: player)
-            switch random.next(below: 100) {
-            case 0..<15: return mixedCommand(0, for: player)
-            case 15..<40: return mixedCommand(9, for: player)
-            case 40..<75 where !invites.isEmpty:
-                // Invites from parties with requests waiting first: a seat that goes that way
-                // turns down the requests beyond the free seats.
-                let contested = invites.filter { !$0.party.requests.isEmpty }
-                let id = pick(contested.isEmpty ? invites : contested).id
-                return (chance(80) ? .inviteAccept(invite: id, role: randomRole()) : .inviteDecline(invite: id), nil)
-            case 40..<75: return mixedCommand(9, for: player)
-            default: break
-            }
-        }
-        return mixedCommand(random.next(below: 100), for: player)
-    }
-
-    /// Command number `choice` (0-99) of the general mix.
-    private func mixedCommand(_ choice: Int, for player: String) -> (PartyCommand, PartySeed?) {
-        let party = partyOf[player]
-        let live = parties
-        switch choice {
-        case 0..<9:
-            let maxMembers: Int? = chance(50) ? nil : 2 + random.next(below: 5)
-            let lootMode: LootMode? = chance(70) ? nil : pick(LootMode.allCases)
-            return (.create(maxMembers: maxMembers, lootMode: lootMode), freshSeed())
-        case 9..<22:
-            let asked = live.filter { $0.requests.contains { $0.player == player } || ($0.settings.open && !$0.requests.isEmpty) }
-            let code = live.isEmpty || chance(8) ? "ZZZZZZZZ" : pick(asked.isEmpty || chance(60) ? live : asked).inviteCode
-            return (.join(inviteCode: code, role: randomRole()), nil)
-        case 22..<27:
-            return (.leave, nil)
-        case 27..<33:
-            let target = randomTarget(player, in: party)
-            switch random.next(below: 6) {
-            case 0: return (.kick(player: target), nil)
-            case 1: return (.promote(player: target), nil)
-            case 2: return (chance(50) ? .disband : .get, nil)
-            case 3: return (.setRole(randomRole()), nil)
-            case 4: return (.setLoot(pick(LootMode.allCases), masterLooter: chance(30) ? nil : target), nil)
-            default: return (.setInvitePolicy(pick(InvitePolicy.allCases)), nil)
-            }
-        case 33..<40:
-            let invited = party?.invites.map(\.player) ?? []
-            let free = players.filter { partyOf[$0] == nil && !(sessions[$0]?.isEmpty ?? true) }
-            switch random.next(below: 10) {
-            case 0..<5 where !free.isEmpty: return (.invite(player: pick(free)), nil)
-            case 5...6 where !invited.isEmpty: return (.invite(player: pick(invited)), nil)
-            default: return (.invite(player: randomTarget(player, in: party)), nil)
-            }
-        case 40..<47:
-            var ids = hub.invites(of: player).map(\.id)
-            if ids.isEmpty || chance(25) { ids = hub.invites(of: pick(players)).map(\.id) + ["inv_0"] }
-            let id = pick(ids)
-            return (chance(75) ? .inviteAccept(invite: id, role: randomRole()) : .inviteDecline(invite: id), nil)
-        case 47..<50:
-            return (.setOpen(chance(40)), nil)
-        case 50..<55:
-            let requesters = party?.requests.map(\.player) ?? []
-            let target = requesters.isEmpty || chance(20) ? pick(players) : pick(requesters)
-            return (chance(70) ? .requestAccept(player: target) : .requestReject(player: target), nil)
-        case 55..<58:
-            switch random.next(below: 6) {
-            case 0: return (.regenerateCode, nil)
-            case 1: return (.regenerateCode, PartySeed(id: "unused", inviteCode: live.isEmpty ? "ZZZZZZZZ" : pick(live).inviteCode))
-            default: return (.regenerateCode, freshSeed())
-            }
-        case 58..<61:
-            let composition = Composition(tank: random.next(below: 3), healer: random.next(below: 3), dps: random.next(below: 4))
-            return (.setComposition(chance(25) ? nil : composition), nil)
-        case 61..<65:
-            return (.readyCheck, nil)
-        case 65..<71:
-            return (.ready(chance(80)), nil)
-        case 71..<76:
-            return (.signal(kind: "pos", data: #"{"x":1}"#), nil)
-        case 76..<79:
-            let before: UInt64? = chance(50) ? nil : UInt64(random.next(below: Int(party?.seq ?? 0) + 2))
-            return (.history(beforeSeq: before, limit: chance(50) ? nil : 1 + random.next(below: 20)), nil)
-        case 79..<84:
-            let id = party.flatMap { chance(80) ? $0.id : nil } ?? (live.isEmpty ? "gone" : pick(live).id)
-            let seq = party?.seq ?? 0
-            let afterSeq = seq > 20 && chance(50) ? seq - 20 + UInt64(random.next(below: 23)) : UInt64(random.next(below: Int(seq) + 3))
-            return (.resume(party: id, afterSeq: afterSeq), nil)
-        default:
-            let lengths = [0, 1, 5, 64, 1024, 1025]
-            return (.chat(text: String(repeating: "é", count: pick(lengths))), nil)
-        }
     }
 
     // MARK: Checking the outputs

@@ -2,7 +2,7 @@
 /// equal deadlines fall due in the order they were set (replay gives the same outputs).
 /// Entries are not removed when what they point at goes away; the hub checks each one as it
 /// falls due and ignores the stale.
-struct DeadlineQueue: Sendable {
+struct DeadlineQueue: Equatable, Sendable {
     enum Action: Equatable, Sendable {
         case expireInvite(id: String)
         case expireRequest(partyID: String, player: String)
@@ -10,16 +10,33 @@ struct DeadlineQueue: Sendable {
         case endGrace(player: String, offlineSince: Int64)
     }
 
-    private struct Entry: Sendable {
+    /// An action, its time, and its place among actions due at the same time.
+    struct Entry: Equatable, Sendable {
         let at: Int64
+        /// Which was scheduled first, among entries of the same time.
         let order: UInt64
         let action: Action
 
         func precedes(_ other: Entry) -> Bool { at != other.at ? at < other.at : order < other.order }
     }
 
-    private var heap: [Entry] = []
-    private var nextOrder: UInt64 = 0
+    /// The entries as a binary heap (each precedes its children), in array order.
+    private(set) var heap: [Entry] = []
+    /// The `order` of the next entry scheduled.
+    private(set) var nextOrder: UInt64 = 0
+
+    init() {}
+
+    /// A queue with exactly this heap, as a snapshot restores it; nil unless `heap` is a heap
+    /// and every entry was scheduled before `nextOrder`.
+    init?(heap: [Entry], nextOrder: UInt64) {
+        for (index, entry) in heap.enumerated() {
+            guard entry.order < nextOrder else { return nil }
+            if index > 0 && entry.precedes(heap[(index - 1) / 2]) { return nil }
+        }
+        self.heap = heap
+        self.nextOrder = nextOrder
+    }
 
     var count: Int { heap.count }
 

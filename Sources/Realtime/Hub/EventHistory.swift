@@ -1,13 +1,25 @@
 import Protocol
 
 /// A party's last events, in order: a ring that drops the oldest when full.
-struct EventHistory: Sendable {
+struct EventHistory: Equatable, Sendable {
     let capacity: Int
-    private var ring: [PartyEvent] = []
+    /// The events in the order they were stored in the ring's slots.
+    private(set) var ring: [PartyEvent] = []
     /// Where the oldest event is once the ring is full.
-    private var start = 0
+    private(set) var start = 0
 
     init(capacity: Int) { self.capacity = capacity }
+
+    /// A history with exactly this ring, as a snapshot restores it; nil unless the ring fits
+    /// the capacity and `start` is 0 or, in a full ring, one of its slots.
+    init?(capacity: Int, ring: [PartyEvent], start: Int) {
+        guard ring.count <= max(capacity, 0), start == 0 || (ring.count == capacity && start > 0 && start < capacity) else {
+            return nil
+        }
+        self.capacity = capacity
+        self.ring = ring
+        self.start = start
+    }
 
     var count: Int { ring.count }
 

@@ -8,8 +8,12 @@ import Protocol
 /// Players and parties live in slot tables with free lists, so the hot path (a chat) is one
 /// hash lookup (the connection) and array accesses. The commands live in extensions, one
 /// file per area: membership, invites and join requests, ready checks, presence, history.
-public struct Hub: Sendable {
-    public let configuration: HubConfiguration
+///
+/// `==` compares the whole state, slot positions and free lists included (for tests that
+/// check a replayed or restored hub against the live one).
+public struct Hub: Equatable, Sendable {
+    /// The rules in force; `reconfigure` changes them.
+    public private(set) var configuration: HubConfiguration
     var players = SlotTable<PlayerRecord>()
     var playerSlotByName: [String: Int] = [:]
     var playerSlotBySession: [SessionID: Int] = [:]
@@ -28,6 +32,24 @@ public struct Hub: Sendable {
 
     public init(configuration: HubConfiguration = HubConfiguration()) {
         self.configuration = configuration
+    }
+
+    /// Applies new rules from this point of the input sequence on, as when a restart's flags
+    /// differ from those the log was written with. New parties, players and commands follow
+    /// them, and every player's rate budgets are re-rated at the hub's time (the tokens held
+    /// are kept, up to the new burst). What already exists keeps its terms: scheduled expiries
+    /// and graces, parties' seats and history rings, players' `idem` caches.
+    public mutating func reconfigure(_ configuration: HubConfiguration) {
+        guard configuration != self.configuration else { return }
+        self.configuration = configuration
+        for slot in 0..<players.slotCount where players.isOccupied(slot) {
+            players[slot].chatBucket.rerate(
+                ratePerSecond: configuration.chatRatePerSecond, burst: configuration.chatBurst, now: now)
+            players[slot].signalBucket.rerate(
+                ratePerSecond: configuration.signalRatePerSecond, burst: configuration.signalBurst, now: now)
+            players[slot].commandBucket.rerate(
+                ratePerSecond: configuration.commandRatePerSecond, burst: configuration.commandBurst, now: now)
+        }
     }
 
     // MARK: Queries (for the driver and tests)

@@ -1,17 +1,25 @@
 import Protocol
 
 /// A player's recent `idem` keys with the first answer to each, oldest dropped first.
-struct IdempotencyCache: Sendable {
-    struct Entry: Sendable {
+struct IdempotencyCache: Equatable, Sendable {
+    struct Entry: Equatable, Sendable {
         let key: String
         let operation: PartyOperation
         let reply: Result<ReplyData, PartyError>
     }
 
     let capacity: Int
-    private var entries: [Entry] = []
+    /// Oldest first.
+    private(set) var entries: [Entry] = []
 
     init(capacity: Int) { self.capacity = capacity }
+
+    /// A cache with exactly these entries, as a snapshot restores it; nil when they exceed the capacity.
+    init?(capacity: Int, entries: [Entry]) {
+        guard entries.count <= max(capacity, 0) else { return nil }
+        self.capacity = capacity
+        self.entries = entries
+    }
 
     func entry(for key: String) -> Entry? { entries.last(where: { $0.key == key }) }
 

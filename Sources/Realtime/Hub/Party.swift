@@ -1,7 +1,7 @@
 import Protocol
 
 /// A live party, as the hub keeps it.
-struct Party: Sendable {
+struct Party: Equatable, Sendable {
     let id: String
     var inviteCode: String
     /// Player slots (indexes into the hub's player table), in join order.
@@ -35,14 +35,14 @@ struct Party: Sendable {
 }
 
 /// A player's request to join a closed party.
-struct JoinRequest: Sendable {
+struct JoinRequest: Equatable, Sendable {
     let player: String
     let role: PartyRole?
     let expiresAt: Int64
 }
 
 /// A running ready check.
-struct ReadyCheck: Sendable {
+struct ReadyCheck: Equatable, Sendable {
     let number: UInt64
     let by: String
     let expiresAt: Int64
@@ -52,7 +52,7 @@ struct ReadyCheck: Sendable {
 }
 
 /// A pending invite.
-struct Invite: Sendable {
+struct Invite: Equatable, Sendable {
     let id: String
     let partySlot: Int
     /// The invitee.
@@ -64,7 +64,7 @@ struct Invite: Sendable {
 
 /// A player the hub knows: one with a connection, or a member (offline members keep their
 /// record through the reconnect grace).
-struct PlayerRecord: Sendable {
+struct PlayerRecord: Equatable, Sendable {
     let name: String
     var sessions: [SessionID]
     /// The party slot, when the player is in one.

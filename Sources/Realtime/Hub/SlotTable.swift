@@ -14,6 +14,9 @@ struct SlotTable<Element: Vacant> {
     private var occupied: [Bool] = []
     private var freeSlots: [Int] = []
 
+    /// An empty table.
+    init() {}
+
     /// Stores `element` and returns its slot.
     mutating func insert(_ element: Element) -> Int {
         if let slot = freeSlots.popLast() {
@@ -48,6 +51,35 @@ struct SlotTable<Element: Vacant> {
 
     /// Every stored value, in slot order.
     var values: [Element] { slots.indices.filter { occupied[$0] }.map { slots[$0] } }
+
+    // MARK: Persistence
+
+    /// The number of slots, occupied or free.
+    var slotCount: Int { slots.count }
+
+    /// Whether `slot` is a slot of the table holding a value.
+    func isOccupied(_ slot: Int) -> Bool { slot >= 0 && slot < occupied.count && occupied[slot] }
+
+    /// The free slots in the order `insert` takes them from the end.
+    var freeList: [Int] { freeSlots }
+
+    /// A table with exactly these slots and free list, as a snapshot restores it; nil unless
+    /// the free list holds each free slot once and nothing else.
+    init?(slots stored: [Element?], freeList: [Int]) {
+        guard freeList.count == stored.count(where: { $0 == nil }) else { return nil }
+        var listed = [Bool](repeating: false, count: stored.count)
+        for slot in freeList {
+            guard slot >= 0 && slot < stored.count && stored[slot] == nil && !listed[slot] else { return nil }
+            listed[slot] = true
+        }
+        slots = stored.map { $0 ?? .vacant }
+        occupied = stored.map { $0 != nil }
+        freeSlots = freeList
+    }
 }
 
 extension SlotTable: Sendable where Element: Sendable {}
+
+/// Slot by slot, free list included: two tables are equal when every slot reference means
+/// the same in both and they hand out the same slots next.
+extension SlotTable: Equatable where Element: Equatable {}

@@ -1,11 +1,13 @@
 /// A token bucket rate limiter, fed the time by its caller. Rate 0 turns it off.
-public struct TokenBucket: Sendable {
+public struct TokenBucket: Equatable, Sendable {
     /// Tokens added per second.
-    public let ratePerSecond: Double
+    public private(set) var ratePerSecond: Double
     /// The most tokens it holds (the burst).
-    public let capacity: Double
-    private var tokens: Double
-    private var updatedAt: Int64
+    public private(set) var capacity: Double
+    /// The tokens held at `updatedAt`.
+    private(set) var tokens: Double
+    /// When the tokens were last counted (Unix ms).
+    private(set) var updatedAt: Int64
 
     public init(ratePerSecond: Double, burst: Double, now: Int64) {
         self.ratePerSecond = ratePerSecond
@@ -14,17 +16,40 @@ public struct TokenBucket: Sendable {
         self.updatedAt = now
     }
 
+    /// A bucket in exactly this state, as a snapshot restores it.
+    init(ratePerSecond: Double, capacity: Double, tokens: Double, updatedAt: Int64) {
+        self.ratePerSecond = ratePerSecond
+        self.capacity = capacity
+        self.tokens = tokens
+        self.updatedAt = updatedAt
+    }
+
     /// Takes one token if there is one; otherwise returns the milliseconds until there will be.
     public mutating func take(now: Int64) -> Int64? {
         if ratePerSecond <= 0 { return nil }
-        if now > updatedAt {
-            tokens = min(capacity, tokens + Double(now - updatedAt) * ratePerSecond / 1000)
-            updatedAt = now
-        }
+        refill(now: now)
         if tokens >= 1 {
             tokens -= 1
             return nil
         }
         return Int64(min(((1 - tokens) * 1000 / ratePerSecond).rounded(.up), 86_400_000))
+    }
+
+    /// Applies a new rate and burst from `now` on: the tokens earned until now are counted at
+    /// the old rate and kept, up to the new burst (a bucket that was off counts as full).
+    public mutating func rerate(ratePerSecond newRate: Double, burst: Double, now: Int64) {
+        let wasOff = ratePerSecond <= 0
+        if !wasOff { refill(now: now) }
+        updatedAt = max(updatedAt, now)
+        ratePerSecond = newRate
+        capacity = max(burst, 1)
+        tokens = wasOff ? capacity : min(tokens, capacity)
+    }
+
+    private mutating func refill(now: Int64) {
+        if now > updatedAt {
+            tokens = min(capacity, tokens + Double(now - updatedAt) * ratePerSecond / 1000)
+            updatedAt = now
+        }
     }
 }

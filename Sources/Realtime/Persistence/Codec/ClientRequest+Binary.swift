@@ -1,0 +1,240 @@
+import Protocol
+
+/// The `rid`, the command, then the `idem` key.
+extension ClientRequest: BinaryCodable {
+    func encode(into writer: inout BinaryWriter) {
+        writer.write(rid)
+        writer.write(command)
+        writer.write(idem)
+    }
+
+    init(decoding reader: inout BinaryReader) throws(BinaryDecodingError) {
+        self.init(rid: try reader.read(), command: try reader.read(), idem: try reader.read())
+    }
+}
+
+/// The tag of each `PartyCommand` case. Fixed numbers: never renumber or reuse one; a new
+/// case takes a new number.
+private enum PartyCommandTag: UInt8 {
+    case create = 1
+    case join = 2
+    case leave = 3
+    case chat = 4
+    case get = 5
+    case kick = 6
+    case promote = 7
+    case disband = 8
+    case setRole = 9
+    case setLoot = 10
+    case invite = 11
+    case inviteAccept = 12
+    case inviteDecline = 13
+    case regenerateCode = 14
+    case setOpen = 15
+    case setInvitePolicy = 16
+    case setComposition = 17
+    case requestAccept = 18
+    case requestReject = 19
+    case signal = 20
+    case readyCheck = 21
+    case ready = 22
+    case history = 23
+    case resume = 24
+}
+
+/// The tag, then the case's values in order.
+extension PartyCommand: BinaryCodable {
+    func encode(into writer: inout BinaryWriter) {
+        switch self {
+        case .create(let maxMembers, let lootMode):
+            writer.writeTag(PartyCommandTag.create)
+            writer.write(maxMembers)
+            writer.write(lootMode)
+        case .join(let inviteCode, let role):
+            writer.writeTag(PartyCommandTag.join)
+            writer.writeString(inviteCode)
+            writer.write(role)
+        case .leave: writer.writeTag(PartyCommandTag.leave)
+        case .chat(let text):
+            writer.writeTag(PartyCommandTag.chat)
+            writer.writeString(text)
+        case .get: writer.writeTag(PartyCommandTag.get)
+        case .kick(let player):
+            writer.writeTag(PartyCommandTag.kick)
+            writer.writeString(player)
+        case .promote(let player):
+            writer.writeTag(PartyCommandTag.promote)
+            writer.writeString(player)
+        case .disband: writer.writeTag(PartyCommandTag.disband)
+        case .setRole(let role):
+            writer.writeTag(PartyCommandTag.setRole)
+            writer.write(role)
+        case .setLoot(let mode, let masterLooter):
+            writer.writeTag(PartyCommandTag.setLoot)
+            writer.write(mode)
+            writer.write(masterLooter)
+        case .invite(let player):
+            writer.writeTag(PartyCommandTag.invite)
+            writer.writeString(player)
+        case .inviteAccept(let invite, let role):
+            writer.writeTag(PartyCommandTag.inviteAccept)
+            writer.writeString(invite)
+            writer.write(role)
+        case .inviteDecline(let invite):
+            writer.writeTag(PartyCommandTag.inviteDecline)
+            writer.writeString(invite)
+        case .regenerateCode: writer.writeTag(PartyCommandTag.regenerateCode)
+        case .setOpen(let open):
+            writer.writeTag(PartyCommandTag.setOpen)
+            writer.writeBool(open)
+        case .setInvitePolicy(let policy):
+            writer.writeTag(PartyCommandTag.setInvitePolicy)
+            writer.write(policy)
+        case .setComposition(let composition):
+            writer.writeTag(PartyCommandTag.setComposition)
+            writer.write(composition)
+        case .requestAccept(let player):
+            writer.writeTag(PartyCommandTag.requestAccept)
+            writer.writeString(player)
+        case .requestReject(let player):
+            writer.writeTag(PartyCommandTag.requestReject)
+            writer.writeString(player)
+        case .signal(let kind, let data):
+            writer.writeTag(PartyCommandTag.signal)
+            writer.writeString(kind)
+            writer.writeString(data)
+        case .readyCheck: writer.writeTag(PartyCommandTag.readyCheck)
+        case .ready(let ready):
+            writer.writeTag(PartyCommandTag.ready)
+            writer.writeBool(ready)
+        case .history(let beforeSeq, let limit):
+            writer.writeTag(PartyCommandTag.history)
+            writer.write(beforeSeq)
+            writer.write(limit)
+        case .resume(let party, let afterSeq):
+            writer.writeTag(PartyCommandTag.resume)
+            writer.writeString(party)
+            writer.writeVarUInt(afterSeq)
+        }
+    }
+
+    init(decoding reader: inout BinaryReader) throws(BinaryDecodingError) {
+        switch try reader.readTag(PartyCommandTag.self) {
+        case .create: self = .create(maxMembers: try reader.read(), lootMode: try reader.read())
+        case .join: self = .join(inviteCode: try reader.readString(), role: try reader.read())
+        case .leave: self = .leave
+        case .chat: self = .chat(text: try reader.readString())
+        case .get: self = .get
+        case .kick: self = .kick(player: try reader.readString())
+        case .promote: self = .promote(player: try reader.readString())
+        case .disband: self = .disband
+        case .setRole: self = .setRole(try reader.read())
+        case .setLoot: self = .setLoot(try reader.read(), masterLooter: try reader.read())
+        case .invite: self = .invite(player: try reader.readString())
+        case .inviteAccept: self = .inviteAccept(invite: try reader.readString(), role: try reader.read())
+        case .inviteDecline: self = .inviteDecline(invite: try reader.readString())
+        case .regenerateCode: self = .regenerateCode
+        case .setOpen: self = .setOpen(try reader.readBool())
+        case .setInvitePolicy: self = .setInvitePolicy(try reader.read())
+        case .setComposition: self = .setComposition(try reader.read())
+        case .requestAccept: self = .requestAccept(player: try reader.readString())
+        case .requestReject: self = .requestReject(player: try reader.readString())
+        case .signal: self = .signal(kind: try reader.readString(), data: try reader.readString())
+        case .readyCheck: self = .readyCheck
+        case .ready: self = .ready(try reader.readBool())
+        case .history: self = .history(beforeSeq: try reader.read(), limit: try reader.read())
+        case .resume: self = .resume(party: try reader.readString(), afterSeq: try reader.readVarUInt())
+        }
+    }
+}
+
+/// The tag of each `PartyOperation` (an `idem` entry's operation). Fixed numbers, the same as
+/// the command's own tags: never renumber or reuse one.
+private enum PartyOperationTag: UInt8 {
+    case create = 1
+    case join = 2
+    case leave = 3
+    case chat = 4
+    case get = 5
+    case kick = 6
+    case promote = 7
+    case disband = 8
+    case setRole = 9
+    case setLoot = 10
+    case invite = 11
+    case inviteAccept = 12
+    case inviteDecline = 13
+    case regenerateCode = 14
+    case setOpen = 15
+    case setInvitePolicy = 16
+    case setComposition = 17
+    case requestAccept = 18
+    case requestReject = 19
+    case signal = 20
+    case readyCheck = 21
+    case ready = 22
+    case history = 23
+    case resume = 24
+}
+
+extension PartyOperation: BinaryCodable {
+    func encode(into writer: inout BinaryWriter) {
+        let tag: PartyOperationTag
+        switch self {
+        case .create: tag = .create
+        case .join: tag = .join
+        case .leave: tag = .leave
+        case .chat: tag = .chat
+        case .get: tag = .get
+        case .kick: tag = .kick
+        case .promote: tag = .promote
+        case .disband: tag = .disband
+        case .setRole: tag = .setRole
+        case .setLoot: tag = .setLoot
+        case .invite: tag = .invite
+        case .inviteAccept: tag = .inviteAccept
+        case .inviteDecline: tag = .inviteDecline
+        case .regenerateCode: tag = .regenerateCode
+        case .setOpen: tag = .setOpen
+        case .setInvitePolicy: tag = .setInvitePolicy
+        case .setComposition: tag = .setComposition
+        case .requestAccept: tag = .requestAccept
+        case .requestReject: tag = .requestReject
+        case .signal: tag = .signal
+        case .readyCheck: tag = .readyCheck
+        case .ready: tag = .ready
+        case .history: tag = .history
+        case .resume: tag = .resume
+        }
+        writer.writeTag(tag)
+    }
+
+    init(decoding reader: inout BinaryReader) throws(BinaryDecodingError) {
+        switch try reader.readTag(PartyOperationTag.self) {
+        case .create: self = .create
+        case .join: self = .join
+        case .leave: self = .leave
+        case .chat: self = .chat
+        case .get: self = .get
+        case .kick: self = .kick
+        case .promote: self = .promote
+        case .disband: self = .disband
+        case .setRole: self = .setRole
+        case .setLoot: self = .setLoot
+        case .invite: self = .invite
+        case .inviteAccept: self = .inviteAccept
+        case .inviteDecline: self = .inviteDecline
+        case .regenerateCode: self = .regenerateCode
+        case .setOpen: self = .setOpen
+        case .setInvitePolicy: self = .setInvitePolicy
+        case .setComposition: self = .setComposition
+        case .requestAccept: self = .requestAccept
+        case .requestReject: self = .requestReject
+        case .signal: self = .signal
+        case .readyCheck: self = .readyCheck
+        case .ready: self = .ready
+        case .history: self = .history
+        case .resume: self = .resume
+        }
+    }
+}

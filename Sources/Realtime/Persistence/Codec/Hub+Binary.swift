@@ -1,0 +1,87 @@
+import Protocol
+
+extension Hub {
+    /// The version byte that starts an encoded state; a state of another version is refused.
+    static let stateFormatVersion: UInt8 = 1
+
+    /// Writes the whole state (docs/CODEC.md): the version byte, the configuration, the time,
+    /// the slot tables with their exact slots and free lists, every index, the invites, the
+    /// counters and the deadline heap. Deterministic: the same state always gives the same
+    /// bytes (dictionaries in ascending key order: strings by their UTF-8 bytes, sessions by number).
+    func encodeState(into writer: inout BinaryWriter) {
+        writer.writeUInt8(Self.stateFormatVersion)
+        writer.write(configuration)
+        writer.writeVarInt(now)
+        writer.write(players)
+        writer.writeDictionary(playerSlotByName)
+        writer.writeDictionary(playerSlotBySession)
+        writer.write(parties)
+        writer.writeDictionary(partySlotByCode)
+        writer.writeDictionary(partySlotByID)
+        writer.writeDictionary(invites)
+        writer.writeDictionary(inviteIDsByPlayer)
+        writer.writeVarUInt(nextInviteNumber)
+        writer.writeDictionary(requestedPartyIDsByPlayer)
+        writer.write(deadlines)
+    }
+
+    /// Reads what `encodeState` wrote. Besides every value's own checks, each slot reference
+    /// (members, leaders, a player's party, an invite's party, the indexes) must name an
+    /// occupied slot and each leader must be a member, so the restored hub never reads an empty
+    /// slot; the finer rules (an invite's party holding its id, counters far from overflow,
+    /// ...) are trusted, the snapshot file's checksum guarding the bytes.
+    init(decodingState reader: inout BinaryReader) throws(BinaryDecodingError) {
+        let start = reader.offset
+        let version = try reader.readUInt8()
+        guard version == Self.stateFormatVersion else {
+            throw .unsupportedVersion(version, expected: Self.stateFormatVersion, at: start)
+        }
+        self.init(configuration: try reader.read())
+        now = try reader.readVarInt()
+        players = try reader.read()
+        playerSlotByName = try reader.readDictionary()
+        playerSlotBySession = try reader.readDictionary()
+        parties = try reader.read()
+        partySlotByCode = try reader.readDictionary()
+        partySlotByID = try reader.readDictionary()
+        invites = try reader.readDictionary()
+        inviteIDsByPlayer = try reader.readDictionary()
+        nextInviteNumber = try reader.readVarUInt()
+        requestedPartyIDsByPlayer = try reader.readDictionary()
+        deadlines = try reader.read()
+        if let broken = firstBrokenReference() { throw .inconsistent(broken, at: start) }
+    }
+
+    /// The first slot reference to an empty slot (or leader outside the party), described;
+    /// nil when there is none.
+    private func firstBrokenReference() -> String? {
+        for slot in 0..<players.slotCount where players.isOccupied(slot) {
+            if let party = players[slot].party, !parties.isOccupied(party) {
+                return "player slot \(slot) is in party slot \(party), which is empty"
+            }
+        }
+        for slot in 0..<parties.slotCount where parties.isOccupied(slot) {
+            let party = parties[slot]
+            let named =
+                party.members + [party.leader] + (party.masterLooter.map { [$0] } ?? [])
+                + (party.readyCheck?.asked ?? [])
+            if let empty = named.first(where: { !players.isOccupied($0) }) {
+                return "party slot \(slot) names player slot \(empty), which is empty"
+            }
+            // The hand-over of the lead reads the first member.
+            if !party.members.contains(party.leader) { return "party slot \(slot) is led by a non-member" }
+        }
+        if let invite = invites.values.first(where: { !parties.isOccupied($0.partySlot) }) {
+            return "invite \(invite.id) is to party slot \(invite.partySlot), which is empty"
+        }
+        let playerIndexes = Array(playerSlotByName.values) + Array(playerSlotBySession.values)
+        if let empty = playerIndexes.first(where: { !players.isOccupied($0) }) {
+            return "an index names empty player slot \(empty)"
+        }
+        let partyIndexes = [partySlotByCode.values, partySlotByID.values].joined()
+        if let empty = partyIndexes.first(where: { !parties.isOccupied($0) }) {
+            return "an index names empty party slot \(empty)"
+        }
+        return nil
+    }
+}

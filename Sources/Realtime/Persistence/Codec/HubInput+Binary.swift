@@ -1,0 +1,69 @@
+/// The tag of each `HubInput` case. Fixed numbers: never renumber or reuse one; a new case
+/// takes a new number.
+private enum HubInputTag: UInt8 {
+    case sessionOpened = 1
+    case sessionClosed = 2
+    case command = 3
+    case tick = 4
+}
+
+/// A write-ahead log record's payload: the tag, then the case's values in order (the session
+/// as LEB128, times as zigzag LEB128).
+extension HubInput: BinaryCodable {
+    func encode(into writer: inout BinaryWriter) {
+        switch self {
+        case .sessionOpened(let session, let player, let now):
+            writer.writeTag(HubInputTag.sessionOpened)
+            writer.write(session)
+            writer.writeString(player)
+            writer.writeVarInt(now)
+        case .sessionClosed(let session, let now):
+            writer.writeTag(HubInputTag.sessionClosed)
+            writer.write(session)
+            writer.writeVarInt(now)
+        case .command(let session, let request, let now, let seed):
+            writer.writeTag(HubInputTag.command)
+            writer.write(session)
+            writer.write(request)
+            writer.writeVarInt(now)
+            writer.write(seed)
+        case .tick(let now):
+            writer.writeTag(HubInputTag.tick)
+            writer.writeVarInt(now)
+        }
+    }
+
+    init(decoding reader: inout BinaryReader) throws(BinaryDecodingError) {
+        switch try reader.readTag(HubInputTag.self) {
+        case .sessionOpened:
+            self = .sessionOpened(try reader.read(), player: try reader.readString(), now: try reader.readVarInt())
+        case .sessionClosed:
+            self = .sessionClosed(try reader.read(), now: try reader.readVarInt())
+        case .command:
+            self = .command(try reader.read(), try reader.read(), now: try reader.readVarInt(), seed: try reader.read())
+        case .tick:
+            self = .tick(now: try reader.readVarInt())
+        }
+    }
+}
+
+/// Its raw value, LEB128; as a dictionary key, in ascending order.
+extension SessionID: BinaryDictionaryKey {
+    func encode(into writer: inout BinaryWriter) { writer.writeVarUInt(rawValue) }
+    init(decoding reader: inout BinaryReader) throws(BinaryDecodingError) {
+        self.init(rawValue: try reader.readVarUInt())
+    }
+    static func encodesBefore(_ left: SessionID, _ right: SessionID) -> Bool { left.rawValue < right.rawValue }
+}
+
+/// The id, then the invite code.
+extension PartySeed: BinaryCodable {
+    func encode(into writer: inout BinaryWriter) {
+        writer.writeString(id)
+        writer.writeString(inviteCode)
+    }
+
+    init(decoding reader: inout BinaryReader) throws(BinaryDecodingError) {
+        self.init(id: try reader.readString(), inviteCode: try reader.readString())
+    }
+}

@@ -1,0 +1,105 @@
+import Protocol
+import XCTest
+
+@testable import Realtime
+
+/// Every `HubInput`, and every `PartyCommand` with its optional fields set and unset, comes
+/// back equal from its bytes; the tag numbers are pinned, so a reordered declaration cannot
+/// silently change what an old log means.
+final class HubInputCodecTests: XCTestCase {
+    /// Every command, each optional field both nil and set, every nested enum case.
+    static let allCommands: [PartyCommand] =
+        [
+            .create(), .create(maxMembers: 40, lootMode: nil), .create(maxMembers: nil, lootMode: .personal),
+            .join(inviteCode: "ABCDEFGH"), .leave, .chat(text: ""), .chat(text: "héllo 🎉"), .get,
+            .kick(player: "bob"), .promote(player: "carol"), .disband, .setRole(nil),
+            .setLoot(.masterLooter, masterLooter: "bob"), .setLoot(.needGreed, masterLooter: nil),
+            .invite(player: "dave"), .inviteAccept(invite: "inv_1"), .inviteDecline(invite: "inv_2"), .regenerateCode,
+            .setOpen(true), .setOpen(false), .setComposition(nil),
+            .setComposition(Composition(tank: 1, healer: 0, dps: 100)),
+            .requestAccept(player: "erin"), .requestReject(player: "frank"),
+            .signal(kind: "pos", data: #"{"x":[1,2]}"#),
+            .readyCheck, .ready(true), .ready(false), .history(beforeSeq: nil, limit: nil),
+            .history(beforeSeq: .max, limit: 0), .history(beforeSeq: 0, limit: -1),
+            .resume(party: "party-1", afterSeq: 0),
+            .resume(party: "", afterSeq: .max),
+        ] + LootMode.allCases.map { .create(maxMembers: 5, lootMode: $0) }
+        + PartyRole.allCases.flatMap {
+            [.join(inviteCode: "ZZZZZZZZ", role: $0), .setRole($0), .inviteAccept(invite: "inv_3", role: $0)]
+        }
+        + InvitePolicy.allCases.map { .setInvitePolicy($0) }
+
+    func testTheCommandListCoversEveryOperation() {
+        XCTAssertEqual(Set(Self.allCommands.map(\.operation)), Set(PartyOperation.allCases))
+    }
+
+    func testEveryCommandRoundTripsWithAndWithoutRidAndIdem() throws {
+        for command in Self.allCommands {
+            for (rid, idem) in [(nil, nil), (Int64(0), "k"), (Int64.min, ""), (Int64.max, "idem-é")]
+                as [(Int64?, String?)]
+            {
+                let request = ClientRequest(rid: rid, command: command, idem: idem)
+                XCTAssertEqual(try roundTripped(request), request)
+            }
+        }
+    }
+
+    func testEveryInputRoundTrips() throws {
+        let seed = PartySeed(id: "7f0c2b5e-1d1e-4c44-9a55-0d6a2b6f1e11", inviteCode: "ABCDEFGH")
+        var inputs: [HubInput] = [
+            .sessionOpened(SessionID(rawValue: 0), player: "", now: 0),
+            .sessionOpened(SessionID(rawValue: .max), player: "plàyer 🎮", now: 1_800_000_000_000),
+            .sessionClosed(SessionID(rawValue: 1 << 40), now: -1),
+            .tick(now: .min), .tick(now: .max),
+        ]
+        for (index, command) in Self.allCommands.enumerated() {
+            let request = ClientRequest(
+                rid: index % 2 == 0 ? Int64(index) : nil, command: command, idem: index % 3 == 0 ? "key-\(index)" : nil)
+            inputs.append(
+                .command(
+                    SessionID(rawValue: UInt64(index)), request, now: Int64(index) * 1000,
+                    seed: index % 2 == 0 ? seed : nil))
+        }
+        for input in inputs { XCTAssertEqual(try roundTripped(input), input) }
+    }
+
+    func testInputsHaveTheirPinnedBytes() {
+        XCTAssertEqual(encoded { HubInput.tick(now: 1).encode(into: &$0) }, [4, 2])
+        XCTAssertEqual(
+            encoded { HubInput.sessionClosed(SessionID(rawValue: 300), now: -1).encode(into: &$0) }, [2, 0xAC, 0x02, 1])
+        XCTAssertEqual(
+            encoded { HubInput.sessionOpened(SessionID(rawValue: 1), player: "é", now: 0).encode(into: &$0) },
+            [1, 1, 2, 0xC3, 0xA9, 0])
+        let chat = HubInput.command(
+            SessionID(rawValue: 7), ClientRequest(rid: 1, command: .chat(text: "hi"), idem: nil), now: 0, seed: nil)
+        // tag, session, rid present + zigzag 1, command tag + text, idem absent, now, seed absent.
+        XCTAssertEqual(encoded { chat.encode(into: &$0) }, [3, 7, 1, 2, 4, 2, 0x68, 0x69, 0, 0, 0])
+    }
+
+    func testCommandTagsAreTheirFixedNumbers() {
+        let expected: [PartyOperation: UInt8] = [
+            .create: 1, .join: 2, .leave: 3, .chat: 4, .get: 5, .kick: 6, .promote: 7, .disband: 8, .setRole: 9,
+            .setLoot: 10, .invite: 11, .inviteAccept: 12, .inviteDecline: 13, .regenerateCode: 14, .setOpen: 15,
+            .setInvitePolicy: 16, .setComposition: 17, .requestAccept: 18, .requestReject: 19, .signal: 20,
+            .readyCheck: 21, .ready: 22, .history: 23, .resume: 24,
+        ]
+        for command in Self.allCommands {
+            XCTAssertEqual(encoded { command.encode(into: &$0) }.first, expected[command.operation], "\(command)")
+            XCTAssertEqual(
+                encoded { command.operation.encode(into: &$0) }, [expected[command.operation]!], "\(command.operation)")
+        }
+        XCTAssertEqual(LootMode.allCases.map { value in encoded { value.encode(into: &$0) } }, [[1], [2], [3], [4]])
+        XCTAssertEqual(PartyRole.allCases.map { value in encoded { value.encode(into: &$0) } }, [[1], [2], [3]])
+        XCTAssertEqual(InvitePolicy.allCases.map { value in encoded { value.encode(into: &$0) } }, [[1], [2]])
+    }
+
+    func testUnknownCommandTagsAreErrors() {
+        for tag: UInt8 in [0, 25, 200, 255] {
+            XCTAssertThrowsError(try decoded([3, 1, 0, tag, 0, 0, 0]) { try HubInput(decoding: &$0) }) { error in
+                XCTAssertEqual(error as? BinaryDecodingError, .unknownTag(tag, of: "PartyCommandTag", at: 3))
+            }
+        }
+        XCTAssertEqual(try decoded([1]) { try PartyRole(decoding: &$0) }, .tank)
+        XCTAssertThrowsError(try decoded([4]) { try PartyRole(decoding: &$0) })
+    }
+}

@@ -1,0 +1,243 @@
+import Protocol
+import XCTest
+
+@testable import Realtime
+
+/// The values only a hub's state holds (stored events, `idem` answers, the deadline heap, the
+/// slot tables) come back equal, the encoding is deterministic, and a state whose parts do not
+/// fit together is refused rather than restored.
+final class HubStateCodecTests: XCTestCase {
+    private static let party = PartySnapshot(
+        id: "party-1", inviteCode: "ABCDEFGH", leader: "alice", members: ["alice", "bob"], maxMembers: 5, seq: 9,
+        createdAt: 1_700_000_000_000, updatedAt: 1_700_000_000_500,
+        roster: [
+            PartyMemberSnapshot(player: "alice", role: .tank, online: true, joinedAt: 1_700_000_000_000),
+            PartyMemberSnapshot(player: "bob", role: nil, online: false, joinedAt: 1_700_000_000_100),
+        ], lootMode: .masterLooter, masterLooter: "bob",
+        settings: PartySettings(
+            open: false, invitePolicy: .leader, composition: Composition(tank: 1, healer: 1, dps: 3)),
+        invites: [PendingInvite(id: "inv_1", player: "carol", by: "alice", expiresAt: 1_700_000_060_000)],
+        requests: [JoinRequestSnapshot(party: "party-1", player: "dave", role: .healer, expiresAt: 1_700_000_060_000)],
+        readyCheck: ReadyCheckSnapshot(
+            by: "alice", expiresAt: 1_700_000_030_000,
+            answers: [ReadyAnswer(player: "alice", ready: true), ReadyAnswer(player: "bob", ready: nil)]))
+
+    private static let report = CompositionReport(
+        slots: Composition(tank: 1, healer: 1, dps: 3), filled: Composition(tank: 1, healer: 0, dps: 0), unassigned: 1)
+
+    /// Every event body, each nested enum case among them.
+    static let allEventBodies: [PartyEventBody] =
+        [
+            .memberJoined(player: "bob"), .leaderChanged(leader: "bob"),
+            .chat(from: "alice", text: "héllo 👋", timestampMs: 1_700_000_000_000), .disbanded(by: "alice"),
+            .roleChanged(player: "bob", role: nil), .lootChanged(mode: .masterLooter, masterLooter: "bob"),
+            .lootChanged(mode: .freeForAll, masterLooter: nil),
+            .inviteSent(invite: "inv_1", player: "carol", by: "alice", expiresAt: 1_700_000_060_000),
+            .inviteDeclined(invite: "inv_1", player: "carol", by: "alice"),
+            .inviteExpired(invite: "inv_2", player: "carol", by: "bob"),
+            .joinRequested(JoinRequestSnapshot(party: "party-1", player: "dave", role: nil, expiresAt: 5)),
+            .codeChanged(inviteCode: "HGFEDCBA"), .settingsChanged(PartySettings()),
+            .settingsChanged(
+                PartySettings(open: false, invitePolicy: .leader, composition: Composition(tank: 0, healer: 2, dps: 1))),
+            .signal(from: "bob", kind: "pos", data: #"{"x":1}"#),
+            .readyCheckStarted(by: "alice", expiresAt: 9, composition: report),
+            .readyCheckStarted(
+                by: "alice", expiresAt: 9,
+                composition: CompositionReport(
+                    slots: nil, filled: Composition(tank: 0, healer: 0, dps: 2), unassigned: 0)),
+            .readyAnswered(player: "bob", ready: false),
+            .readyCheckResult(
+                ReadyCheckResult(
+                    answers: [ReadyAnswer(player: "bob", ready: true)], allReady: true, reason: .answered,
+                    composition: report)),
+            .readyCheckResult(
+                ReadyCheckResult(
+                    answers: [ReadyAnswer(player: "bob", ready: nil)], allReady: false, reason: .timeout,
+                    composition: report)),
+            .memberOffline(player: "bob"), .memberOnline(player: "bob"),
+        ] + [PartyLeaveReason.left, .kicked, .timeout].map { .memberLeft(player: "bob", reason: $0) }
+        + [JoinRejectReason.rejected, .expired, .withdrawn, .partyGone, .full].map {
+            .joinRejected(player: "dave", reason: $0)
+        }
+        + PartyRole.allCases.map { .roleChanged(player: "bob", role: $0) }
+
+    func testEveryEventRoundTripsByValue() throws {
+        for (index, body) in Self.allEventBodies.enumerated() {
+            let event = PartyEvent(partyID: "party-\(index)", seq: UInt64(index) << 40, body: body)
+            let back = try roundTripped(event)
+            XCTAssertFalse(back === event)
+            XCTAssertEqual(back, event)
+        }
+        XCTAssertEqual(
+            Set(Self.allEventBodies.map { body in encoded { body.encode(into: &$0) }[0] }), Set(1...20),
+            "every event tag")
+    }
+
+    func testEveryStoredAnswerRoundTrips() throws {
+        let invite = InviteSnapshot(id: "inv_1", party: Self.party, player: "carol", by: "alice", expiresAt: 7)
+        let events = Self.allEventBodies.prefix(5).enumerated().map {
+            PartyEvent(partyID: "party-1", seq: UInt64($0.offset + 1), body: $0.element)
+        }
+        let answers: [Result<ReplyData, PartyError>] = [
+            .success(.empty), .success(.party(Self.party)),
+            .success(.party(PartySnapshot(id: "", inviteCode: "", leader: "", members: [], maxMembers: 0))),
+            .success(.invite(invite)), .success(.joinRequest(Self.party.requests[0])),
+            .success(.inviteCode("ABCDEFGH")),
+            .success(.events(events)), .success(.events([])), .success(.resumed(replayed: 3, seq: 12)),
+            .failure(PartyError(.rateLimited, "slow down", detail: .retryAfter(milliseconds: 250))),
+            .failure(PartyError(.resyncRequired, "resync", detail: .resync(party: Self.party))),
+            .failure(PartyError(.resyncRequired, "resync", detail: .resync(party: nil))),
+            .failure(PartyError(PartyErrorCode(rawValue: "future_code"), "a code this build does not know")),
+        ]
+        for answer in answers { XCTAssertEqual(try roundTripped(answer), answer) }
+        let codes: [PartyErrorCode] = [
+            .alreadyInParty, .notFound, .partyFull, .notInParty, .invalidMessage, .rateLimited, .unknownOp, .notLeader,
+            .notMember, .invalidTarget, .alreadyInvited, .alreadyRequested, .compositionFull, .readyCheckActive,
+            .noReadyCheck, .resyncRequired, .internalError,
+        ]
+        XCTAssertEqual(
+            codes.map { code in encoded { code.encode(into: &$0) } }, (1...17).map { [UInt8($0)] }, "pinned code tags")
+        XCTAssertEqual(encoded { PartyErrorCode(rawValue: "x").encode(into: &$0) }, [255, 1, 0x78])
+        for code in codes { XCTAssertEqual(try roundTripped(code), code) }
+    }
+
+    func testTheConfigurationRoundTripsEveryField() throws {
+        var configuration = HubConfiguration()
+        configuration.maxMembers = 7
+        configuration.maxPartySize = 80
+        configuration.maxChatScalars = 2048
+        configuration.chatRatePerSecond = 0.25
+        configuration.chatBurst = 3
+        configuration.signalRatePerSecond = 0
+        configuration.signalBurst = 1e9
+        configuration.commandRatePerSecond = 33.5
+        configuration.commandBurst = 41
+        configuration.inviteTTLMilliseconds = 1
+        configuration.reconnectGraceMilliseconds = 0
+        configuration.readyCheckMilliseconds = .max
+        configuration.historySize = 1
+        configuration.idempotencyKeys = -1
+        XCTAssertEqual(try roundTripped(configuration), configuration)
+        XCTAssertEqual(try roundTripped(HubConfiguration()), HubConfiguration())
+    }
+
+    func testTheStateStartsWithItsVersionAndAnotherVersionIsRefused() {
+        var bytes = encoded { Hub().encodeState(into: &$0) }
+        XCTAssertEqual(bytes.first, 1)
+        XCTAssertEqual(try decoded(bytes) { try Hub(decodingState: &$0) }, Hub())
+        bytes[0] = 2
+        XCTAssertThrowsError(try decoded(bytes) { try Hub(decodingState: &$0) }) { error in
+            XCTAssertEqual(error as? BinaryDecodingError, .unsupportedVersion(2, expected: 1, at: 0))
+        }
+    }
+
+    func testTheSameStateGivesTheSameBytesWhateverItsDictionariesHistory() {
+        let hub = BinaryCodecTests.smallHub()
+        var rebuilt = hub
+        // The same entries in other dictionaries (another capacity, so another iteration order).
+        var byName: [String: Int] = [:]
+        byName.reserveCapacity(1000)
+        for (name, slot) in hub.playerSlotByName.sorted(by: { $0.key > $1.key }) { byName[name] = slot }
+        rebuilt.playerSlotByName = byName
+        var bySession: [SessionID: Int] = [:]
+        bySession.reserveCapacity(500)
+        for (session, slot) in hub.playerSlotBySession.sorted(by: { $0.key > $1.key }) { bySession[session] = slot }
+        rebuilt.playerSlotBySession = bySession
+        XCTAssertNotEqual(Array(byName.keys), Array(hub.playerSlotByName.keys), "the iteration orders differ")
+        XCTAssertEqual(rebuilt, hub)
+        XCTAssertEqual(encoded { rebuilt.encodeState(into: &$0) }, encoded { hub.encodeState(into: &$0) })
+    }
+
+    func testSlotsAndFreeListsAreRestoredExactly() throws {
+        let driver = HubDriver()
+        _ = driver.partyOfAlice(joiners: 2)
+        // Erin and Dave, in no party, are forgotten as they close: their slots are freed in that order.
+        driver.close(session: 5)
+        driver.close(session: 4)
+        let hub = driver.hub
+        XCTAssertEqual(hub.players.freeList, [4, 3])
+        let restored = try decoded(encoded { hub.encodeState(into: &$0) }) { try Hub(decodingState: &$0) }
+        XCTAssertEqual(restored.players.freeList, [4, 3])
+        XCTAssertEqual(restored.playerSlotByName, hub.playerSlotByName)
+        // The next player takes the same slot in both.
+        var outputs: [HubOutput] = []
+        var live = hub
+        var replayed = restored
+        live.apply(.sessionOpened(SessionID(rawValue: 9), player: "zed", now: driver.now), into: &outputs)
+        replayed.apply(.sessionOpened(SessionID(rawValue: 9), player: "zed", now: driver.now), into: &outputs)
+        XCTAssertEqual(replayed.playerSlotByName["zed"], 3)
+        XCTAssertEqual(replayed, live)
+        // A free list in another order is another state.
+        var reordered = hub
+        reordered.players = try XCTUnwrap(
+            SlotTable(slots: (0..<5).map { $0 < 3 ? hub.players[$0] : nil }, freeList: [3, 4]))
+        XCTAssertNotEqual(reordered, hub)
+    }
+
+    func testAFreeListThatIsNotTheFreeSlotsIsRefused() {
+        let element = PlayerRecord.vacant
+        XCTAssertNotNil(SlotTable(slots: [element, nil, nil], freeList: [2, 1]))
+        XCTAssertNotNil(SlotTable<PlayerRecord>(slots: [], freeList: []))
+        XCTAssertNil(SlotTable(slots: [element, nil, nil], freeList: [1]), "a free slot missing")
+        XCTAssertNil(SlotTable(slots: [element, nil, nil], freeList: [1, 1]), "a slot twice")
+        XCTAssertNil(SlotTable(slots: [element, nil, nil], freeList: [0, 1]), "an occupied slot")
+        XCTAssertNil(SlotTable(slots: [element, nil, nil], freeList: [1, 3]), "no such slot")
+        XCTAssertNil(SlotTable(slots: [element, nil, nil], freeList: [1, -1]), "a negative slot")
+    }
+
+    func testADeadlineHeapOutOfOrderIsRefused() {
+        let first = DeadlineQueue.Entry(at: 10, order: 0, action: .expireInvite(id: "inv_1"))
+        let second = DeadlineQueue.Entry(at: 10, order: 1, action: .endGrace(player: "bob", offlineSince: 3))
+        XCTAssertNotNil(DeadlineQueue(heap: [first, second], nextOrder: 2))
+        XCTAssertNil(DeadlineQueue(heap: [second, first], nextOrder: 2), "a child before its parent")
+        XCTAssertNil(DeadlineQueue(heap: [first, second], nextOrder: 1), "an entry numbered after next_order")
+        var queue = DeadlineQueue()
+        queue.schedule(.endReadyCheck(partyID: "party-1", number: 2), at: 30)
+        queue.schedule(.expireRequest(partyID: "party-1", player: "dave"), at: 20)
+        queue.schedule(.expireInvite(id: "inv_3"), at: 20)
+        XCTAssertEqual(try roundTripped(queue), queue)
+    }
+
+    func testAStateNamingAnEmptySlotIsRefused() throws {
+        let hub = BinaryCodecTests.smallHub()
+        let emptyPlayerSlot = hub.players.slotCount + 3
+        var broken = [hub, hub, hub, hub, hub]
+        broken[0].parties[hub.players[hub.playerSlotByName["alice"]!].party!].leader = emptyPlayerSlot
+        broken[1].playerSlotByName["ghost"] = emptyPlayerSlot
+        broken[2].partySlotByCode["ZZZZZZZZ"] = 99
+        broken[3].players[hub.playerSlotByName["alice"]!].party = -1
+        // Dave (signed in, in no party) leads Alice's party.
+        broken[4].parties[hub.players[hub.playerSlotByName["alice"]!].party!].leader = hub.playerSlotByName["dave"]!
+        for (index, state) in broken.enumerated() {
+            XCTAssertThrowsError(
+                try decoded(encoded { state.encodeState(into: &$0) }) { try Hub(decodingState: &$0) }, "case \(index)"
+            ) { error in
+                XCTAssertTrue("\(error)".contains("inconsistent state"), "\(error)")
+            }
+        }
+    }
+
+    func testNaNRatesAreRefused() {
+        var configuration = HubConfiguration()
+        configuration.signalBurst = .nan
+        XCTAssertThrowsError(try roundTripped(configuration))
+        let bucket = TokenBucket(ratePerSecond: 1, capacity: 2, tokens: -.nan, updatedAt: 0)
+        XCTAssertThrowsError(try roundTripped(bucket))
+        let infinite = TokenBucket(ratePerSecond: .infinity, capacity: .infinity, tokens: 0, updatedAt: 0)
+        XCTAssertEqual(try roundTripped(infinite), infinite)
+    }
+
+    func testEventsOfAnotherPartyInAHistoryKeepTheirID() throws {
+        var history = EventHistory(capacity: 3)
+        for seq: UInt64 in 1...4 {
+            history.append(
+                PartyEvent(partyID: seq == 3 ? "other" : "party-1", seq: seq, body: .memberOnline(player: "bob")))
+        }
+        var writer = BinaryWriter()
+        history.encode(into: &writer, partyID: "party-1")
+        let back = try decoded(writer.bytes) { try EventHistory(decoding: &$0, partyID: "party-1") }
+        XCTAssertEqual(back, history)
+        XCTAssertEqual(back.start, 1)
+        XCTAssertEqual(back.events().map(\.partyID), ["party-1", "other", "party-1"])
+    }
+}

@@ -36,6 +36,11 @@ final class HubInvariantTests: XCTestCase {
     private var eventPartyOf: [String: String] = [:]
     /// The first non-transient answer to each player's `idem` key, while the hub holds the player.
     private var firstAnswers: [String: [String: (operation: PartyOperation, reply: Result<ReplyData, PartyError>)]] = [:]
+    /// Players with no connection and no party the hub still holds for their `idem` keys, and
+    /// the time they went idle: they are forgotten at the first tick a grace later.
+    private var idleSince: [String: Int64] = [:]
+    /// The hub's time: the latest input time so far.
+    private var hubNow: Int64 = 0
     /// What the walk went through, to check that it exercises every rule.
     private var seen = Counts()
     private var wellFormedCodes: Set<String> = []
@@ -44,8 +49,8 @@ final class HubInvariantTests: XCTestCase {
     func testRandomInputsKeepEveryPartyRule() {
         walk.run(steps: Self.steps) { _, outputs, result in
             checkOutputs(outputs, result)
-            checkState()
             forgetReleasedPlayers()
+            checkState()
             return failures <= 20
         }
         XCTAssertEqual(failures, 0, "see the failures above")
@@ -399,14 +404,32 @@ final class HubInvariantTests: XCTestCase {
             let own = hub.invites(of: actor)
             require(own.allSatisfy { inviteIDs.contains($0.id) && $0.player == actor }, "an invite naming a gone party")
         }
-        let held = players.count { !(sessions[$0]?.isEmpty ?? true) || partyOf[$0] != nil }
+        let held = players.count { !(sessions[$0]?.isEmpty ?? true) || partyOf[$0] != nil || idleSince[$0] != nil }
         require(hub.playerCount == held, "the hub holds \(hub.playerCount) players, not \(held)")
     }
 
-    /// A player the hub no longer holds has lost its `idem` keys.
+    /// A player with no connection and no party is held for the reconnect grace when they have
+    /// `idem` keys (a client retrying after a lost connection gets the first answer), then
+    /// forgotten with their keys; without keys they are forgotten at once.
     private func forgetReleasedPlayers() {
-        for player in firstAnswers.keys where (sessions[player]?.isEmpty ?? true) && partyOf[player] == nil {
-            firstAnswers[player] = nil
+        hubNow = max(hubNow, input.now)
+        let grace = HubRandomWalk.configuration.reconnectGraceMilliseconds
+        var isTick = false
+        if case .tick = input { isTick = true }
+        for player in Set(firstAnswers.keys).union(idleSince.keys) {
+            let idle = (sessions[player]?.isEmpty ?? true) && partyOf[player] == nil
+            if !idle {
+                idleSince[player] = nil
+            } else if let since = idleSince[player] {
+                if isTick && hubNow >= since + grace {
+                    idleSince[player] = nil
+                    firstAnswers[player] = nil
+                }
+            } else if !(firstAnswers[player]?.isEmpty ?? true) && grace > 0 {
+                idleSince[player] = hubNow
+            } else {
+                firstAnswers[player] = nil
+            }
         }
     }
 }

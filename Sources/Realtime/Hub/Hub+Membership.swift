@@ -291,12 +291,22 @@ extension Hub {
         playerSlotByName[name].map { players[$0].sessions } ?? []
     }
 
-    /// Forgets a player with no connection and no party; their join requests are withdrawn.
+    /// A player with no connection and no party has their join requests withdrawn and is
+    /// forgotten, but not before the reconnect grace has passed when they used `idem` keys: a
+    /// client whose connection (or the server) died before the answer came retries with the
+    /// same key on its next connection, and must get the first answer, not a second effect or
+    /// a different error.
     mutating func releaseIfIdle(_ playerSlot: Int, into outputs: inout [HubOutput]) {
         guard players[playerSlot].sessions.isEmpty, players[playerSlot].party == nil else { return }
         let name = players[playerSlot].name
+        withdrawRequests(of: name, into: &outputs)
+        let grace = configuration.reconnectGraceMilliseconds
+        if grace > 0 && !players[playerSlot].recentRequests.isEmpty {
+            players[playerSlot].offlineSince = now
+            deadlines.schedule(.endGrace(player: name, offlineSince: now), at: now + grace)
+            return
+        }
         playerSlotByName[name] = nil
         players.remove(playerSlot)
-        withdrawRequests(of: name, into: &outputs)
     }
 }

@@ -54,10 +54,16 @@ extension Hub {
         emit(.memberOffline(player: players[slot].name), in: partySlot, into: &outputs)
     }
 
+    /// The grace of a player offline since `offlineSince` ends: a member gives up the seat; a
+    /// player kept only for their `idem` keys is forgotten.
     mutating func endGrace(_ name: String, offlineSince: Int64, into outputs: inout [HubOutput]) {
-        guard let slot = playerSlotByName[name], players[slot].offlineSince == offlineSince,
-            let partySlot = players[slot].party
+        guard let slot = playerSlotByName[name], players[slot].offlineSince == offlineSince, players[slot].sessions.isEmpty
         else { return }
+        guard let partySlot = players[slot].party else {
+            playerSlotByName[name] = nil
+            players.remove(slot)
+            return
+        }
         removeMember(slot, from: partySlot, reason: .timeout, into: &outputs)
     }
 

@@ -21,6 +21,9 @@ struct IdempotencyCache: Equatable, Sendable {
         self.entries = entries
     }
 
+    /// Whether no key is remembered.
+    var isEmpty: Bool { entries.isEmpty }
+
     func entry(for key: String) -> Entry? { entries.last(where: { $0.key == key }) }
 
     mutating func remember(_ key: String, _ operation: PartyOperation, _ reply: Result<ReplyData, PartyError>) {

@@ -1,8 +1,8 @@
 import Protocol
 
 /// The hub loop's side of the write-ahead log: numbers each recorded input with the next log
-/// sequence number (LSN), gathers the turn's records into one batch, hands the batch over at
-/// the end of the turn, and knows through which LSN the log is durable.
+/// sequence number (LSN), frames the turn's records into one batch, hands the batch to the
+/// committer at the end of the turn, and knows through which LSN the log is durable.
 final class HubInputLog {
     /// Whether an input changes what the hub would do later, and so must be logged. Everything
     /// is, but a `party.signal` without an `idem` key: it is relayed, never stored, and only
@@ -13,28 +13,40 @@ final class HubInputLog {
         return true
     }
 
+    private let committer: LogCommitter
+    private var builder = LogBatchBuilder(capacity: 16 << 10)
+    private var payload = BinaryWriter(reservingCapacity: 512)
     private(set) var lastRecordedLSN: UInt64
     private(set) var durableLSN: UInt64
-    private var uncommitted = 0
 
-    init(lastLSN: UInt64) {
+    init(lastLSN: UInt64, committer: LogCommitter) {
+        self.committer = committer
         lastRecordedLSN = lastLSN
         durableLSN = lastLSN
     }
 
-    var hasUncommittedRecords: Bool { uncommitted > 0 }
+    var hasUncommittedRecords: Bool { !builder.isEmpty }
 
+    /// Frames `input` as the next record of this turn's batch.
     func record(_ input: HubInput) {
         lastRecordedLSN += 1
-        uncommitted += 1
+        payload.reset()
+        input.encode(into: &payload)
+        let lsn = lastRecordedLSN
+        payload.bytes.withUnsafeBytes { builder.append(lsn: lsn, type: .hubInput, payload: $0) }
     }
 
+    /// Hands the turn's batch to the committer (written at once under `none`).
     func commitTurn() {
-        guard uncommitted > 0 else { return }
-        uncommitted = 0
-        durableLSN = lastRecordedLSN
+        committer.syncIfRequested()
+        guard !builder.isEmpty else { return }
+        let batch = builder.batch
+        // A new buffer, not a cleared one: the batch still holds the old one.
+        builder = LogBatchBuilder(capacity: 16 << 10)
+        if let durable = committer.submit(batch) { noteDurable(through: durable) }
     }
 
+    /// The committer reports the log durable through `lsn`.
     func noteDurable(through lsn: UInt64) {
         durableLSN = max(durableLSN, lsn)
     }

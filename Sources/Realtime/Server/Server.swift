@@ -12,17 +12,27 @@ public final class Server: @unchecked Sendable {
     public let loopCount: Int
     private let group: LoopGroup
     private let context: ServerContext
+    private let persistence: Persistence
 
+    /// Locks the data directory and recovers the hub from it (newest valid snapshot, then the
+    /// log after it), then binds the listening socket: a server listens only once everything
+    /// it acknowledged before is back.
     public init(configuration: ServerConfiguration) throws {
         precondition(!configuration.jwtSecret.isEmpty, "a JWT secret is required")
         self.configuration = configuration
         partyhub_ignore_sigpipe()
         loopCount = max(1, min(255, configuration.threads ?? Int(partyhub_available_cpus())))
-        context = ServerContext(configuration: configuration, loopCount: loopCount, epoch: 1, persistenceMetrics: PersistenceMetrics())
+        let metrics = PersistenceMetrics()
+        persistence = try Persistence(
+            path: configuration.dataDirectory, configuration: configuration.persistence, hubConfiguration: configuration.hub,
+            metrics: metrics, logger: configuration.logger)
+        context = ServerContext(configuration: configuration, loopCount: loopCount, epoch: persistence.epoch, persistenceMetrics: metrics)
         let (listener, boundPort) = try Self.listen(host: configuration.host, port: configuration.port)
         port = boundPort
         do {
-            group = try LoopGroup(context: context, loopCount: loopCount, hub: Hub(configuration: configuration.hub), log: HubInputLog(lastLSN: 0))
+            group = try LoopGroup(
+                context: context, loopCount: loopCount, hub: persistence.takeRecoveredHub(), log: persistence.inputLog,
+                snapshotter: persistence.snapshotter, snapshotEvery: configuration.persistence.snapshotEveryRecords)
             try group.loops[0].adoptListener(listener)
         } catch {
             close(listener)
@@ -30,8 +40,10 @@ public final class Server: @unchecked Sendable {
         }
     }
 
-    /// Starts the loops' threads.
+    /// Starts the log and snapshot threads and the loops' threads.
     public func start() throws {
+        let group = self.group
+        try persistence.start(durable: { lsn in group.post([.logDurable(lsn)], to: group.hubLoopIndex) })
         try group.start()
         context.logger.info(
             "partyhub listening", ["address": "\(configuration.host):\(port)", "loops": String(loopCount)])
@@ -43,9 +55,11 @@ public final class Server: @unchecked Sendable {
         group.shutdown()
     }
 
-    /// Blocks until every loop has stopped.
+    /// Blocks until every loop has stopped, then ends the log and writes the final snapshot
+    /// (so the next start replays nothing).
     public func wait() {
         group.join()
+        persistence.close(finalHub: group.hub)
     }
 
     private static func listen(host: String, port: Int) throws -> (Int32, Int) {

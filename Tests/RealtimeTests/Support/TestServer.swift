@@ -23,7 +23,8 @@ final class TestServer {
         configuration.threads = 1
         configuration.jwtSecret = Array(Self.secret.utf8)
         configuration.shutdownGrace = 1
-        configuration.dataDirectory = NSTemporaryDirectory() + "partyhub-tests-unused"
+        // A directory of its own: the server locks it and recovers what it holds.
+        configuration.dataDirectory = NSTemporaryDirectory() + "partyhub-test-\(UUID().uuidString)"
         configuration.logger = Logger(minimumLevel: .error)
         // PROTOCOL-CORE's rule (a disconnect leaves); tests of the grace turn it back on.
         configuration.hub.reconnectGraceMilliseconds = 0
@@ -60,7 +61,9 @@ final class TestServer {
             done.signal()
         }
         thread.start()
-        return done.wait(timeout: .now() + timeout) == .success
+        guard done.wait(timeout: .now() + timeout) == .success else { return false }
+        try? FileManager.default.removeItem(atPath: configuration.dataDirectory)
+        return true
     }
 
     /// One `GET` on a connection of its own (closed after the response).

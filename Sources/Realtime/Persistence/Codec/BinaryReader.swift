@@ -163,3 +163,17 @@ struct BinaryReader {
         return dictionary
     }
 }
+
+extension Array where Element == UInt8 {
+    /// Decodes these bytes with `body`, which must use all of them.
+    func decodeBinary<Value>(_ body: (inout BinaryReader) throws(BinaryDecodingError) -> Value) throws(BinaryDecodingError) -> Value {
+        try withUnsafeBytes { bytes in
+            Swift.Result { () throws(BinaryDecodingError) in
+                var reader = BinaryReader(bytes)
+                let value = try body(&reader)
+                try reader.expectEnd()
+                return value
+            }
+        }.get()
+    }
+}

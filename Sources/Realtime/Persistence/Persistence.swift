@@ -1,0 +1,181 @@
+import CPartyHubSystem
+import Glibc
+
+/// The data directory at work for one server: recovery at start (newest valid snapshot, then
+/// the log after it), the log's writer and committer, the snapshot thread, and the final
+/// snapshot at a clean stop. The directory is locked for the life of the process.
+final class Persistence: @unchecked Sendable {
+    let directory: DataDirectory
+    let configuration: PersistenceConfiguration
+    /// This process's epoch: the newest the log or snapshot names, plus one (never 0).
+    let epoch: UInt16
+    let committer: LogCommitter
+    let snapshotter: Snapshotter
+    /// The hub loop's side of the log.
+    let inputLog: HubInputLog
+    private let metrics: PersistenceMetrics
+    private let logger: Logger
+    /// The recovered hub, until the hub's loop takes it.
+    private var recoveredHub: Hub?
+
+    /// Locks the directory, recovers the hub, starts a new log segment pinning this process's
+    /// rules and epoch, and logs a `sessionClosed` for every session the log left open (which
+    /// starts their members' reconnect grace): all durable before this returns, so before the
+    /// server listens.
+    init(
+        path: String, configuration: PersistenceConfiguration, hubConfiguration: HubConfiguration,
+        metrics: PersistenceMetrics, logger: Logger, fileSystem: any StorageFileSystem = PosixFileSystem()
+    ) throws {
+        let started = partyhub_monotonic_ns()
+        self.configuration = configuration
+        self.metrics = metrics
+        self.logger = logger
+        directory = try DataDirectory(path: path, fileSystem: fileSystem)
+        for removed in directory.removedTemporaries { logger.warning("removed a temporary file a crash left", ["path": removed]) }
+        let store = SnapshotStore(fileSystem: fileSystem, directory: path)
+        var recovered = try Self.recover(
+            directory: path, store: store, fileSystem: fileSystem, hubConfiguration: hubConfiguration,
+            truncateDamage: configuration.truncateDamage, logger: logger)
+        epoch = recovered.epoch == UInt16.max ? 1 : recovered.epoch + 1
+        if recovered.hub.configuration != hubConfiguration {
+            logger.info("the hub's rules differ from those the log was written with; the new ones apply from now on")
+            recovered.hub.reconfigure(hubConfiguration)
+        }
+        let pinned = PinnedState(epoch: epoch, configuration: hubConfiguration).bytes
+        let writer = try LogWriter(
+            fileSystem: fileSystem, directory: path, segmentBytes: configuration.segmentBytes, pinned: pinned,
+            firstLSN: recovered.nextLSN)
+        // Sessions of the previous process: their connections are gone.
+        var lastLSN = recovered.nextLSN - 1
+        let open = recovered.hub.openSessions
+        if !open.isEmpty {
+            var builder = LogBatchBuilder()
+            var payload = BinaryWriter()
+            var outputs: [HubOutput] = []
+            let now = partyhub_wall_ms()
+            for session in open {
+                let input = HubInput.sessionClosed(session, now: now)
+                recovered.hub.apply(input, into: &outputs)
+                outputs.removeAll(keepingCapacity: true)
+                lastLSN += 1
+                payload.reset()
+                input.encode(into: &payload)
+                payload.bytes.withUnsafeBytes { builder.append(lsn: lastLSN, type: .hubInput, payload: $0) }
+            }
+            try writer.write(builder.batch)
+            try writer.sync()
+        }
+        recoveredHub = recovered.hub
+        committer = LogCommitter(writer: writer, policy: configuration.fsync, lastLSN: lastLSN, metrics: metrics)
+        snapshotter = Snapshotter(
+            store: store, committer: committer, pinned: pinned, snapshotLSN: recovered.snapshotLSN, metrics: metrics, logger: logger)
+        inputLog = HubInputLog(lastLSN: lastLSN, committer: committer)
+        let elapsed = partyhub_monotonic_ns() - started
+        metrics.set(.recoveredRecords, Int64(recovered.replayed))
+        metrics.set(.recoveryNanoseconds, elapsed)
+        metrics.set(.durableLSN, Int64(lastLSN))
+        metrics.set(.snapshotLSN, Int64(recovered.snapshotLSN))
+        logger.info(
+            "recovered",
+            [
+                "snapshot_lsn": String(recovered.snapshotLSN), "replayed": String(recovered.replayed),
+                "last_lsn": String(lastLSN), "closed_sessions": String(open.count), "epoch": String(epoch),
+                "parties": String(recovered.hub.partyCount), "ms": String(elapsed / 1_000_000),
+            ])
+    }
+
+    /// Hands the recovered hub to its loop (once).
+    func takeRecoveredHub() -> Hub {
+        guard let hub = recoveredHub else { preconditionFailure("the recovered hub was taken already") }
+        recoveredHub = nil
+        return hub
+    }
+
+    /// Starts the log and snapshot threads; `durable` reaches the hub's loop.
+    func start(durable: @escaping @Sendable (UInt64) -> Void) throws {
+        let logger = self.logger
+        try committer.start(
+            hooks: LogCommitter.Hooks(
+                durable: durable,
+                failed: { error in
+                    // PostgreSQL's rule: never retry, never acknowledge; let the supervisor
+                    // restart us and recovery read what is truly on disk.
+                    logger.error(
+                        error.isNoSpace
+                            ? "the write-ahead log is out of disk space; stopping without acknowledging anything more"
+                            : "the write-ahead log failed; stopping without acknowledging anything more",
+                        ["error": error.description])
+                    _exit(3)
+                }))
+        try snapshotter.start()
+    }
+
+    /// The clean stop, after the loops have stopped: the log is written and synced, then a
+    /// final snapshot at its last LSN, so the next start replays nothing.
+    func close(finalHub hub: Hub) {
+        committer.stop()
+        snapshotter.stop()
+        let lsn = inputLog.lastRecordedLSN
+        if lsn > snapshotter.lastSnapshotLSN {
+            do {
+                try snapshotter.writeNow(hub, lsn: lsn)
+            } catch {
+                logger.error("the final snapshot failed; the next start replays the log", ["error": error.description])
+            }
+        }
+        directory.unlock()
+    }
+
+    // MARK: Recovery
+
+    private struct Recovered {
+        var hub: Hub
+        var snapshotLSN: UInt64
+        var nextLSN: UInt64
+        var epoch: UInt16
+        var replayed: Int
+    }
+
+    private static func recover(
+        directory: String, store: SnapshotStore, fileSystem: any StorageFileSystem, hubConfiguration: HubConfiguration,
+        truncateDamage: Bool, logger: Logger
+    ) throws -> Recovered {
+        let loaded = try store.loadNewest()
+        for skipped in loaded.skipped {
+            logger.warning("skipped a damaged snapshot", ["path": skipped.path, "reason": skipped.reason])
+        }
+        var hub: Hub
+        var epoch: UInt16 = 0
+        var snapshotLSN: UInt64 = 0
+        if let snapshot = loaded.snapshot {
+            let pinned = try PinnedState(decoding: snapshot.pinned)
+            hub = try snapshot.payload.decodeBinary { (reader) throws(BinaryDecodingError) in try Hub(decodingState: &reader) }
+            epoch = pinned.epoch
+            snapshotLSN = snapshot.lsn
+        } else {
+            hub = Hub(configuration: hubConfiguration)
+        }
+        var outputs: [HubOutput] = []
+        var replayed = 0
+        let report = try LogRecovery.scanLog(
+            fileSystem: fileSystem, directory: directory, fromLSN: snapshotLSN + 1, truncateDamage: truncateDamage,
+            onSegment: { header in
+                let pinned = try PinnedState(decoding: header.pinned)
+                epoch = pinned.epoch
+                if hub.configuration != pinned.configuration { hub.reconfigure(pinned.configuration) }
+            },
+            { record in
+                guard record.type == .hubInput else { return }
+                var reader = BinaryReader(record.payload)
+                let input = try HubInput(decoding: &reader)
+                try reader.expectEnd()
+                hub.apply(input, into: &outputs)
+                outputs.removeAll(keepingCapacity: true)
+                replayed += 1
+            })
+        if let damage = report.damage {
+            logger.warning("recovery cut the log", ["damage": damage.description])
+        }
+        return Recovered(hub: hub, snapshotLSN: snapshotLSN, nextLSN: report.nextLSN, epoch: epoch, replayed: replayed)
+    }
+}

@@ -1,0 +1,33 @@
+/// What every log segment's and snapshot's header pins: the hub's rules the records after it
+/// were applied with, and the epoch of the process that wrote it. A restart with other flags
+/// starts a new segment pinning the new rules, so the past is never re-read with rules it was
+/// not applied with.
+struct PinnedState: Equatable {
+    private static let formatVersion: UInt8 = 1
+
+    let epoch: UInt16
+    let configuration: HubConfiguration
+
+    init(epoch: UInt16, configuration: HubConfiguration) {
+        self.epoch = epoch
+        self.configuration = configuration
+    }
+
+    var bytes: [UInt8] {
+        var writer = BinaryWriter(reservingCapacity: 128)
+        writer.writeUInt8(Self.formatVersion)
+        writer.writeVarUInt(UInt64(epoch))
+        configuration.encode(into: &writer)
+        return writer.bytes
+    }
+
+    init(decoding bytes: [UInt8]) throws(BinaryDecodingError) {
+        self = try bytes.decodeBinary { (reader) throws(BinaryDecodingError) -> PinnedState in
+            let version = try reader.readUInt8()
+            guard version == Self.formatVersion else { throw .unsupportedVersion(version, expected: Self.formatVersion, at: 0) }
+            let epoch = try reader.readVarUInt()
+            guard epoch <= UInt64(UInt16.max) else { throw .valueOutOfRange(epoch, "the epoch", at: 1) }
+            return PinnedState(epoch: UInt16(epoch), configuration: try HubConfiguration(decoding: &reader))
+        }
+    }
+}

@@ -34,6 +34,9 @@ final class HubHost {
     // costs a retain and release on every access.
     private unowned(unsafe) let loop: EventLoop
     private let log: HubInputLog
+    private let snapshotter: Snapshotter
+    private let snapshotEvery: UInt64
+    private var lastSnapshotRequestLSN: UInt64
     private let loopCount: Int
     private let epoch: UInt16
     private var outputs: [HubOutput] = []
@@ -44,9 +47,12 @@ final class HubHost {
     private var remoteDeliveries: [[Delivery]]
     private var remoteRecipients: [[ConnectionID]]
 
-    init(hub: Hub, log: HubInputLog, loop: EventLoop, loopCount: Int, epoch: UInt16) {
+    init(hub: Hub, log: HubInputLog, snapshotter: Snapshotter, snapshotEvery: Int, loop: EventLoop, loopCount: Int, epoch: UInt16) {
         self.hub = hub
         self.log = log
+        self.snapshotter = snapshotter
+        self.snapshotEvery = UInt64(snapshotEvery)
+        self.lastSnapshotRequestLSN = snapshotter.lastSnapshotLSN
         self.loop = loop
         self.loopCount = loopCount
         self.epoch = epoch
@@ -117,6 +123,10 @@ final class HubHost {
     /// for other loops are handed over, one batch per loop.
     func endTurn() {
         log.commitTurn()
+        if log.lastRecordedLSN - lastSnapshotRequestLSN >= snapshotEvery, snapshotter.begin(hub, lsn: log.lastRecordedLSN) {
+            // A copy at a turn boundary; the snapshot thread encodes and writes it.
+            lastSnapshotRequestLSN = log.lastRecordedLSN
+        }
         if !turnOutgoing.isEmpty {
             held.hold(turnOutgoing, until: log.lastRecordedLSN)
             turnOutgoing.removeAll(keepingCapacity: true)

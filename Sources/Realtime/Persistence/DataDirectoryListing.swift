@@ -42,3 +42,16 @@ public struct DataDirectoryListing: Sendable {
     /// Whether there is no log and no snapshot: nothing to recover.
     public var isEmpty: Bool { segments.isEmpty && snapshots.isEmpty }
 }
+
+extension DataDirectoryListing {
+    /// The bytes the log segments and snapshots take (for the disk-use gauge).
+    func byteCount(fileSystem: any StorageFileSystem) throws(StorageError) -> Int {
+        var total = 0
+        for entry in segments + snapshots {
+            let file = try fileSystem.openFile(entry.path, writable: false)
+            defer { fileSystem.close(file) }
+            total += try fileSystem.size(file)
+        }
+        return total
+    }
+}

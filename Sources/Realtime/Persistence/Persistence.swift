@@ -68,13 +68,16 @@ final class Persistence: @unchecked Sendable {
         recoveredHub = recovered.hub
         committer = LogCommitter(writer: writer, policy: configuration.fsync, lastLSN: lastLSN, metrics: metrics)
         snapshotter = Snapshotter(
-            store: store, committer: committer, pinned: pinned, snapshotLSN: recovered.snapshotLSN, metrics: metrics, logger: logger)
+            store: store, fileSystem: fileSystem, committer: committer, pinned: pinned, snapshotLSN: recovered.snapshotLSN, metrics: metrics, logger: logger)
         inputLog = HubInputLog(lastLSN: lastLSN, committer: committer)
         let elapsed = partyhub_monotonic_ns() - started
         metrics.set(.recoveredRecords, Int64(recovered.replayed))
         metrics.set(.recoveryNanoseconds, elapsed)
         metrics.set(.durableLSN, Int64(lastLSN))
         metrics.set(.snapshotLSN, Int64(recovered.snapshotLSN))
+        if let listing = try? directory.listing(), let bytes = try? listing.byteCount(fileSystem: fileSystem) {
+            metrics.set(.diskBytes, Int64(bytes))
+        }
         logger.info(
             "recovered",
             [

@@ -10,6 +10,7 @@ import Glibc
 /// than the older one are deleted, so the data directory stays bounded.
 final class Snapshotter: @unchecked Sendable {
     private let store: SnapshotStore
+    private let fileSystem: any StorageFileSystem
     private let committer: LogCommitter
     private let metrics: PersistenceMetrics
     private let logger: Logger
@@ -24,9 +25,10 @@ final class Snapshotter: @unchecked Sendable {
     private var writtenLSN: UInt64
 
     init(
-        store: SnapshotStore, committer: LogCommitter, pinned: [UInt8], snapshotLSN: UInt64, metrics: PersistenceMetrics,
-        logger: Logger
+        store: SnapshotStore, fileSystem: any StorageFileSystem, committer: LogCommitter, pinned: [UInt8], snapshotLSN: UInt64,
+        metrics: PersistenceMetrics, logger: Logger
     ) {
+        self.fileSystem = fileSystem
         self.writtenLSN = snapshotLSN
         self.store = store
         self.committer = committer
@@ -107,6 +109,8 @@ final class Snapshotter: @unchecked Sendable {
         do {
             let pruned = try store.prune()
             for path in pruned.removedSnapshots + pruned.removedSegments { logger.debug("pruned", ["path": path]) }
+            let listing = try DataDirectoryListing(fileSystem: fileSystem, directory: store.directory)
+            metrics.set(.diskBytes, Int64(try listing.byteCount(fileSystem: fileSystem)))
         } catch {
             logger.warning("pruning the data directory failed", ["error": error.description])
         }

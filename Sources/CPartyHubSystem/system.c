@@ -81,3 +81,18 @@ long partyhub_getrandom(void *buffer, size_t count) {
 int partyhub_preallocate(int fd, int64_t length) {
     return fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, (off_t)length);
 }
+
+#include <sys/resource.h>
+#include <sys/syscall.h>
+
+int partyhub_set_thread_name(const char *name) {
+    char truncated[16];
+    size_t length = 0;
+    while (name[length] != 0 && length < sizeof(truncated) - 1) { truncated[length] = name[length]; length++; }
+    truncated[length] = 0;
+    return pthread_setname_np(pthread_self(), truncated);
+}
+
+int partyhub_set_thread_nice(int nice) {
+    return setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), nice);
+}

@@ -42,6 +42,13 @@ int partyhub_accept(int listener);
 /// getrandom(2) without flags.
 long partyhub_getrandom(void *buffer, size_t count);
 
+/// Names the calling thread (at most 15 bytes are kept), for top, perf and gdb.
+int partyhub_set_thread_name(const char *name);
+
+/// Sets the calling thread's nice value (Linux schedules threads, so this is per thread):
+/// background work yields the core to the event loops.
+int partyhub_set_thread_nice(int nice);
+
 /// CLOCK_MONOTONIC in nanoseconds.
 int64_t partyhub_monotonic_ns(void);
 

@@ -90,7 +90,7 @@ let commandResultCodes: [PartyErrorCode] = [
 ]
 
 /// Upper bounds (µs) of the event-loop turn time histogram buckets.
-let turnTimeBucketsMicroseconds: [Int64] = [10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 25000, 100_000]
+let turnTimeBucketsMicroseconds: [Int64] = [10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100_000]
 
 /// One event loop's counters. Only that loop writes them (a plain load and store, no lock
 /// prefix); `/metrics`, on any loop, reads every loop's with relaxed atomic loads and sums.
@@ -100,6 +100,8 @@ final class LoopMetrics: @unchecked Sendable {
         case openConnections, acceptedTotal, framesIn, framesOut, bytesIn, bytesOut, slowConsumerDrops
         case webSocketSessions, parties, players, turnCount, turnTimeSumNanoseconds
         case framesDroppedAfterClose
+        /// The longest turn so far, in nanoseconds.
+        case turnMaxNanoseconds
     }
 
     private static let handshakeBase = Counter.allCases.count
@@ -153,6 +155,7 @@ final class LoopMetrics: @unchecked Sendable {
         partyhub_counter_add(counters + Self.turnBucketBase + bucket, 1)
         add(.turnCount)
         add(.turnTimeSumNanoseconds, nanoseconds)
+        if nanoseconds > value(.turnMaxNanoseconds) { set(.turnMaxNanoseconds, nanoseconds) }
     }
 
     // MARK: Reading (any thread)

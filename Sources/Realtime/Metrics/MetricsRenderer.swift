@@ -62,6 +62,10 @@ enum MetricsRenderer {
         let seconds = Double(sum { $0.value(.turnTimeSumNanoseconds) }) / 1e9
         out += "partyhub_event_loop_turn_seconds_sum \(seconds)\n"
         sample("partyhub_event_loop_turn_seconds_count", value: sum { $0.value(.turnCount) })
+        family("partyhub_event_loop_turn_max_seconds", "gauge", "The longest event loop turn since start, per loop.")
+        for (index, loop) in loops.enumerated() {
+            out += "partyhub_event_loop_turn_max_seconds{loop=\"\(index)\"} \(Double(loop.value(.turnMaxNanoseconds)) / 1e9)\n"
+        }
         renderPersistence(persistence, into: &out)
         return out
     }

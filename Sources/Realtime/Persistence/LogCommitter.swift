@@ -53,7 +53,7 @@ final class LogCommitter: @unchecked Sendable {
     func start(hooks: Hooks) throws {
         self.hooks = hooks
         guard policy != .none else { return }
-        try thread.start { [self] in run() }
+        try thread.start(name: "partyhub-wal") { [self] in run() }
     }
 
     /// Hands a batch over (on the hub's loop). Returns the LSN releasable at once when the

@@ -41,7 +41,9 @@ final class Snapshotter: @unchecked Sendable {
     var lastSnapshotLSN: UInt64 { lock.withLock { writtenLSN } }
 
     func start() throws {
-        try thread.start { [self] in run() }
+        // Nice 19: encoding a large hub takes seconds of CPU, and on a core shared with an
+        // event loop it must not stand between the loop and its sockets.
+        try thread.start(name: "partyhub-snap", nice: 19) { [self] in run() }
     }
 
     /// Hands a copy of the hub over, unless a snapshot is still being written (then the loop

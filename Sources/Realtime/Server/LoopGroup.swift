@@ -35,6 +35,7 @@ final class LoopGroup: @unchecked Sendable {
             var thread = pthread_t()
             let result = pthread_create(&thread, nil, { argument in
                 let loop = Unmanaged<EventLoop>.fromOpaque(argument!).takeRetainedValue()
+                partyhub_set_thread_name("partyhub-loop\(loop.index)")
                 loop.run()
                 return nil
             }, box)

@@ -1,3 +1,4 @@
+import CPartyHubSystem
 import Glibc
 
 /// A pthread mutex with one condition variable, for the few hand-offs between the hub's loop
@@ -57,8 +58,14 @@ final class WorkerThread: @unchecked Sendable {
     private var thread = pthread_t()
     private var started = false
 
-    /// Starts `body` on a new thread.
-    func start(_ body: @escaping @Sendable () -> Void) throws {
+    /// Starts `body` on a new thread named `name`, at `nice` (0: as the loops; 19: only what
+    /// the loops leave).
+    func start(name: String, nice: Int32 = 0, _ body: @escaping @Sendable () -> Void) throws {
+        let body: @Sendable () -> Void = {
+            partyhub_set_thread_name(name)
+            if nice != 0 { partyhub_set_thread_nice(nice) }
+            body()
+        }
         final class Box: @unchecked Sendable {
             let body: @Sendable () -> Void
             init(_ body: @escaping @Sendable () -> Void) { self.body = body }

@@ -10,6 +10,8 @@ public final class Server: @unchecked Sendable {
     public let port: Int
     /// The number of event loops.
     public let loopCount: Int
+    /// This process's epoch (part of every session id; one more than the data directory's last).
+    public var epoch: UInt16 { context.epoch }
     private let group: LoopGroup
     private let context: ServerContext
     private let persistence: Persistence

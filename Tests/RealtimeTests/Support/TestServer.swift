@@ -14,6 +14,7 @@ final class TestServer {
     var configuration: ServerConfiguration { server.configuration }
     private let codec = JWTCodec(secret: Array(TestServer.secret.utf8))
     private var stopped = false
+    private let removesDataDirectory: Bool
 
     /// Starts a server; `configure` adjusts the test defaults (one loop, quiet logs).
     init(_ configure: (inout ServerConfiguration) -> Void = { _ in }) throws {
@@ -24,11 +25,14 @@ final class TestServer {
         configuration.jwtSecret = Array(Self.secret.utf8)
         configuration.shutdownGrace = 1
         // A directory of its own: the server locks it and recovers what it holds.
-        configuration.dataDirectory = NSTemporaryDirectory() + "partyhub-test-\(UUID().uuidString)"
+        let ownDirectory = NSTemporaryDirectory() + "partyhub-test-\(UUID().uuidString)"
+        configuration.dataDirectory = ownDirectory
         configuration.logger = Logger(minimumLevel: .error)
         // PROTOCOL-CORE's rule (a disconnect leaves); tests of the grace turn it back on.
         configuration.hub.reconnectGraceMilliseconds = 0
         configure(&configuration)
+        // A directory the test named is the test's to remove (it may start another server on it).
+        removesDataDirectory = configuration.dataDirectory == ownDirectory
         server = try Server(configuration: configuration)
         try server.start()
     }
@@ -62,7 +66,7 @@ final class TestServer {
         }
         thread.start()
         guard done.wait(timeout: .now() + timeout) == .success else { return false }
-        try? FileManager.default.removeItem(atPath: configuration.dataDirectory)
+        if removesDataDirectory { try? FileManager.default.removeItem(atPath: configuration.dataDirectory) }
         return true
     }
 

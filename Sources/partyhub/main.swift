@@ -4,7 +4,9 @@ import Protocol
 import Realtime
 
 /// `partyhub`: the command line. `serve` runs the hub; `token` mints a sign-in token; `data`
-/// checks and dumps a data directory.
+/// checks and dumps a data directory. Exit codes: 0 success, 1 failure (a damaged data
+/// directory, a failed system call), 2 usage and configuration errors (a bad flag, a data
+/// directory another server holds, an address that cannot be bound).
 enum PartyHubCommand {
     static func main() -> Int32 {
         let arguments = Array(CommandLine.arguments.dropFirst())
@@ -40,10 +42,21 @@ enum PartyHubCommand {
         } catch let error as ConfigurationError {
             fail(error.description)
             return 2
+        } catch let error as StorageError where error.isDirectoryInUse || isSetUpWrong(error) {
+            // What the operator fixes with a flag or a permission, not a damaged directory.
+            fail(error.description)
+            return 2
         } catch {
             fail("\(error)")
             return 1
         }
+    }
+
+    /// A data directory the process may not use as it is: not a directory, not writable, on
+    /// a read-only file system.
+    static func isSetUpWrong(_ error: StorageError) -> Bool {
+        guard let code = error.errno else { return false }
+        return [EACCES, EPERM, EROFS, ENOTDIR].contains(code)
     }
 
     static func serve(_ arguments: [String], environment: [String: String]) throws -> Int32 {
@@ -61,7 +74,16 @@ enum PartyHubCommand {
         // Block the termination signals before any loop thread exists, so that they reach only
         // this thread's sigwait.
         partyhub_block_termination_signals()
-        let server = try Server(configuration: configuration)
+        let server: Server
+        do {
+            server = try Server(configuration: configuration)
+        } catch let error as StorageError where error.isDamage {
+            // The damage's own text says whether --recover=truncate gets past it.
+            fail(
+                "cannot start: \(error.description); partyhub data check \(configuration.dataDirectory) describes"
+                    + " the whole directory")
+            return 1
+        }
         try server.start()
         let signal = partyhub_wait_for_termination_signal()
         configuration.logger.info("received a termination signal", ["signal": signal == SIGTERM ? "SIGTERM" : "SIGINT"])
@@ -168,6 +190,8 @@ enum PartyHubCommand {
           partyhub --help                 this text
 
         Connect with ws://HOST:8084/api/v1/social/party/ws?token=TOKEN.
+        Exit codes: 0 success, 1 failure (a damaged data directory, ...), 2 usage or configuration
+        errors (a bad flag, a data directory another server holds, a port in use).
         """
 
     static let dataHelp = """

@@ -3,6 +3,8 @@ import Glibc
 import Protocol
 import XCTest
 
+@testable import Realtime
+
 /// `partyhub data check` and `data dump` against the real binary on a directory the real
 /// server wrote, and how `serve` refuses a directory it cannot use: exit codes and messages.
 final class DataCommandTests: XCTestCase {
@@ -104,7 +106,64 @@ final class DataCommandTests: XCTestCase {
         XCTAssertTrue(missing.exitedWith(1), "a directory that cannot be read is never ok")
     }
 
+    func testSecondServerOnTheSameDirectoryExitsWith2AndOneLine() throws {
+        let first = try PartyhubProcess.start(dataDirectory: directory, arguments: ["--threads", "1"])
+        defer { first.kill() }
+        let started = Date()
+        let second = try serveToItsEnd()
+        XCTAssertTrue(second.exitedWith(2), "\(second.description)\n\(second.errors)")
+        XCTAssertLessThan(Date().timeIntervalSince(started), 5, "refused at once")
+        XCTAssertEqual(
+            second.errors, "partyhub: data directory \(directory) is in use by another partyhub process\n",
+            "one line naming the directory")
+        XCTAssertTrue(first.process.isRunning)
+    }
+
+    func testStrictStartOnADamagedLogExitsWith1NamingRecoverTruncate() throws {
+        let files = try directoryWithAParty(chats: ["one", "two", "three", "four"])
+        let (segment, offset, _) = try flipAByteInTheMiddleRecord(of: files)
+        let last = try refusedStartsLastLine()
+        XCTAssertTrue(
+            last.hasPrefix("partyhub: cannot start: \(directory)/\(segment) is damaged at offset \(offset)"), last)
+        XCTAssertTrue(last.contains("--recover=truncate"), last)
+        XCTAssertTrue(last.hasSuffix("; partyhub data check \(directory) describes the whole directory"), last)
+    }
+
+    func testSnapshotThatDoesNotDecodeStopsTheStartNamingTheFile() throws {
+        let pinned = PinnedState(epoch: 1, configuration: HubConfiguration()).bytes
+        let store = SnapshotStore(fileSystem: PosixFileSystem(), directory: directory)
+        let path = try [UInt8]([1, 2, 3]).withUnsafeBytes { try store.write(lsn: 5, pinned: pinned, payload: $0) }
+        let last = try refusedStartsLastLine()
+        XCTAssertTrue(
+            last.hasPrefix("partyhub: cannot start: \(path): its checksum is right but it does not decode: "), last)
+    }
+
+    func testAPortInUseExitsWith2() throws {
+        let first = try PartyhubProcess.start(dataDirectory: directory, arguments: ["--threads", "1"])
+        defer { first.kill() }
+        let other = directory + "/other"
+        let second = try partyhub(
+            ["serve", "--host", "127.0.0.1", "--port", String(first.port), "--jwt-secret", "s", "--data-dir", other])
+        XCTAssertTrue(second.exitedWith(2), "\(second.description)\n\(second.errors)")
+        XCTAssertTrue(
+            second.errors.hasSuffix("partyhub: cannot listen on 127.0.0.1:\(first.port): Address already in use\n"),
+            second.errors)
+    }
+
     // MARK: Helpers
+
+    /// `partyhub serve` on the test's directory, run to its end: a start that is refused.
+    private func serveToItsEnd() throws -> ChildProcess.Result {
+        try partyhub(
+            ["serve", "--port", "0", "--jwt-secret", PartyhubProcess.secret, "--data-dir", directory], timeout: 20)
+    }
+
+    /// A start that must exit 1: the last line it wrote to stderr.
+    private func refusedStartsLastLine() throws -> String {
+        let start = try serveToItsEnd()
+        XCTAssertTrue(start.exitedWith(1), "\(start.description)\n\(start.errors)")
+        return start.errors.split(separator: "\n").last.map(String.init) ?? ""
+    }
 
     /// A server's directory after a party of alice and bob with `chats` and a clean stop.
     private func directoryWithAParty(chats: [String]) throws -> [String: [UInt8]] {

@@ -62,7 +62,9 @@ public enum LogRecovery {
         guard let startSegment = segments.lastIndex(where: { $0.lsn <= fromLSN }) else {
             let what =
                 "the log starts at LSN \(first.lsn) but recovery needs it from LSN \(fromLSN) (a segment is missing)"
-            guard readOnly else { throw StorageError.damaged(first.path, offset: nil, what) }
+            guard readOnly else {
+                throw StorageError.damaged(first.path, offset: nil, "\(what); --recover=truncate cannot repair this")
+            }
             report.damage = LogScanReport.Damage(
                 kind: .corruption, path: first.path, offset: 0, what: what, droppedBytes: 0, droppedRecords: 0,
                 removedSegments: [])
@@ -155,7 +157,10 @@ public enum LogRecovery {
             let what =
                 "the log ends at LSN \(position), before LSN \(fromLSN) where recovery starts"
                 + " (records the snapshot holds were never synced to the log)"
-            guard truncateDamage || readOnly else { throw StorageError.damaged(directory, offset: nil, what) }
+            guard truncateDamage || readOnly else {
+                throw StorageError.damaged(
+                    directory, offset: nil, "\(what); --recover=truncate starts the log after the snapshot anyway")
+            }
             report.damage =
                 report.damage
                 ?? LogScanReport.Damage(

@@ -119,6 +119,14 @@ final class DataCommandTests: XCTestCase {
         XCTAssertTrue(first.process.isRunning)
     }
 
+    func testADataDirectoryThatIsAFileExitsWith2AndOneLine() throws {
+        let file = directory + "/not-a-directory"
+        try Data("x".utf8).write(to: URL(fileURLWithPath: file))
+        let start = try partyhub(["serve", "--port", "0", "--jwt-secret", "s", "--data-dir", file], timeout: 20)
+        XCTAssertTrue(start.exitedWith(2), "\(start.description)\n\(start.errors)")
+        XCTAssertEqual(start.errors, "partyhub: open \(file)/LOCK: not a directory (ENOTDIR)\n")
+    }
+
     func testStrictStartOnADamagedLogExitsWith1NamingRecoverTruncate() throws {
         let files = try directoryWithAParty(chats: ["one", "two", "three", "four"])
         let (segment, offset, _) = try flipAByteInTheMiddleRecord(of: files)

@@ -112,11 +112,13 @@ final class LogCommitterTests: XCTestCase {
             if operation == .sync { gate.arrive() }
         }
         let observer = CommitObserver()
-        let committer = LogCommitter(writer: writer, policy: .everysec, lastLSN: 0, metrics: PersistenceMetrics())
+        let metrics = PersistenceMetrics()
+        let committer = LogCommitter(writer: writer, policy: .everysec, lastLSN: 0, metrics: metrics)
         try committer.start(hooks: observer.hooks)
 
         XCTAssertNil(committer.submit(Self.batch(1...2)))
         XCTAssertTrue(observer.waitUntilDurable(through: 2), "reported once written")
+        XCTAssertEqual(metrics.value(.durableLSN), 2, "and shown in /metrics, as under none and always")
         XCTAssertTrue(gate.waitForTheFirstSync(), "and synced too")
         gate.open()
         // Everything was synced just now: the next batch is reported at once, synced within

@@ -38,8 +38,8 @@ final class DataCheckTests: XCTestCase {
             lines[5].hasSuffix(", epoch 2, rules changed from the previous segment (chat_rate 5 -> 0): ok"), lines[5])
         XCTAssertEqual(
             lines[6],
-            "start: a start loads snapshot-00000000000000000006.snap (LSN 6); it replays 1 record (LSN 7 to 7);"
-                + " the log goes on at LSN 8")
+            "a start: loads snapshot-00000000000000000006.snap (LSN 6); replays 1 record (LSN 7 to 7);"
+                + " logs on from LSN 8")
         XCTAssertEqual(lines[7], "result: ok, a start recovers everything")
         XCTAssertEqual(data.log.files, before, "the check changes no file")
         XCTAssertEqual(data.log.changingCalls, changing, "the check makes no call that changes anything")
@@ -63,7 +63,7 @@ final class DataCheckTests: XCTestCase {
         XCTAssertTrue(warning.hasSuffix("a start cuts off \(size - 5 - lastRecord) bytes (1 record)"), warning)
         XCTAssertTrue(check.lines.contains { $0.hasPrefix("warning: torn tail in wal-") })
         XCTAssertTrue(check.lines.contains { $0.hasSuffix(": warning, torn tail at offset \(lastRecord)") })
-        XCTAssertTrue(check.lines.contains { $0.contains("it replays 5 records (LSN 1 to 5)") }, "\(check.lines)")
+        XCTAssertTrue(check.lines.contains { $0.contains("replays 5 records (LSN 1 to 5)") }, "\(check.lines)")
         XCTAssertEqual(data.log.files, before, "the torn tail is still there: the check cuts nothing")
     }
 
@@ -71,7 +71,7 @@ final class DataCheckTests: XCTestCase {
         let data = ServerDataFixture()
         let check = try data.check()
         XCTAssertTrue(check.passed)
-        XCTAssertTrue(check.lines.contains("start: nothing to recover: a start begins with an empty hub"))
+        XCTAssertTrue(check.lines.contains("a start: nothing to recover, it begins with an empty hub"))
     }
 
     func testMissingDirectoryIsAnError() {
@@ -106,7 +106,7 @@ final class DataCheckTests: XCTestCase {
         XCTAssertTrue(check.lines.contains { $0.hasSuffix(": \(status) \(fourth)") }, "\(check.lines)")
         XCTAssertTrue(
             check.lines.contains(
-                "start: a start loads no snapshot (the log from LSN 1); a strict start refuses the log (the damage above)"
+                "a start: loads no snapshot (the log from LSN 1); refuses the log unless --recover=truncate (the damage above)"
             ), "\(check.lines)")
         XCTAssertTrue(check.lines.last!.hasPrefix("result: DAMAGED"))
         XCTAssertEqual(data.log.files, before)
@@ -136,9 +136,9 @@ final class DataCheckTests: XCTestCase {
             })
         XCTAssertTrue(
             check.lines.contains(
-                "start: a start passes over snapshot-00000000000000000006.snap, which does not verify;"
-                    + " a start loads snapshot-00000000000000000005.snap (LSN 5); it replays 1 record (LSN 6 to 6);"
-                    + " the log goes on at LSN 7"), "\(check.lines)")
+                "a start: passes over snapshot-00000000000000000006.snap, which does not verify;"
+                    + " loads snapshot-00000000000000000005.snap (LSN 5); replays 1 record (LSN 6 to 6);"
+                    + " logs on from LSN 7"), "\(check.lines)")
         XCTAssertTrue(older.hasSuffix("snapshot-00000000000000000005.snap"))
     }
 
@@ -152,7 +152,7 @@ final class DataCheckTests: XCTestCase {
         XCTAssertEqual(check.problems.count, 1)
         XCTAssertTrue(check.problems[0].contains("does not decode as a hub state"), check.problems[0])
         XCTAssertTrue(
-            check.lines.contains { $0.contains("a start fails: snapshot-00000000000000000004.snap") }, "\(check.lines)")
+            check.lines.contains { $0.contains("fails: snapshot-00000000000000000004.snap") }, "\(check.lines)")
     }
 
     func testRecordThatDoesNotDecodeAsAHubInputFails() throws {

@@ -27,9 +27,9 @@ final class DataCommandTests: XCTestCase {
         XCTAssertTrue(check.exitedWith(0), "\(check.description)\n\(check.output)\n\(check.errors)")
         XCTAssertTrue(check.output.contains("  \(snapshot): LSN "), check.output)
         XCTAssertTrue(check.output.contains("1 party, 2 players: ok"), check.output)
-        XCTAssertTrue(check.output.contains("start: a start loads \(snapshot) (LSN "), check.output)
+        XCTAssertTrue(check.output.contains("a start: loads \(snapshot) (LSN "), check.output)
         XCTAssertTrue(
-            check.output.contains("it replays no record"), "the final snapshot holds everything: \(check.output)")
+            check.output.contains("replays no record"), "the final snapshot holds everything: \(check.output)")
         XCTAssertTrue(check.output.hasSuffix("result: ok, a start recovers everything\n"), check.output)
 
         let dump = try partyhub(["data", "dump", directory])
@@ -77,7 +77,7 @@ final class DataCommandTests: XCTestCase {
         let check = try partyhub(["data", "check", directory])
         XCTAssertTrue(check.exitedWith(0), "\(check.output)\n\(check.errors)")
         XCTAssertTrue(
-            check.output.contains("start: a start loads no snapshot (the log from LSN 1); it replays "), check.output)
+            check.output.contains("a start: loads no snapshot (the log from LSN 1); replays "), check.output)
         XCTAssertTrue(server.process.isRunning, "the check takes no lock the server holds")
         // The server goes on.
         try playParty(port: server.port, chats: ["after the check"], first: 10)

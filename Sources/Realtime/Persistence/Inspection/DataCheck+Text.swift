@@ -10,7 +10,7 @@ extension DataCheck {
         for segment in segments { lines.append("  " + Self.line(segment)) }
         for warning in warnings { lines.append("warning: \(warning)") }
         for problem in problems { lines.append("damage: \(problem)") }
-        lines.append("start: " + plan.joined(separator: "; "))
+        lines.append("a start: " + plan.joined(separator: "; "))
         lines.append(
             passed
                 ? "result: ok, a start recovers everything"

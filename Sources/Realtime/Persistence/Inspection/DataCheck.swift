@@ -50,7 +50,7 @@ public struct DataCheck: Sendable {
     let directory: String
     var snapshots: [SnapshotFinding] = []
     var segments: [SegmentFinding] = []
-    /// What a start would do, one sentence each.
+    /// What a start would do, one clause each (`loads ...`, `replays ...`).
     var plan: [String] = []
     /// What makes a start refuse the directory or lose something, one sentence each.
     public private(set) var problems: [String] = []
@@ -215,12 +215,11 @@ public struct DataCheck: Sendable {
     /// The damage `verifyLog` reported, and what a start would do about it, in one sentence.
     static func sentence(for damage: LogScanReport.Damage, listing: DataDirectoryListing, fromLSN: UInt64) -> String {
         let records = "\(damage.droppedRecords) record\(damage.droppedRecords == 1 ? "" : "s")"
-        let removing =
-            damage.removedSegments.isEmpty
-            ? "" : " and removes \(damage.removedSegments.map(fileName).joined(separator: ", "))"
+        let removed = damage.removedSegments.map(fileName).joined(separator: ", ")
         if damage.kind == .tornTail {
             return "torn tail in \(fileName(damage.path)) at offset \(damage.offset): \(damage.what) (what a crash"
-                + " leaves); a start cuts off \(damage.droppedBytes) bytes (\(records))\(removing)"
+                + " leaves); a start cuts off \(damage.droppedBytes) bytes (\(records))"
+                + (removed.isEmpty ? "" : " and removes \(removed)")
         }
         if let first = listing.segments.first, first.lsn > fromLSN {
             return "\(damage.what); --recover=truncate cannot repair a log missing its start"
@@ -230,8 +229,8 @@ public struct DataCheck: Sendable {
             return "\(damage.what); --recover=truncate would go on at LSN \(fromLSN) anyway"
         }
         return "\(damage.path) is damaged at offset \(damage.offset): \(damage.what); a strict start refuses it,"
-            + " --recover=truncate would cut the log there, dropping \(damage.droppedBytes) bytes"
-            + " (\(records))\(removing)"
+            + " --recover=truncate would cut the log there, dropping \(damage.droppedBytes) bytes (\(records))"
+            + (removed.isEmpty ? "" : " and removing \(removed)")
     }
 
     // MARK: What a start does
@@ -239,32 +238,32 @@ public struct DataCheck: Sendable {
     private static func plan(
         listing: DataDirectoryListing, loaded: SnapshotFinding?, fromLSN: UInt64, log: LogOutcome, check: DataCheck
     ) -> [String] {
-        if listing.isEmpty { return ["nothing to recover: a start begins with an empty hub"] }
+        if listing.isEmpty { return ["nothing to recover, it begins with an empty hub"] }
         var plan: [String] = []
         let passedOver = check.snapshots.filter { !$0.isIntact && $0.lsn > (loaded?.lsn ?? 0) }.map(\.name)
         if !passedOver.isEmpty {
-            plan.append("a start passes over \(passedOver.joined(separator: ", ")), which does not verify")
+            plan.append("passes over \(passedOver.joined(separator: ", ")), which does not verify")
         }
         if let loaded {
             if let damage = loaded.damage {
-                return plan + ["a start fails: \(loaded.name) is the newest snapshot that is whole, and \(damage)"]
+                return plan + ["fails: \(loaded.name) is the newest snapshot that is whole, and \(damage)"]
             }
-            plan.append("a start loads \(loaded.name) (LSN \(loaded.lsn))")
+            plan.append("loads \(loaded.name) (LSN \(loaded.lsn))")
         } else {
-            plan.append("a start loads no snapshot (the log from LSN 1)")
+            plan.append("loads no snapshot (the log from LSN 1)")
         }
         if log.report.damage?.kind == .corruption {
-            return plan + ["a strict start refuses the log (the damage above)"]
+            return plan + ["refuses the log unless --recover=truncate (the damage above)"]
         }
         if check.segments.contains(where: { !$0.problems.isEmpty }) {
-            return plan + ["a start fails on the log (the damage above)"]
+            return plan + ["fails on the log (the damage above)"]
         }
         let last = log.report.lastLSN
         plan.append(
             log.replayed == 0
-                ? "it replays no record"
-                : "it replays \(log.replayed) record\(log.replayed == 1 ? "" : "s") (LSN \(fromLSN) to \(last))")
-        plan.append("the log goes on at LSN \(log.report.nextLSN)")
+                ? "replays no record"
+                : "replays \(log.replayed) record\(log.replayed == 1 ? "" : "s") (LSN \(fromLSN) to \(last))")
+        plan.append("logs on from LSN \(log.report.nextLSN)")
         return plan
     }
 

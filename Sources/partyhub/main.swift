@@ -42,10 +42,6 @@ enum PartyHubCommand {
         } catch let error as ConfigurationError {
             fail(error.description)
             return 2
-        } catch let error as StorageError where error.isDirectoryInUse || isSetUpWrong(error) {
-            // What the operator fixes with a flag or a permission, not a damaged directory.
-            fail(error.description)
-            return 2
         } catch {
             fail("\(error)")
             return 1
@@ -83,6 +79,10 @@ enum PartyHubCommand {
                 "cannot start: \(error.description); partyhub data check \(configuration.dataDirectory) describes"
                     + " the whole directory")
             return 1
+        } catch let error as StorageError where error.isDirectoryInUse || isSetUpWrong(error) {
+            // What the operator fixes with a flag or a permission, not a damaged directory.
+            fail(error.description)
+            return 2
         }
         try server.start()
         let signal = partyhub_wait_for_termination_signal()

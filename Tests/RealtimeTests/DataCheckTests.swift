@@ -169,6 +169,27 @@ final class DataCheckTests: XCTestCase {
         XCTAssertTrue(check.problems[0].hasSuffix("; 1 more records do not decode"), check.problems[0])
     }
 
+    func testLogMissingItsStartFailsAndIsNotRead() throws {
+        let data = ServerDataFixture()
+        try data.startProcess(epoch: 1)
+        try data.playParty(chats: ["hi"])
+        try data.startProcess(epoch: 2)
+        try data.chat(["again"], firstKey: 2)
+        let first = try XCTUnwrap(data.segmentPaths.first)
+        try data.fileSystem.remove(first)
+        let check = try data.check()
+        XCTAssertFalse(check.passed)
+        XCTAssertEqual(
+            check.problems,
+            [
+                "the log starts at LSN 6 but recovery needs it from LSN 1 (a segment is missing);"
+                    + " --recover=truncate cannot repair a log missing its start"
+            ])
+        XCTAssertTrue(
+            check.lines.contains("  wal-00000000000000000006.log: not read (reading stopped at the damage)"),
+            "\(check.lines)")
+    }
+
     func testSegmentWhosePinnedBlobDoesNotDecodeFails() throws {
         let data = ServerDataFixture()
         try data.log.makeWriter(pinned: [9, 9, 9]).close()

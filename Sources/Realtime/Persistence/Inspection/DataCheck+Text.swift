@@ -30,7 +30,7 @@ extension DataCheck {
     }
 
     private static func line(_ segment: SegmentFinding) -> String {
-        guard segment.isRead else { return line(segment.name, [], status: "not read (it comes after the damage)") }
+        guard segment.isRead else { return line(segment.name, [], status: "not read (reading stopped at the damage)") }
         var fields: [String] = []
         if let last = segment.lastLSN {
             fields.append("LSN \(segment.firstLSN) to \(last)")

@@ -183,7 +183,8 @@ public struct DataCheck: Sendable {
             } else {
                 var finding = SegmentFinding(name: entry.name, firstLSN: entry.lsn)
                 finding.byteCount = fileSize(entry.path, fileSystem: fileSystem)
-                finding.isRead = report.damage?.path == entry.path
+                // Damaged at its header, unless the damage is the log's missing start.
+                finding.isRead = report.damage?.path == entry.path && !startsLate(listing, fromLSN)
                 check.segments.append(finding)
             }
         }
@@ -201,7 +202,7 @@ public struct DataCheck: Sendable {
         _ damage: LogScanReport.Damage, listing: DataDirectoryListing, fromLSN: UInt64, into check: inout DataCheck
     ) {
         let sentence = Self.sentence(for: damage, listing: listing, fromLSN: fromLSN)
-        let segment = check.segments.firstIndex { $0.name == fileName(damage.path) }
+        let segment = check.segments.firstIndex { $0.name == fileName(damage.path) && $0.isRead }
         switch damage.kind {
         case .tornTail:
             check.warnings.append(sentence)
@@ -221,7 +222,7 @@ public struct DataCheck: Sendable {
                 + " leaves); a start cuts off \(damage.droppedBytes) bytes (\(records))"
                 + (removed.isEmpty ? "" : " and removes \(removed)")
         }
-        if let first = listing.segments.first, first.lsn > fromLSN {
+        if startsLate(listing, fromLSN) {
             return "\(damage.what); --recover=truncate cannot repair a log missing its start"
         }
         guard listing.segments.contains(where: { $0.path == damage.path }) else {
@@ -268,6 +269,11 @@ public struct DataCheck: Sendable {
     }
 
     // MARK: Helpers
+
+    /// Whether the log starts after `fromLSN`: a segment a start needs is missing.
+    private static func startsLate(_ listing: DataDirectoryListing, _ fromLSN: UInt64) -> Bool {
+        (listing.segments.first?.lsn ?? 0) > fromLSN
+    }
 
     private static func fileSize(_ path: String, fileSystem: any StorageFileSystem) -> Int? {
         guard let file = try? fileSystem.openFile(path, writable: false) else { return nil }

@@ -3,7 +3,10 @@ import Glibc
 import Protocol
 import Realtime
 
-/// `partyhub`: the command line. `serve` runs the hub; `token` mints a sign-in token.
+/// `partyhub`: the command line. `serve` runs the hub; `token` mints a sign-in token; `data`
+/// checks and dumps a data directory. Exit codes: 0 success, 1 failure (a damaged data
+/// directory, a failed system call), 2 usage and configuration errors (a bad flag, a data
+/// directory another server holds, an address that cannot be bound).
 enum PartyHubCommand {
     static func main() -> Int32 {
         let arguments = Array(CommandLine.arguments.dropFirst())
@@ -27,6 +30,8 @@ enum PartyHubCommand {
                     return 0
                 }
                 return try token(rest, environment: environment)
+            case "data":
+                return try data(rest)
             case "--help", "-h", "help":
                 print(usage)
                 return 0
@@ -41,6 +46,13 @@ enum PartyHubCommand {
             fail("\(error)")
             return 1
         }
+    }
+
+    /// A data directory the process may not use as it is: not a directory, not writable, on
+    /// a read-only file system.
+    static func isSetUpWrong(_ error: StorageError) -> Bool {
+        guard let code = error.errno else { return false }
+        return [EACCES, EPERM, EROFS, ENOTDIR].contains(code)
     }
 
     static func serve(_ arguments: [String], environment: [String: String]) throws -> Int32 {
@@ -58,7 +70,20 @@ enum PartyHubCommand {
         // Block the termination signals before any loop thread exists, so that they reach only
         // this thread's sigwait.
         partyhub_block_termination_signals()
-        let server = try Server(configuration: configuration)
+        let server: Server
+        do {
+            server = try Server(configuration: configuration)
+        } catch let error as StorageError where error.isDamage {
+            // The damage's own text says whether --recover=truncate gets past it.
+            fail(
+                "cannot start: \(error.description); partyhub data check \(configuration.dataDirectory) describes"
+                    + " the whole directory")
+            return 1
+        } catch let error as StorageError where error.isDirectoryInUse || isSetUpWrong(error) {
+            // What the operator fixes with a flag or a permission, not a damaged directory.
+            fail(error.description)
+            return 2
+        }
         try server.start()
         let signal = partyhub_wait_for_termination_signal()
         configuration.logger.info("received a termination signal", ["signal": signal == SIGTERM ? "SIGTERM" : "SIGINT"])
@@ -90,6 +115,65 @@ enum PartyHubCommand {
         return 0
     }
 
+    /// `partyhub data check DIR` and `partyhub data dump DIR [--from LSN]`: read-only, no lock.
+    static func data(_ arguments: [String]) throws -> Int32 {
+        if arguments.isEmpty || arguments.contains("--help") || arguments.contains("-h") {
+            if arguments.isEmpty {
+                FileSystem.writeToStandardError(dataHelp + "\n")
+                return 2
+            }
+            print(dataHelp)
+            return 0
+        }
+        let subcommand = arguments[0]
+        guard ["check", "dump"].contains(subcommand) else {
+            throw ConfigurationError("unknown data command '\(subcommand)' (check or dump; see partyhub data --help)")
+        }
+        var directory: String?
+        var fromLSN: UInt64?
+        var index = 1
+        while index < arguments.count {
+            let argument = arguments[index]
+            if subcommand == "dump" && (argument == "--from" || argument.hasPrefix("--from=")) {
+                var value = String(argument.dropFirst("--from".count))
+                if value.isEmpty {
+                    index += 1
+                    guard index < arguments.count else { throw ConfigurationError("--from needs an LSN") }
+                    value = arguments[index]
+                } else {
+                    value.removeFirst()
+                }
+                guard let lsn = UInt64(value), lsn > 0 else {
+                    throw ConfigurationError("--from: '\(value)' is not an LSN (a whole number from 1)")
+                }
+                fromLSN = lsn
+            } else if argument.hasPrefix("-") || directory != nil {
+                throw ConfigurationError("unexpected argument '\(argument)' (see partyhub data --help)")
+            } else {
+                directory = argument
+            }
+            index += 1
+        }
+        guard let directory, !directory.isEmpty else {
+            throw ConfigurationError("partyhub data \(subcommand) needs the data directory (see partyhub data --help)")
+        }
+        do {
+            if subcommand == "check" {
+                let check = try DataCheck.run(directory: directory)
+                for line in check.lines { print(line) }
+                return check.passed ? 0 : 1
+            }
+            let outcome = try DataDump.run(directory: directory, fromLSN: fromLSN ?? 1) { print($0) }
+            for warning in outcome.warnings { fail("warning: \(warning)") }
+            for problem in outcome.problems { fail("damage: \(problem)") }
+            return outcome.passed ? 0 : 1
+        } catch {
+            // Nothing was verified: never a success, whatever the reason.
+            fail("cannot read the data directory: \(error)")
+            return 1
+        }
+    }
+
     static func fail(_ message: String) {
         FileSystem.writeToStandardError("partyhub: \(message)\n")
     }
@@ -100,9 +184,39 @@ enum PartyHubCommand {
         usage:
           partyhub serve [flags]          run the server (see partyhub serve --help)
           partyhub token --sub PLAYER     print a sign-in token (see partyhub token --help)
+          partyhub data check DIR         verify a data directory: exit 0 when a start loses nothing
+          partyhub data dump DIR [--from LSN]
+                                          print the write-ahead log's records (see partyhub data --help)
           partyhub --help                 this text
 
         Connect with ws://HOST:8084/api/v1/social/party/ws?token=TOKEN.
+        Exit codes: 0 success, 1 failure (a damaged data directory, ...), 2 usage or configuration
+        errors (a bad flag, a data directory another server holds, a port in use).
+        """
+
+    static let dataHelp = """
+        usage:
+          partyhub data check DIR
+          partyhub data dump DIR [--from LSN]
+
+        Both read the data directory DIR (serve's --data-dir) and change nothing: they take no
+        lock and may run beside a live server, so a backup can copy the directory after
+        `partyhub data check DIR` exits 0.
+
+        check   verifies every snapshot (checksum, rules and epoch, the hub state decodes) and the
+                whole write-ahead log (every segment header, every record's length, checksum, LSN
+                and type, every hub input decodes), and prints each snapshot and segment with what
+                it holds, then what a start would do: the snapshot it loads, the records it replays.
+                Exit 0 when a start recovers everything. A torn tail at the end of the newest
+                segment (what a crash leaves; every start cuts it off) is a warning, with the bytes
+                dropped, and still exit 0. Exit 1 on damage a strict start refuses, on a snapshot
+                that does not verify, or when the directory cannot be read.
+        dump    prints the log's records one a line, from LSN (default 1): the LSN, the input's
+                time (Unix ms and UTC), the input and its values, and a line at each segment start
+                with its epoch and rules. Player text is quoted, control characters escaped. Exit 1
+                (after printing what was readable) on damage.
+
+        Exit 2 on a usage error.
         """
 
     static var serveHelp: String {

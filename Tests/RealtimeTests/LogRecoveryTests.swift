@@ -420,6 +420,113 @@ final class LogRecoveryTests: XCTestCase {
         XCTAssertEqual(scanned.report.damage?.kind, .corruption)
     }
 
+    // MARK: Verifying, read-only
+
+    func testVerifyingATornTailReportsWhatAStartWouldCutAndChangesNothing() throws {
+        let log = LogFixture()
+        try log.writeLog(10)
+        let segment = try log.newestSegment
+        let lastRecord = log.recordOffsets(segment).last!
+        log.shrinkSize(segment, by: 3)
+        let before = log.files
+        let changing = log.changingCalls
+        let verified = try log.verify()
+        log.assertRecords(verified, are: 1...9)
+        let damage = try XCTUnwrap(verified.report.damage)
+        XCTAssertEqual(damage.kind, .tornTail)
+        XCTAssertEqual(damage.path, segment)
+        XCTAssertEqual(damage.offset, lastRecord)
+        XCTAssertEqual(damage.droppedBytes, log.fileSystem.contents(of: segment)!.count - lastRecord)
+        XCTAssertEqual(damage.droppedRecords, 1)
+        XCTAssertEqual(log.files, before, "verifying changes no file")
+        XCTAssertEqual(log.changingCalls, changing, "verifying makes no call that changes anything")
+        let scanned = try log.scan()
+        XCTAssertEqual(scanned.report.damage?.droppedBytes, damage.droppedBytes, "the start cuts what verifying said")
+    }
+
+    func testVerifyingCorruptionReportsWhatTruncateWouldDropInsteadOfThrowing() throws {
+        let log = LogFixture()
+        try log.writeLog(100, segmentBytes: 1500)
+        let paths = try log.segmentPaths
+        let offsets = log.recordOffsets(paths[1])
+        log.flipBit(paths[1], at: offsets[2] + LogFormat.recordPayloadOffset)
+        let before = log.files
+        let changing = log.changingCalls
+        let verified = try log.verify()
+        let damage = try XCTUnwrap(verified.report.damage)
+        XCTAssertEqual(log.files, before)
+        XCTAssertEqual(log.changingCalls, changing)
+        XCTAssertEqual(damage.kind, .corruption)
+        XCTAssertEqual(damage.path, paths[1])
+        XCTAssertEqual(damage.offset, offsets[2])
+        XCTAssertTrue(damage.what.hasPrefix("record checksum mismatch; "), damage.what)
+        XCTAssertEqual(damage.removedSegments, Array(paths[2...]), "the segments truncate would remove")
+        XCTAssertEqual(verified.report.segments.map(\.path), Array(paths[...1]), "reading stops at the damage")
+        XCTAssertEqual(verified.report.segments[1].recordCount, 2)
+
+        XCTAssertThrowsError(try log.scan(), "a strict start refuses it")
+        let truncated = try log.scan(truncateDamage: true).report.damage
+        XCTAssertEqual(truncated?.droppedBytes, damage.droppedBytes)
+        XCTAssertEqual(truncated?.droppedRecords, damage.droppedRecords)
+        XCTAssertEqual(truncated?.removedSegments, damage.removedSegments)
+    }
+
+    func testVerifyingReadsEverySegmentAndHandsOverEveryRecord() throws {
+        let log = LogFixture()
+        try log.writeLog(200, segmentBytes: 1500)
+        let paths = try log.segmentPaths
+        let verified = try log.verify(fromLSN: 120)
+        log.assertRecords(verified, are: 1...200)
+        XCTAssertEqual(verified.report.segments.map(\.path), paths, "segments before the start's are read too")
+        XCTAssertEqual(verified.headers.count, paths.count)
+        XCTAssertEqual(verified.report.recordsRead, 81, "what a start from LSN 120 replays")
+        XCTAssertEqual(verified.report.recordsSkipped, 119)
+        XCTAssertEqual(verified.report.nextLSN, 201)
+        XCTAssertNil(verified.report.damage)
+        XCTAssertEqual(
+            verified.report.segments.map(\.byteCount), paths.map { log.fileSystem.contents(of: $0)!.count })
+    }
+
+    func testVerifyingALogThatDoesNotHoldTheStartReportsIt() throws {
+        let log = LogFixture()
+        try log.writeLog(100, segmentBytes: 1500)
+        let ending = try log.verify(fromLSN: 150).report
+        XCTAssertEqual(ending.damage?.kind, .corruption)
+        XCTAssertTrue(ending.damage?.what.contains("the log ends at LSN 100, before LSN 150") ?? false)
+        XCTAssertEqual(ending.recordsSkipped, 100, "every segment was still read")
+
+        let first = try log.segmentPaths[0]
+        try log.fileSystem.remove(first)
+        let changing = log.changingCalls
+        let missing = try log.verify().report
+        XCTAssertEqual(missing.damage?.kind, .corruption)
+        XCTAssertEqual(missing.damage?.path, try log.segmentPaths[0])
+        XCTAssertTrue(missing.damage?.what.contains("but recovery needs it from LSN 1") ?? false)
+        XCTAssertEqual(log.changingCalls, changing)
+    }
+
+    func testVerifyingNamesAnEmptyNewestSegmentAndKeepsIt() throws {
+        let log = LogFixture()
+        try log.writeLog(10)
+        try log.makeWriter(firstLSN: 11).close()
+        let newest = try log.newestSegment
+        let verified = try log.verify()
+        XCTAssertNil(verified.report.damage)
+        XCTAssertEqual(verified.report.removedEmptySegment, newest)
+        XCTAssertNotNil(log.fileSystem.contents(of: newest), "still there")
+        XCTAssertEqual(verified.report.segments.last?.recordCount, 0)
+    }
+
+    func testVerifyingAnEmptyOrMissingDirectory() throws {
+        let log = LogFixture()
+        let verified = try log.verify()
+        XCTAssertTrue(verified.report.segments.isEmpty)
+        XCTAssertNil(verified.report.damage)
+        XCTAssertThrowsError(try LogRecovery.verifyLog(fileSystem: log.fileSystem, directory: "/missing") { _ in }) {
+            XCTAssertEqual(($0 as? StorageError)?.errno, ENOENT)
+        }
+    }
+
     // MARK: The reader on its own
 
     func testReaderWithSmallChunksReadsRecordsLargerThanItsChunk() throws {

@@ -59,6 +59,8 @@ final class LogCommitter: @unchecked Sendable {
     /// Hands a batch over (on the hub's loop). Returns the LSN releasable at once when the
     /// batch was written inline (`none`), or nil when the log thread will report it.
     func submit(_ batch: LogBatch) -> UInt64? {
+        // An empty batch's lastLSN is 0: written, it would take writtenLSN back.
+        precondition(!batch.isEmpty, "an empty batch is never handed over")
         if policy == .none {
             write([batch])
             metrics.set(.durableLSN, Int64(batch.lastLSN))
@@ -128,7 +130,10 @@ final class LogCommitter: @unchecked Sendable {
                 if !batches.isEmpty { syncNow() }
             case .everysec:
                 // Written is enough to release under everysec: a process crash loses nothing.
-                if !batches.isEmpty { hooks.durable(batches[batches.count - 1].lastLSN) }
+                if let last = batches.last?.lastLSN {
+                    metrics.set(.durableLSN, Int64(last))
+                    hooks.durable(last)
+                }
                 let now = partyhub_monotonic_ns() / 1_000_000
                 let behind = lock.withLock { writtenLSN > syncedLSN && (now - lastSyncAt >= 1000 || syncRequestedLSN > syncedLSN) }
                 if behind { syncNow() }

@@ -11,6 +11,9 @@
 ///   error naming the file, the offset and what is wrong, unless `truncateDamage`
 ///   (`--recover=truncate`): then everything from the damage on is dropped (the segment cut,
 ///   later segments deleted) and reported.
+///
+/// `verifyLog` is the same pass changing nothing, for `partyhub data check` beside a live
+/// server: what `scanLog` would cut or refuse is reported instead.
 public enum LogRecovery {
     /// Reads the log in `directory`, calling `onSegment` with each segment's header as the
     /// segment starts (the pinned hub configuration can change between segments) and `body`
@@ -23,18 +26,55 @@ public enum LogRecovery {
         fileSystem: any StorageFileSystem, directory: String, fromLSN: UInt64 = 1, truncateDamage: Bool = false,
         onSegment: (LogSegmentHeader) throws -> Void = { _ in }, _ body: (LogRecord) throws -> Void
     ) throws -> LogScanReport {
+        try scan(
+            fileSystem: fileSystem, directory: directory, fromLSN: fromLSN, truncateDamage: truncateDamage,
+            readOnly: false, onSegment: onSegment, body)
+    }
+
+    /// Reads and verifies the whole log in `directory` as `scanLog` would for a start at
+    /// `fromLSN`, and changes nothing: no truncation, no removal, no sync, no lock, so it may
+    /// run beside a live server. Every segment is read, from the oldest, and `body` gets every
+    /// record (those before `fromLSN` too; `recordsRead` counts the ones a start would replay).
+    ///
+    /// Nothing is thrown for damage: the report's `damage` says what a start would cut (a torn
+    /// tail of the newest segment, with the bytes it would drop) or refuse (corruption, with what
+    /// `--recover=truncate` would drop and the segments it would remove; a log that does not
+    /// hold `fromLSN`), and `removedEmptySegment` names an empty newest segment a start would
+    /// remove. Reading stops at the first damage. Failed system calls are thrown.
+    public static func verifyLog(
+        fileSystem: any StorageFileSystem, directory: String, fromLSN: UInt64 = 1,
+        onSegment: (LogSegmentHeader) throws -> Void = { _ in }, _ body: (LogRecord) throws -> Void
+    ) throws -> LogScanReport {
+        try scan(
+            fileSystem: fileSystem, directory: directory, fromLSN: fromLSN, truncateDamage: false, readOnly: true,
+            onSegment: onSegment, body)
+    }
+
+    private static func scan(
+        fileSystem: any StorageFileSystem, directory: String, fromLSN: UInt64, truncateDamage: Bool, readOnly: Bool,
+        onSegment: (LogSegmentHeader) throws -> Void, _ body: (LogRecord) throws -> Void
+    ) throws -> LogScanReport {
         precondition(fromLSN > 0, "LSNs start at 1")
         let segments = try DataDirectoryListing(fileSystem: fileSystem, directory: directory).segments
         var report = LogScanReport()
         report.nextLSN = fromLSN
         guard let first = segments.first else { return report }
-        guard let start = segments.lastIndex(where: { $0.lsn <= fromLSN }) else {
-            throw StorageError.damaged(
-                first.path, offset: nil,
-                "the log starts at LSN \(first.lsn) but recovery needs it from LSN \(fromLSN) (a segment is missing)")
+        guard let startSegment = segments.lastIndex(where: { $0.lsn <= fromLSN }) else {
+            let what =
+                "the log starts at LSN \(first.lsn) but recovery needs it from LSN \(fromLSN) (a segment is missing)"
+            guard readOnly else {
+                throw StorageError.damaged(first.path, offset: nil, "\(what); --recover=truncate cannot repair this")
+            }
+            report.damage = LogScanReport.Damage(
+                kind: .corruption, path: first.path, offset: 0, what: what, droppedBytes: 0, droppedRecords: 0,
+                removedSegments: [])
+            return report
         }
+        // Verifying reads the segments a start would pass over too (kept for an older snapshot).
+        let start = readOnly ? 0 : startSegment
         let scan = Scan(
-            fileSystem: fileSystem, directory: directory, segments: segments, truncateDamage: truncateDamage)
+            fileSystem: fileSystem, directory: directory, segments: segments, truncateDamage: truncateDamage,
+            readOnly: readOnly)
         // The log's position: the last LSN it holds (the start segment's first LSN minus 1 before
         // anything is read; what comes before it is in a snapshot).
         var position = segments[start].lsn - 1
@@ -73,11 +113,11 @@ public enum LogRecovery {
                 case .record(let record):
                     position = record.lsn
                     if record.lsn >= fromLSN {
-                        try body(record)
                         report.recordsRead += 1
                     } else {
                         report.recordsSkipped += 1
                     }
+                    if record.lsn >= fromLSN || readOnly { try body(record) }
                 case .end:
                     break recordLoop
                 case .damaged(let damage):
@@ -87,7 +127,8 @@ public enum LogRecovery {
             }
             report.segments.append(
                 LogScanReport.Segment(
-                    path: entry.path, header: header, lastLSN: position, recordCount: reader.recordCount))
+                    path: entry.path, header: header, lastLSN: position, recordCount: reader.recordCount,
+                    byteCount: reader.fileSize))
             if let damage = segmentDamage {
                 let readable = try reader.readableRecords(after: damage.offset)
                 let torn = isNewest && damage.couldBeTornWrite && readable.count == 0
@@ -103,8 +144,10 @@ public enum LogRecovery {
             }
             if isNewest && reader.recordCount == 0 {
                 reader.close()
-                try fileSystem.remove(entry.path)
-                try fileSystem.syncDirectory(directory)
+                if !readOnly {
+                    try fileSystem.remove(entry.path)
+                    try fileSystem.syncDirectory(directory)
+                }
                 report.removedEmptySegment = entry.path
             }
         }
@@ -114,7 +157,10 @@ public enum LogRecovery {
             let what =
                 "the log ends at LSN \(position), before LSN \(fromLSN) where recovery starts"
                 + " (records the snapshot holds were never synced to the log)"
-            guard truncateDamage else { throw StorageError.damaged(directory, offset: nil, what) }
+            guard truncateDamage || readOnly else {
+                throw StorageError.damaged(
+                    directory, offset: nil, "\(what); --recover=truncate starts the log after the snapshot anyway")
+            }
             report.damage =
                 report.damage
                 ?? LogScanReport.Damage(
@@ -126,21 +172,24 @@ public enum LogRecovery {
     }
 
     /// Cuts the log at damage: the damaged segment is truncated to `offset` and synced, or
-    /// removed when no good record is left in it; every later segment is removed.
+    /// removed when no good record is left in it; every later segment is removed. A read-only
+    /// scan measures the same and cuts nothing.
     private struct Scan {
         let fileSystem: any StorageFileSystem
         let directory: String
         let segments: [DataDirectoryListing.Entry]
         let truncateDamage: Bool
+        let readOnly: Bool
 
         func drop(
             from index: Int, reader: LogReader, offset: Int, kind: LogScanReport.DamageKind, what: String,
             droppedRecords: Int = 0
         ) throws(StorageError) -> LogScanReport.Damage {
             let path = segments[index].path
-            if kind == .corruption && !truncateDamage {
+            if kind == .corruption && !truncateDamage && !readOnly {
                 throw .damaged(path, offset: offset, "\(what) (--recover=truncate drops it and everything after it)")
             }
+            // What is dropped.
             var droppedBytes = reader.fileSize - offset
             var droppedRecords = droppedRecords
             var removed: [String] = []
@@ -148,14 +197,8 @@ public enum LogRecovery {
             // Dropped at its header (a gap, a name that disagrees): its records are lost too.
             if offset == 0 { droppedRecords += try Self.goodRecords(in: reader) }
             reader.close()
-            if keepsRecords {
-                let file = try fileSystem.openFile(path, writable: true)
-                defer { fileSystem.close(file) }
-                try fileSystem.truncate(file, to: offset)
-                try fileSystem.sync(file)
-            } else {
+            if !keepsRecords {
                 droppedBytes = reader.fileSize
-                try fileSystem.remove(path)
                 removed.append(path)
             }
             for later in segments[(index + 1)...] {
@@ -163,14 +206,24 @@ public enum LogRecovery {
                 droppedBytes += laterReader.fileSize
                 droppedRecords += try Self.goodRecords(in: laterReader)
                 laterReader.close()
-                try fileSystem.remove(later.path)
                 removed.append(later.path)
             }
-            if !removed.isEmpty { try fileSystem.syncDirectory(directory) }
-            return LogScanReport.Damage(
+            let damage = LogScanReport.Damage(
                 kind: kind, path: path, offset: offset, what: what, droppedBytes: droppedBytes,
                 droppedRecords: droppedRecords,
                 removedSegments: removed)
+            if readOnly { return damage }
+
+            // The cut.
+            if keepsRecords {
+                let file = try fileSystem.openFile(path, writable: true)
+                defer { fileSystem.close(file) }
+                try fileSystem.truncate(file, to: offset)
+                try fileSystem.sync(file)
+            }
+            for path in removed { try fileSystem.remove(path) }
+            if !removed.isEmpty { try fileSystem.syncDirectory(directory) }
+            return damage
         }
 
         /// How many good records a segment holds before its first damage.

@@ -1,4 +1,5 @@
-/// What `LogRecovery.scanLog` read, and what it cut off or dropped.
+/// What `LogRecovery.scanLog` read, and what it cut off or dropped (or, from `verifyLog`, what
+/// a start would cut off or refuse).
 public struct LogScanReport: Sendable {
     /// A segment that was read.
     public struct Segment: Sendable {
@@ -10,6 +11,8 @@ public struct LogScanReport: Sendable {
         public let lastLSN: UInt64
         /// How many good records it holds after the scan.
         public let recordCount: Int
+        /// The file's size when it was read (before any cut).
+        public let byteCount: Int
     }
 
     /// What kind of damage was found.
@@ -63,6 +66,6 @@ public struct LogScanReport: Sendable {
     /// The torn tail that was cut off, or the corruption that was dropped.
     public internal(set) var damage: Damage?
     /// The newest segment when it held no record and was removed, so that the next writer
-    /// can create its segment under the same name.
+    /// can create its segment under the same name (by `verifyLog`: would be removed).
     public internal(set) var removedEmptySegment: String?
 }

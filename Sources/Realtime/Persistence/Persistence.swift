@@ -151,27 +151,47 @@ final class Persistence: @unchecked Sendable {
         var epoch: UInt16 = 0
         var snapshotLSN: UInt64 = 0
         if let snapshot = loaded.snapshot {
-            let pinned = try PinnedState(decoding: snapshot.pinned)
-            hub = try snapshot.payload.decodeBinary { (reader) throws(BinaryDecodingError) in try Hub(decodingState: &reader) }
-            epoch = pinned.epoch
-            snapshotLSN = snapshot.lsn
+            // A BinaryDecodingError names no file: the operator is told which one.
+            do {
+                let pinned = try PinnedState(decoding: snapshot.pinned)
+                hub = try snapshot.payload.decodeBinary { (reader) throws(BinaryDecodingError) in
+                    try Hub(decodingState: &reader)
+                }
+                epoch = pinned.epoch
+                snapshotLSN = snapshot.lsn
+            } catch {
+                throw StorageError.damaged(
+                    snapshot.path, offset: nil, "its checksum is right but it does not decode: \(error)")
+            }
         } else {
             hub = Hub(configuration: hubConfiguration)
         }
         var outputs: [HubOutput] = []
         var replayed = 0
+        var segmentPath = directory
         let report = try LogRecovery.scanLog(
             fileSystem: fileSystem, directory: directory, fromLSN: snapshotLSN + 1, truncateDamage: truncateDamage,
             onSegment: { header in
-                let pinned = try PinnedState(decoding: header.pinned)
+                segmentPath = FileSystem.join(directory, LogFormat.segmentName(firstLSN: header.firstLSN))
+                let pinned: PinnedState
+                do {
+                    pinned = try PinnedState(decoding: header.pinned)
+                } catch {
+                    throw StorageError.damaged(
+                        segmentPath, offset: 0, "the header's pinned blob does not decode: \(error)")
+                }
                 epoch = pinned.epoch
                 if hub.configuration != pinned.configuration { hub.reconfigure(pinned.configuration) }
             },
             { record in
                 guard record.type == .hubInput else { return }
-                var reader = BinaryReader(record.payload)
-                let input = try HubInput(decoding: &reader)
-                try reader.expectEnd()
+                let input: HubInput
+                do {
+                    input = try HubInput(decodingPayload: record.payload)
+                } catch {
+                    throw StorageError.damaged(
+                        segmentPath, offset: nil, "record LSN \(record.lsn) does not decode as a hub input: \(error)")
+                }
                 hub.apply(input, into: &outputs)
                 outputs.removeAll(keepingCapacity: true)
                 replayed += 1

@@ -134,8 +134,10 @@ public final class SnapshotStore {
         return Pruned(removedSnapshots: removedSnapshots, removedSegments: removedSegments)
     }
 
-    /// Reads and verifies one snapshot file.
-    private func load(_ entry: DataDirectoryListing.Entry) throws(StorageError) -> Snapshot {
+    /// Reads and verifies one snapshot file (`loadNewest` tries them newest first; `partyhub
+    /// data check` verifies every one): its length, magic, version, checksum, and the LSN its
+    /// name gives. Changes nothing.
+    public func load(_ entry: DataDirectoryListing.Entry) throws(StorageError) -> Snapshot {
         let fixed = LogFormat.snapshotHeaderFixedBytes
         let limit = fixed + LogFormat.maxPinnedBytes + LogFormat.maxSnapshotPayloadBytes + LogFormat.checksumBytes
         let bytes = try fileSystem.readAll(entry.path, limit: limit)

@@ -65,6 +65,13 @@ public struct StorageError: Error, CustomStringConvertible, Sendable {
         return false
     }
 
+    /// For damage, where it is in the file (nil when it concerns files together, such as a
+    /// missing segment) and what is wrong, without the path; nil for the other reasons.
+    public var damage: (offset: Int?, what: String)? {
+        if case .damaged(_, let offset, let what) = reason { return (offset, what) }
+        return nil
+    }
+
     /// Whether the data directory is held by another process.
     public var isDirectoryInUse: Bool {
         if case .directoryInUse = reason { return true }

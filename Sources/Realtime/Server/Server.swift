@@ -71,8 +71,10 @@ public final class Server: @unchecked Sendable {
         hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV
         var results: UnsafeMutablePointer<addrinfo>?
         let status = getaddrinfo(host, String(port), &hints, &results)
+        // An address that cannot be resolved or bound is the operator's to fix (--host, --port):
+        // a ConfigurationError, which the command line exits with 2 for.
         guard status == 0, let first = results else {
-            throw SystemError("getaddrinfo(\(host)): \(String(cString: gai_strerror(status)))", code: 0)
+            throw ConfigurationError("cannot listen on \(host):\(port): \(String(cString: gai_strerror(status)))")
         }
         defer { freeaddrinfo(results) }
         let fd = socket(first.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
@@ -80,7 +82,7 @@ public final class Server: @unchecked Sendable {
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
         if bind(fd, first.pointee.ai_addr, first.pointee.ai_addrlen) != 0 {
-            let error = SystemError("bind \(host):\(port)")
+            let error = ConfigurationError("cannot listen on \(host):\(port): \(String(cString: strerror(errno)))")
             close(fd)
             throw error
         }

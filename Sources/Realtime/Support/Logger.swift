@@ -59,44 +59,19 @@ public struct Logger: Sendable {
         guard isEnabled(level) else { return }
         var time = timespec()
         clock_gettime(CLOCK_REALTIME, &time)
-        var broken = tm()
-        var seconds = time.tv_sec
-        gmtime_r(&seconds, &broken)
-        func padded(_ value: Int, _ width: Int) -> String {
-            let digits = String(value)
-            return String(repeating: "0", count: max(0, width - digits.count)) + digits
-        }
-        let stamp = "\(padded(Int(broken.tm_year) + 1900, 4))-\(padded(Int(broken.tm_mon) + 1, 2))-\(padded(Int(broken.tm_mday), 2))"
-            + "T\(padded(Int(broken.tm_hour), 2)):\(padded(Int(broken.tm_min), 2)):\(padded(Int(broken.tm_sec), 2))"
-            + ".\(padded(Int(time.tv_nsec / 1_000_000), 3))Z"
+        let stamp = UTCTime.iso8601(milliseconds: Int64(time.tv_sec) * 1000 + Int64(time.tv_nsec) / 1_000_000)
         var line: String
         switch format {
         case .text:
             line = "\(stamp) \(level.name.uppercased()) \(message)"
             for (key, value) in fields { line += " \(key)=\(value)" }
         case .json:
-            line = "{\"time\":\"\(stamp)\",\"level\":\"\(level.name)\",\"msg\":\(Self.quote(message))"
-            for (key, value) in fields { line += ",\(Self.quote(key)):\(Self.quote(value))" }
+            line = "{\"time\":\"\(stamp)\",\"level\":\"\(level.name)\",\"msg\":\(QuotedText.json(message))"
+            for (key, value) in fields { line += ",\(QuotedText.json(key)):\(QuotedText.json(value))" }
             line += "}"
         }
         line += "\n"
         var bytes = Array(line.utf8)
         _ = bytes.withUnsafeMutableBytes { write(2, $0.baseAddress, $0.count) }
-    }
-
-    private static func quote(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20: out += "\\u00" + Hex.encode([UInt8(scalar.value)])
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }

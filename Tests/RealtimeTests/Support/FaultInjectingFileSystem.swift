@@ -12,9 +12,11 @@ import Glibc
 /// - `failNext(_:with:)` makes the next call of an operation fail with an errno (EIO, ENOSPC),
 ///   a write optionally after writing some of its bytes; `powerOff(afterOperations:)` makes
 ///   every call after the next n fail, as if the machine stopped there.
-/// - every call is counted in `calls`.
+/// - every call is counted in `calls`; `willCall` sees each call before it runs (to hold a
+///   slow fdatasync, or note when it came).
 ///
-/// Directories themselves are durable as soon as they are created. Not thread-safe.
+/// Directories themselves are durable as soon as they are created. Not thread-safe: one thread
+/// at a time (a test may hand it to a log thread and wait).
 final class FaultInjectingFileSystem: StorageFileSystem {
     enum Operation: Hashable, CaseIterable, Sendable {
         case createDirectory, listDirectory, create, open, write, read, size, truncate, sync, preallocate, syncDirectory
@@ -53,6 +55,10 @@ final class FaultInjectingFileSystem: StorageFileSystem {
 
     /// How many times each operation was called (failed calls included).
     private(set) var calls: [Operation: Int] = [:]
+
+    /// Called at the start of every call, on the calling thread, before its fault if any: a
+    /// test can hold the call there (a slow fdatasync) or note when it came.
+    var willCall: ((Operation) -> Void)?
 
     // MARK: Faults
 
@@ -269,6 +275,7 @@ final class FaultInjectingFileSystem: StorageFileSystem {
 
     /// Counts the call and throws the fault due for it, if any.
     private func begin(_ operation: Operation, _ path: String) throws(StorageError) {
+        willCall?(operation)
         calls[operation, default: 0] += 1
         lastFaultWritten = nil
         if let remaining = operationsUntilPowerOff {

@@ -75,12 +75,45 @@ final class LogFixture {
 
     /// Scans the log, collecting every record and segment header.
     func scan(fromLSN: UInt64 = 1, truncateDamage: Bool = false) throws -> Scanned {
+        try collect { onSegment, body in
+            try LogRecovery.scanLog(
+                fileSystem: fileSystem, directory: directory, fromLSN: fromLSN, truncateDamage: truncateDamage,
+                onSegment: onSegment, body)
+        }
+    }
+
+    /// Verifies the log read-only (`LogRecovery.verifyLog`), collecting every record and header.
+    func verify(fromLSN: UInt64 = 1) throws -> Scanned {
+        try collect { onSegment, body in
+            try LogRecovery.verifyLog(
+                fileSystem: fileSystem, directory: directory, fromLSN: fromLSN, onSegment: onSegment, body)
+        }
+    }
+
+    private func collect(
+        _ run: ((LogSegmentHeader) throws -> Void, (LogRecord) throws -> Void) throws -> LogScanReport
+    ) throws -> Scanned {
         var records: [(lsn: UInt64, type: LogRecordType, payload: [UInt8])] = []
         var headers: [LogSegmentHeader] = []
-        let report = try LogRecovery.scanLog(
-            fileSystem: fileSystem, directory: directory, fromLSN: fromLSN, truncateDamage: truncateDamage,
-            onSegment: { headers.append($0) }, { records.append(($0.lsn, $0.type, Array($0.payload))) })
+        let report = try run({ headers.append($0) }, { records.append(($0.lsn, $0.type, Array($0.payload))) })
         return Scanned(records: records, headers: headers, report: report)
+    }
+
+    /// Every file of the directory and its bytes: what a read-only pass must leave as it was.
+    var files: [String: [UInt8]] {
+        Dictionary(
+            uniqueKeysWithValues: fileSystem.names(in: directory).map {
+                ($0, fileSystem.contents(of: FileSystem.join(directory, $0))!)
+            })
+    }
+
+    /// How many calls that change something (create, write, truncate, sync, rename, remove,
+    /// lock, ...) the file system has had.
+    var changingCalls: Int {
+        let changing: [FaultInjectingFileSystem.Operation] = [
+            .createDirectory, .create, .write, .truncate, .sync, .preallocate, .syncDirectory, .rename, .remove, .lock,
+        ]
+        return changing.reduce(0) { $0 + (fileSystem.calls[$1] ?? 0) }
     }
 
     /// Checks that records `lsns` came back whole, in order.

@@ -33,6 +33,13 @@ extension HubInput: BinaryCodable {
         }
     }
 
+    /// A log record's whole payload: one input and nothing after it.
+    init(decodingPayload payload: UnsafeRawBufferPointer) throws(BinaryDecodingError) {
+        var reader = BinaryReader(payload)
+        self = try HubInput(decoding: &reader)
+        try reader.expectEnd()
+    }
+
     init(decoding reader: inout BinaryReader) throws(BinaryDecodingError) {
         switch try reader.readTag(HubInputTag.self) {
         case .sessionOpened:

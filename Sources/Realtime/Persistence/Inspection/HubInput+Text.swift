@@ -1,0 +1,74 @@
+import Protocol
+
+extension HubInput {
+    /// One line for `partyhub data dump`, without the time: the input and its values, e.g.
+    /// `session.opened s=0001000000100001 player=alice` or
+    /// `command s=0001000000100001 rid=3 idem=k1 party.chat text="hi"`. Names, codes and keys
+    /// print as they are when plain, else quoted; free text is always quoted and escaped.
+    var dumpText: String {
+        switch self {
+        case .sessionOpened(let session, let player, _):
+            return "session.opened s=\(InspectionText.session(session)) player=\(InspectionText.word(player))"
+        case .sessionClosed(let session, _):
+            return "session.closed s=\(InspectionText.session(session))"
+        case .command(let session, let request, _, let seed):
+            var fields = ["command", "s=\(InspectionText.session(session))"]
+            if let rid = request.rid { fields.append("rid=\(rid)") }
+            if let idem = request.idem { fields.append("idem=\(InspectionText.word(idem))") }
+            fields.append(request.command.operation.rawValue)
+            fields += request.command.dumpFields
+            if let seed {
+                fields.append("seed=\(InspectionText.word(seed.id))/\(InspectionText.word(seed.inviteCode))")
+            }
+            return fields.joined(separator: " ")
+        case .tick:
+            return "tick"
+        }
+    }
+}
+
+extension PartyCommand {
+    /// The command's values as `name=value` fields, with the wire's names.
+    fileprivate var dumpFields: [String] {
+        let word = InspectionText.word
+        let quoted = QuotedText.json
+        switch self {
+        case .create(let maxMembers, let lootMode):
+            return [maxMembers.map { "max_members=\($0)" }, lootMode.map { "loot_mode=\($0.rawValue)" }].compactMap {
+                $0
+            }
+        case .join(let inviteCode, let role):
+            return ["invite_code=\(word(inviteCode))", role.map { "role=\($0.rawValue)" }].compactMap { $0 }
+        case .leave, .get, .disband, .regenerateCode, .readyCheck:
+            return []
+        case .chat(let text):
+            return ["text=\(quoted(text))"]
+        case .kick(let player), .promote(let player), .invite(let player), .requestAccept(let player),
+            .requestReject(let player):
+            return ["player=\(word(player))"]
+        case .setRole(let role):
+            return ["role=\(role?.rawValue ?? "null")"]
+        case .setLoot(let mode, let masterLooter):
+            return ["loot_mode=\(mode.rawValue)", masterLooter.map { "master_looter=\(word($0))" }].compactMap { $0 }
+        case .inviteAccept(let invite, let role):
+            return ["invite=\(word(invite))", role.map { "role=\($0.rawValue)" }].compactMap { $0 }
+        case .inviteDecline(let invite):
+            return ["invite=\(word(invite))"]
+        case .setOpen(let open):
+            return ["open=\(open)"]
+        case .setInvitePolicy(let policy):
+            return ["policy=\(policy.rawValue)"]
+        case .setComposition(let composition):
+            guard let composition else { return ["composition=null"] }
+            return ["composition=tank:\(composition.tank),healer:\(composition.healer),dps:\(composition.dps)"]
+        case .signal(let kind, let data):
+            return ["kind=\(quoted(kind))", "data=\(quoted(data))"]
+        case .ready(let ready):
+            return ["ready=\(ready)"]
+        case .history(let beforeSeq, let limit):
+            return [beforeSeq.map { "before_seq=\($0)" }, limit.map { "limit=\($0)" }].compactMap { $0 }
+        case .resume(let party, let afterSeq):
+            return ["party=\(word(party))", "after_seq=\(afterSeq)"]
+        }
+    }
+}

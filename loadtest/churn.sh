@@ -4,14 +4,15 @@
 # and leaves, over and over, one command at a time (loadtest/churn/, a Go bot). Run from the
 # repository root:
 #
-#   loadtest/churn.sh [--groups 200] [--size 5] [--duration 15] [--warmup 3] [--json FILE] [--no-build]
+#   loadtest/churn.sh [--groups 200] [--size 5] [--duration 15] [--warmup 3] [--fsync always|everysec|none]
+#                     [--json FILE] [--no-build]
 #
 # Builds the release server (unless --no-build), runs it with one event loop on CPU 0 and the
 # bot on CPU 1, then stops the server and prints the bot's report (commands/s and latency per
 # op, events/s, errors by code, the server's CPU and RSS). Exits non-zero when any command
 # failed. PORT (18093) and PARTYHUB_BENCH_CACHE (/tmp/partyhub-bench) may be set.
 set -euo pipefail
-groups=200 size=5 duration=15 warmup=3 json="" build=1
+groups=200 size=5 duration=15 warmup=3 json="" build=1 fsync=always
 while [[ $# -gt 0 ]]; do
   case $1 in
     --groups) groups=$2; shift 2 ;;
@@ -19,8 +20,9 @@ while [[ $# -gt 0 ]]; do
     --duration) duration=$2; shift 2 ;;
     --warmup) warmup=$2; shift 2 ;;
     --json) json=$2; shift 2 ;;
+    --fsync) fsync=$2; shift 2 ;;
     --no-build) build=0; shift ;;
-    *) echo "usage: $0 [--groups N] [--size N] [--duration S] [--warmup S] [--json FILE] [--no-build]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--groups N] [--size N] [--duration S] [--warmup S] [--fsync POLICY] [--json FILE] [--no-build]" >&2; exit 2 ;;
   esac
 done
 [[ -f Package.swift && -d loadtest/churn ]] || { echo "run from the repository root" >&2; exit 2; }
@@ -55,7 +57,7 @@ if ! flock -n 9; then
 fi
 
 taskset -c 0 .build/release/partyhub serve --host 127.0.0.1 --port "$port" --jwt-secret "$secret" \
-  --data-dir "$work/data" --chat-rate 0 --command-rate 0 --signal-rate 0 --threads 1 \
+  --data-dir "$work/data" --chat-rate 0 --command-rate 0 --signal-rate 0 --threads 1 --fsync "$fsync" \
   --log-level warning 2>"$work/server.log" 9>&- &
 server_pid=$!
 for _ in $(seq 300); do

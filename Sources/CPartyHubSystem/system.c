@@ -96,3 +96,13 @@ int partyhub_set_thread_name(const char *name) {
 int partyhub_set_thread_nice(int nice) {
     return setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), nice);
 }
+
+int partyhub_write_back(int fd, int64_t offset, int64_t length) {
+    return sync_file_range(fd, offset, length,
+                           SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER);
+}
+
+int partyhub_set_thread_background(void) {
+    struct sched_param parameters = { .sched_priority = 0 };
+    return pthread_setschedparam(pthread_self(), SCHED_IDLE, &parameters);
+}

@@ -42,6 +42,13 @@ int partyhub_accept(int listener);
 /// getrandom(2) without flags.
 long partyhub_getrandom(void *buffer, size_t count);
 
+/// Moves the calling thread to SCHED_IDLE: any other thread that wakes up takes the core from
+/// it at once (a nice value only weighs its share); it still runs when the core is busy, slowly.
+int partyhub_set_thread_background(void);
+
+/// sync_file_range(WAIT_BEFORE | WRITE | WAIT_AFTER) over a range: writes it back and waits.
+int partyhub_write_back(int fd, int64_t offset, int64_t length);
+
 /// Names the calling thread (at most 15 bytes are kept), for top, perf and gdb.
 int partyhub_set_thread_name(const char *name);
 

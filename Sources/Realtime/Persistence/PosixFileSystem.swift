@@ -86,6 +86,12 @@ public final class PosixFileSystem: StorageFileSystem, @unchecked Sendable {
         guard fdatasync(file.descriptor) == 0 else { throw .system("fdatasync", path: file.path, code: errno) }
     }
 
+    public func writeBack(_ file: StorageFile, offset: Int, length: Int) throws(StorageError) {
+        guard partyhub_write_back(file.descriptor, Int64(offset), Int64(length)) == 0 else {
+            throw .system("sync_file_range", path: file.path, code: errno)
+        }
+    }
+
     public func preallocate(_ file: StorageFile, length: Int) throws(StorageError) {
         guard partyhub_preallocate(file.descriptor, Int64(length)) != 0 else { return }
         let code = errno

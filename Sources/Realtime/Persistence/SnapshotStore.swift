@@ -1,4 +1,5 @@
 import CPartyHubSystem
+import Glibc
 
 /// Writes, loads and prunes snapshots in the data directory. A snapshot is written to a
 /// temporary file, synced, renamed into place and the directory synced, so a crash leaves
@@ -31,6 +32,10 @@ public final class SnapshotStore {
 
     /// The directory the snapshots are in.
     public let directory: String
+    /// Bytes written back at a time while a snapshot is written.
+    static let writeBackSlice = 1 << 20
+    /// The most bytes a second a snapshot is written at (0: as fast as the disk takes them).
+    public var writeBackBytesPerSecond = 64 << 20
     private let fileSystem: any StorageFileSystem
     private let clock: () -> Int64
 
@@ -73,7 +78,26 @@ public final class SnapshotStore {
         var isOpen = true
         do {
             try header.withStorageBytes { (bytes) throws(StorageError) in try fileSystem.append(file, bytes) }
-            try fileSystem.append(file, payload)
+            // In slices, each written back before the next, and no faster than
+            // `writeBackBytesPerSecond`: a large snapshot must not queue a hundred megabytes on
+            // the disk in front of the log's next fdatasync (measured: the log's syncs went
+            // from 0.3 ms to 5-10 ms for the seconds a 116 MB snapshot took, and every reply
+            // waited with them).
+            var offset = 0
+            var fileOffset = header.count
+            let started = partyhub_monotonic_ns()
+            while offset < payload.count {
+                let slice = UnsafeRawBufferPointer(rebasing: payload[offset..<min(offset + Self.writeBackSlice, payload.count)])
+                try fileSystem.append(file, slice)
+                try fileSystem.writeBack(file, offset: fileOffset, length: slice.count)
+                offset += slice.count
+                fileOffset += slice.count
+                if writeBackBytesPerSecond > 0 {
+                    let due = started + Int64(Double(offset) / Double(writeBackBytesPerSecond) * 1e9)
+                    let ahead = due - partyhub_monotonic_ns()
+                    if ahead > 0 { usleep(useconds_t(ahead / 1000)) }
+                }
+            }
             try trailer.withStorageBytes { (bytes) throws(StorageError) in try fileSystem.append(file, bytes) }
             try fileSystem.sync(file)
             fileSystem.close(file)

@@ -40,6 +40,11 @@ public protocol StorageFileSystem: AnyObject {
     /// (fallocate KEEP_SIZE). A file system that cannot does nothing.
     func preallocate(_ file: StorageFile, length: Int) throws(StorageError)
 
+    /// Writes `length` bytes from `offset` back to the device and waits for them
+    /// (sync_file_range): pacing for a large file, so that its write-back never queues far
+    /// ahead of the log's syncs on the same disk. Not a durability point: `sync` still is.
+    func writeBack(_ file: StorageFile, offset: Int, length: Int) throws(StorageError)
+
     /// Closes the file. Never fails: a close error says nothing `sync` did not.
     func close(_ file: StorageFile)
 

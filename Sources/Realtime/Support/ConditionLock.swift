@@ -58,12 +58,12 @@ final class WorkerThread: @unchecked Sendable {
     private var thread = pthread_t()
     private var started = false
 
-    /// Starts `body` on a new thread named `name`, at `nice` (0: as the loops; 19: only what
-    /// the loops leave).
-    func start(name: String, nice: Int32 = 0, _ body: @escaping @Sendable () -> Void) throws {
+    /// Starts `body` on a new thread named `name`; a `background` thread (SCHED_IDLE) gives
+    /// the core up to any other thread the moment that one wakes.
+    func start(name: String, background: Bool = false, _ body: @escaping @Sendable () -> Void) throws {
         let body: @Sendable () -> Void = {
             partyhub_set_thread_name(name)
-            if nice != 0 { partyhub_set_thread_nice(nice) }
+            if background { partyhub_set_thread_background() }
             body()
         }
         final class Box: @unchecked Sendable {

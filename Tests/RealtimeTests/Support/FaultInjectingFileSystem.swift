@@ -19,7 +19,8 @@ import Glibc
 /// at a time (a test may hand it to a log thread and wait).
 final class FaultInjectingFileSystem: StorageFileSystem {
     enum Operation: Hashable, CaseIterable, Sendable {
-        case createDirectory, listDirectory, create, open, write, read, size, truncate, sync, preallocate, syncDirectory
+        case createDirectory, listDirectory, create, open, write, read, size, truncate, sync, writeBack, preallocate
+        case syncDirectory
         case rename, remove, lock
     }
 
@@ -218,6 +219,12 @@ final class FaultInjectingFileSystem: StorageFileSystem {
         try begin(.sync, file.path)
         let inode = try handleFor(file).inode
         inode.durable = inode.data
+    }
+
+    /// Pacing only: nothing becomes durable here (a crash still drops what `sync` did not make durable).
+    func writeBack(_ file: StorageFile, offset: Int, length: Int) throws(StorageError) {
+        try begin(.writeBack, file.path)
+        _ = try handleFor(file)
     }
 
     func preallocate(_ file: StorageFile, length: Int) throws(StorageError) {

@@ -180,7 +180,7 @@ final class BinaryCodecTests: XCTestCase {
     func testErrorsDescribeTheOffsetAndTheReason() {
         let error = failure([3, 1, 0, 77]) { try HubInput(decoding: &$0) }
         XCTAssertEqual(error?.offset, 3)
-        XCTAssertEqual(error?.description, "binary decoding failed at offset 3: unknown PartyCommandTag tag 77")
+        XCTAssertEqual(error?.description, "binary decoding failed at offset 3: unknown PartyOperationTag tag 77")
         XCTAssertEqual(
             BinaryDecodingError.lengthExceedsInput(1 << 32, remaining: 2, at: 5).description,
             "binary decoding failed at offset 5: length 4294967296 exceeds the 2 bytes left")

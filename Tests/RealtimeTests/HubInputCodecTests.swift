@@ -96,7 +96,7 @@ final class HubInputCodecTests: XCTestCase {
     func testUnknownCommandTagsAreErrors() {
         for tag: UInt8 in [0, 25, 200, 255] {
             XCTAssertThrowsError(try decoded([3, 1, 0, tag, 0, 0, 0]) { try HubInput(decoding: &$0) }) { error in
-                XCTAssertEqual(error as? BinaryDecodingError, .unknownTag(tag, of: "PartyCommandTag", at: 3))
+                XCTAssertEqual(error as? BinaryDecodingError, .unknownTag(tag, of: "PartyOperationTag", at: 3))
             }
         }
         XCTAssertEqual(try decoded([1]) { try PartyRole(decoding: &$0) }, .tank)

@@ -112,47 +112,34 @@ final class LoopMetrics: @unchecked Sendable {
     private static let turnBucketBase = commandBase + commandOperationLabels.count * commandResults
     private static let size = turnBucketBase + turnTimeBucketsMicroseconds.count + 1
 
-    private let counters: UnsafeMutablePointer<Int64>
-
-    init() {
-        counters = .allocate(capacity: Self.size)
-        counters.initialize(repeating: 0, count: Self.size)
-    }
-
-    deinit { counters.deallocate() }
+    private let counters = CounterBlock(count: size)
 
     @inline(__always)
     func add(_ counter: Counter, _ delta: Int64 = 1) {
-        partyhub_counter_add(counters + counter.rawValue, delta)
+        counters.add(counter.rawValue, delta)
     }
 
     func set(_ counter: Counter, _ value: Int64) {
-        partyhub_counter_store(counters + counter.rawValue, value)
+        counters.store(counter.rawValue, value)
     }
 
     func handshakeFailed(_ reason: HandshakeFailure) {
-        partyhub_counter_add(counters + Self.handshakeBase + reason.rawValue, 1)
+        counters.add(Self.handshakeBase + reason.rawValue, 1)
     }
 
     func closed(code: UInt16) {
         let index = countedCloseCodes.firstIndex(of: code).map { Self.closeBase + $0 } ?? Self.closeOther
-        partyhub_counter_add(counters + index, 1)
+        counters.add(index, 1)
     }
 
     /// Counts a command: `operation` indexes `commandOperationLabels`; `error` nil is ok.
     func command(operation: Int, error: PartyErrorCode?) {
         let result = error.map { code in (commandResultCodes.firstIndex(of: code) ?? commandResultCodes.count - 1) + 1 } ?? 0
-        partyhub_counter_add(counters + Self.commandBase + operation * Self.commandResults + result, 1)
+        counters.add(Self.commandBase + operation * Self.commandResults + result, 1)
     }
 
     func turnTook(nanoseconds: Int64) {
-        let micros = nanoseconds / 1000
-        var bucket = turnTimeBucketsMicroseconds.count
-        for (index, bound) in turnTimeBucketsMicroseconds.enumerated() where micros <= bound {
-            bucket = index
-            break
-        }
-        partyhub_counter_add(counters + Self.turnBucketBase + bucket, 1)
+        counters.count(nanoseconds / 1000, inHistogramAt: Self.turnBucketBase, bounds: turnTimeBucketsMicroseconds)
         add(.turnCount)
         add(.turnTimeSumNanoseconds, nanoseconds)
         if nanoseconds > value(.turnMaxNanoseconds) { set(.turnMaxNanoseconds, nanoseconds) }
@@ -160,22 +147,22 @@ final class LoopMetrics: @unchecked Sendable {
 
     // MARK: Reading (any thread)
 
-    func value(_ counter: Counter) -> Int64 { partyhub_counter_load(counters + counter.rawValue) }
+    func value(_ counter: Counter) -> Int64 { counters.load(counter.rawValue) }
 
     func handshakeFailures(_ reason: HandshakeFailure) -> Int64 {
-        partyhub_counter_load(counters + Self.handshakeBase + reason.rawValue)
+        counters.load(Self.handshakeBase + reason.rawValue)
     }
 
     /// Closes by code index into `countedCloseCodes`, or nil for "other".
     func closes(codeIndex: Int?) -> Int64 {
-        partyhub_counter_load(counters + (codeIndex.map { Self.closeBase + $0 } ?? Self.closeOther))
+        counters.load((codeIndex.map { Self.closeBase + $0 } ?? Self.closeOther))
     }
 
     /// Commands by operation index and result index (0 ok, then `commandResultCodes`).
     func commands(operation: Int, result: Int) -> Int64 {
-        partyhub_counter_load(counters + Self.commandBase + operation * Self.commandResults + result)
+        counters.load(Self.commandBase + operation * Self.commandResults + result)
     }
 
     /// Turns in a histogram bucket (the last is +Inf).
-    func turns(bucket: Int) -> Int64 { partyhub_counter_load(counters + Self.turnBucketBase + bucket) }
+    func turns(bucket: Int) -> Int64 { counters.load(Self.turnBucketBase + bucket) }
 }

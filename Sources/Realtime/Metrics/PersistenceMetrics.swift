@@ -1,8 +1,7 @@
 import CPartyHubSystem
 
 /// The write-ahead log's and the snapshots' counters. Each counter has one writer (the log
-/// thread, the snapshot thread, or start-up), a plain relaxed store; `/metrics` reads them
-/// from any loop with relaxed loads.
+/// thread, the snapshot thread, or start-up); `/metrics` reads them from any loop.
 final class PersistenceMetrics: @unchecked Sendable {
     enum Counter: Int, CaseIterable {
         /// Records, bytes and batches written to the log.
@@ -25,29 +24,20 @@ final class PersistenceMetrics: @unchecked Sendable {
 
     private static let bucketBase = Counter.allCases.count
     private static let size = bucketBase + syncBucketsMicroseconds.count + 1
-    private let counters: UnsafeMutablePointer<Int64>
+    private let counters = CounterBlock(count: size)
 
-    init() {
-        counters = .allocate(capacity: Self.size)
-        counters.initialize(repeating: 0, count: Self.size)
-    }
+    func add(_ counter: Counter, _ delta: Int64 = 1) { counters.add(counter.rawValue, delta) }
 
-    deinit { counters.deallocate() }
+    func set(_ counter: Counter, _ value: Int64) { counters.store(counter.rawValue, value) }
 
-    func add(_ counter: Counter, _ delta: Int64 = 1) { partyhub_counter_add(counters + counter.rawValue, delta) }
-
-    func set(_ counter: Counter, _ value: Int64) { partyhub_counter_store(counters + counter.rawValue, value) }
-
-    func value(_ counter: Counter) -> Int64 { partyhub_counter_load(counters + counter.rawValue) }
+    func value(_ counter: Counter) -> Int64 { counters.load(counter.rawValue) }
 
     func syncTook(nanoseconds: Int64) {
-        let micros = nanoseconds / 1000
-        let bucket = Self.syncBucketsMicroseconds.firstIndex(where: { micros <= $0 }) ?? Self.syncBucketsMicroseconds.count
-        partyhub_counter_add(counters + Self.bucketBase + bucket, 1)
+        counters.count(nanoseconds / 1000, inHistogramAt: Self.bucketBase, bounds: Self.syncBucketsMicroseconds)
         add(.syncCount)
         add(.syncTimeSumNanoseconds, nanoseconds)
     }
 
     /// Syncs in a histogram bucket (the last is +Inf).
-    func syncs(bucket: Int) -> Int64 { partyhub_counter_load(counters + Self.bucketBase + bucket) }
+    func syncs(bucket: Int) -> Int64 { counters.load(Self.bucketBase + bucket) }
 }

@@ -13,113 +13,67 @@ extension ClientRequest: BinaryCodable {
     }
 }
 
-/// The tag of each `PartyCommand` case. Fixed numbers: never renumber or reuse one; a new
-/// case takes a new number.
-private enum PartyCommandTag: UInt8 {
-    case create = 1
-    case join = 2
-    case leave = 3
-    case chat = 4
-    case get = 5
-    case kick = 6
-    case promote = 7
-    case disband = 8
-    case setRole = 9
-    case setLoot = 10
-    case invite = 11
-    case inviteAccept = 12
-    case inviteDecline = 13
-    case regenerateCode = 14
-    case setOpen = 15
-    case setInvitePolicy = 16
-    case setComposition = 17
-    case requestAccept = 18
-    case requestReject = 19
-    case signal = 20
-    case readyCheck = 21
-    case ready = 22
-    case history = 23
-    case resume = 24
-}
-
-/// The tag, then the case's values in order.
+/// The operation's tag (one table serves commands and `idem` entries), then the case's values
+/// in order.
 extension PartyCommand: BinaryCodable {
     func encode(into writer: inout BinaryWriter) {
+        writer.write(operation)
         switch self {
         case .create(let maxMembers, let lootMode):
-            writer.writeTag(PartyCommandTag.create)
             writer.write(maxMembers)
             writer.write(lootMode)
         case .join(let inviteCode, let role):
-            writer.writeTag(PartyCommandTag.join)
             writer.writeString(inviteCode)
             writer.write(role)
-        case .leave: writer.writeTag(PartyCommandTag.leave)
+        case .leave: break
         case .chat(let text):
-            writer.writeTag(PartyCommandTag.chat)
             writer.writeString(text)
-        case .get: writer.writeTag(PartyCommandTag.get)
+        case .get: break
         case .kick(let player):
-            writer.writeTag(PartyCommandTag.kick)
             writer.writeString(player)
         case .promote(let player):
-            writer.writeTag(PartyCommandTag.promote)
             writer.writeString(player)
-        case .disband: writer.writeTag(PartyCommandTag.disband)
+        case .disband: break
         case .setRole(let role):
-            writer.writeTag(PartyCommandTag.setRole)
             writer.write(role)
         case .setLoot(let mode, let masterLooter):
-            writer.writeTag(PartyCommandTag.setLoot)
             writer.write(mode)
             writer.write(masterLooter)
         case .invite(let player):
-            writer.writeTag(PartyCommandTag.invite)
             writer.writeString(player)
         case .inviteAccept(let invite, let role):
-            writer.writeTag(PartyCommandTag.inviteAccept)
             writer.writeString(invite)
             writer.write(role)
         case .inviteDecline(let invite):
-            writer.writeTag(PartyCommandTag.inviteDecline)
             writer.writeString(invite)
-        case .regenerateCode: writer.writeTag(PartyCommandTag.regenerateCode)
+        case .regenerateCode: break
         case .setOpen(let open):
-            writer.writeTag(PartyCommandTag.setOpen)
             writer.writeBool(open)
         case .setInvitePolicy(let policy):
-            writer.writeTag(PartyCommandTag.setInvitePolicy)
             writer.write(policy)
         case .setComposition(let composition):
-            writer.writeTag(PartyCommandTag.setComposition)
             writer.write(composition)
         case .requestAccept(let player):
-            writer.writeTag(PartyCommandTag.requestAccept)
             writer.writeString(player)
         case .requestReject(let player):
-            writer.writeTag(PartyCommandTag.requestReject)
             writer.writeString(player)
         case .signal(let kind, let data):
-            writer.writeTag(PartyCommandTag.signal)
             writer.writeString(kind)
             writer.writeString(data)
-        case .readyCheck: writer.writeTag(PartyCommandTag.readyCheck)
+        case .readyCheck: break
         case .ready(let ready):
-            writer.writeTag(PartyCommandTag.ready)
             writer.writeBool(ready)
         case .history(let beforeSeq, let limit):
-            writer.writeTag(PartyCommandTag.history)
             writer.write(beforeSeq)
             writer.write(limit)
         case .resume(let party, let afterSeq):
-            writer.writeTag(PartyCommandTag.resume)
             writer.writeString(party)
             writer.writeVarUInt(afterSeq)
         }
     }
 
     init(decoding reader: inout BinaryReader) throws(BinaryDecodingError) {
-        switch try reader.readTag(PartyCommandTag.self) {
+        switch try reader.read(PartyOperation.self) {
         case .create: self = .create(maxMembers: try reader.read(), lootMode: try reader.read())
         case .join: self = .join(inviteCode: try reader.readString(), role: try reader.read())
         case .leave: self = .leave
@@ -148,8 +102,8 @@ extension PartyCommand: BinaryCodable {
     }
 }
 
-/// The tag of each `PartyOperation` (an `idem` entry's operation). Fixed numbers, the same as
-/// the command's own tags: never renumber or reuse one.
+/// The tag of each `PartyOperation`: a command's, and an `idem` entry's operation. Fixed
+/// numbers: never renumber or reuse one; a new operation takes a new number.
 private enum PartyOperationTag: UInt8 {
     case create = 1
     case join = 2

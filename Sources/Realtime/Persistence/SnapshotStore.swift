@@ -33,9 +33,9 @@ public final class SnapshotStore {
     /// The directory the snapshots are in.
     public let directory: String
     /// Bytes written back at a time while a snapshot is written.
-    static let writeBackSlice = 1 << 20
+    static let writeBackSlice = 256 << 10
     /// The most bytes a second a snapshot is written at (0: as fast as the disk takes them).
-    public var writeBackBytesPerSecond = 64 << 20
+    public var writeBackBytesPerSecond = 32 << 20
     private let fileSystem: any StorageFileSystem
     private let clock: () -> Int64
 

@@ -42,8 +42,9 @@ int partyhub_accept(int listener);
 /// getrandom(2) without flags.
 long partyhub_getrandom(void *buffer, size_t count);
 
-/// Moves the calling thread to SCHED_IDLE: any other thread that wakes up takes the core from
-/// it at once (a nice value only weighs its share); it still runs when the core is busy, slowly.
+/// Moves the calling thread to SCHED_IDLE (any other thread that wakes up takes the core from
+/// it at once; a nice value only weighs its share; it still runs, slowly, on a busy core) and
+/// to the idle I/O class.
 int partyhub_set_thread_background(void);
 
 /// sync_file_range(WAIT_BEFORE | WRITE | WAIT_AFTER) over a range: writes it back and waits.

@@ -1,3 +1,5 @@
+import Glibc
+
 /// Appends values to a byte array in the codec's binary form (docs/CODEC.md): fixed-width
 /// integers little-endian, variable-width integers as LEB128 (signed ones zigzag-mapped
 /// first), strings as a LEB128 byte count and their UTF-8. It never fails; `BinaryReader`
@@ -80,8 +82,16 @@ struct BinaryWriter {
     mutating func writeDictionary<Key: BinaryDictionaryKey, Value: BinaryCodable>(_ dictionary: [Key: Value]) {
         writeCount(dictionary.count)
         // The keys alone are sorted, then looked up (each is there): sorting (key, value) pairs
-        // moves more.
-        for key in dictionary.keys.sorted(by: Key.encodesBefore) {
+        // moves more. Sorting 300,000 names is a long stretch of CPU: a snapshot thread yields
+        // the core now and then through it (see SlotTable's encoding).
+        var comparisons = 0
+        let keys = dictionary.keys.sorted { first, second in
+            comparisons += 1
+            if comparisons % 8192 == 0 { sched_yield() }
+            return Key.encodesBefore(first, second)
+        }
+        for (index, key) in keys.enumerated() {
+            if index % 1024 == 1023 { sched_yield() }
             key.encode(into: &self)
             dictionary[key].unsafelyUnwrapped.encode(into: &self)
         }

@@ -125,10 +125,7 @@ private struct Fixture {
         outputs.removeAll(keepingCapacity: true)
         hub.apply(input, into: &outputs)
         lsn += 1
-        payload.reset()
-        input.encode(into: &payload)
-        let lsn = self.lsn
-        payload.bytes.withUnsafeBytes { builder.append(lsn: lsn, type: .hubInput, payload: $0) }
+        builder.append(input, lsn: lsn, scratch: &payload)
         if builder.byteCount > 1 << 20 { try flush() }
     }
 

@@ -30,10 +30,7 @@ final class HubInputLog {
     /// Frames `input` as the next record of this turn's batch.
     func record(_ input: HubInput) {
         lastRecordedLSN += 1
-        payload.reset()
-        input.encode(into: &payload)
-        let lsn = lastRecordedLSN
-        payload.bytes.withUnsafeBytes { builder.append(lsn: lsn, type: .hubInput, payload: $0) }
+        builder.append(input, lsn: lastRecordedLSN, scratch: &payload)
     }
 
     /// Hands the turn's batch to the committer (written at once under `none`).

@@ -58,9 +58,7 @@ final class Persistence: @unchecked Sendable {
                 recovered.hub.apply(input, into: &outputs)
                 outputs.removeAll(keepingCapacity: true)
                 lastLSN += 1
-                payload.reset()
-                input.encode(into: &payload)
-                payload.bytes.withUnsafeBytes { builder.append(lsn: lastLSN, type: .hubInput, payload: $0) }
+                builder.append(input, lsn: lastLSN, scratch: &payload)
             }
             try writer.write(builder.batch)
             try writer.sync()

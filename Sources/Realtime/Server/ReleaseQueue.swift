@@ -9,9 +9,6 @@ struct ReleaseQueue<Item> {
     /// Whether anything is held.
     var isEmpty: Bool { head == entries.count }
 
-    /// The number of items held.
-    var count: Int { entries[head...].reduce(0) { $0 + $1.items.count } }
-
     /// Holds `items` until the log is durable through `lsn`. LSNs never decrease.
     mutating func hold(_ items: [Item], until lsn: UInt64) {
         guard !items.isEmpty else { return }

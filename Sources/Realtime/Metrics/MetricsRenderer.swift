@@ -50,7 +50,7 @@ enum MetricsRenderer {
             }
         }
         single("partyhub_parties", "gauge", "Live parties.", .parties)
-        single("partyhub_players", "gauge", "Signed-in players with at least one connection.", .players)
+        single("partyhub_players", "gauge", "Players the hub holds: with a connection, or within their reconnect grace (members, and players holding idem keys).", .players)
         family("partyhub_event_loop_turn_seconds", "histogram", "Time an event loop spends handling one wake-up.")
         var cumulative: Int64 = 0
         for (index, bound) in turnTimeBucketsMicroseconds.enumerated() {

@@ -66,7 +66,8 @@ final class Persistence: @unchecked Sendable {
         recoveredHub = recovered.hub
         committer = LogCommitter(writer: writer, policy: configuration.fsync, lastLSN: lastLSN, metrics: metrics)
         snapshotter = Snapshotter(
-            store: store, fileSystem: fileSystem, committer: committer, pinned: pinned, snapshotLSN: recovered.snapshotLSN, metrics: metrics, logger: logger)
+            store: store, fileSystem: fileSystem, committer: committer, pinned: pinned, snapshotLSN: recovered.snapshotLSN,
+            snapshotBytes: recovered.snapshotBytes, metrics: metrics, logger: logger)
         inputLog = HubInputLog(lastLSN: lastLSN, committer: committer)
         let elapsed = partyhub_monotonic_ns() - started
         metrics.set(.recoveredRecords, Int64(recovered.replayed))
@@ -132,6 +133,8 @@ final class Persistence: @unchecked Sendable {
     private struct Recovered {
         var hub: Hub
         var snapshotLSN: UInt64
+        /// The recovered snapshot's payload size (0 without one).
+        var snapshotBytes: Int
         var nextLSN: UInt64
         var epoch: UInt16
         var replayed: Int
@@ -148,6 +151,7 @@ final class Persistence: @unchecked Sendable {
         var hub: Hub
         var epoch: UInt16 = 0
         var snapshotLSN: UInt64 = 0
+        var snapshotBytes = 0
         if let snapshot = loaded.snapshot {
             // A BinaryDecodingError names no file: the operator is told which one.
             do {
@@ -157,6 +161,7 @@ final class Persistence: @unchecked Sendable {
                 }
                 epoch = pinned.epoch
                 snapshotLSN = snapshot.lsn
+                snapshotBytes = snapshot.payload.count
             } catch {
                 throw StorageError.damaged(
                     snapshot.path, offset: nil, "its checksum is right but it does not decode: \(error)")
@@ -197,6 +202,7 @@ final class Persistence: @unchecked Sendable {
         if let damage = report.damage {
             logger.warning("recovery cut the log", ["damage": damage.description])
         }
-        return Recovered(hub: hub, snapshotLSN: snapshotLSN, nextLSN: report.nextLSN, epoch: epoch, replayed: replayed)
+        return Recovered(
+            hub: hub, snapshotLSN: snapshotLSN, snapshotBytes: snapshotBytes, nextLSN: report.nextLSN, epoch: epoch, replayed: replayed)
     }
 }

@@ -23,13 +23,16 @@ final class Snapshotter: @unchecked Sendable {
     private var stopping = false
     /// The LSN of the last snapshot written (by this process or found at start).
     private var writtenLSN: UInt64
+    /// The payload size of the last snapshot written or found (its thread's only).
+    private var lastPayloadBytes: Int
 
     init(
         store: SnapshotStore, fileSystem: any StorageFileSystem, committer: LogCommitter, pinned: [UInt8], snapshotLSN: UInt64,
-        metrics: PersistenceMetrics, logger: Logger
+        snapshotBytes: Int, metrics: PersistenceMetrics, logger: Logger
     ) {
         self.fileSystem = fileSystem
         self.writtenLSN = snapshotLSN
+        self.lastPayloadBytes = snapshotBytes
         self.store = store
         self.committer = committer
         self.pinned = pinned
@@ -95,8 +98,13 @@ final class Snapshotter: @unchecked Sendable {
 
     private func write(_ hub: Hub, lsn: UInt64) throws(StorageError) {
         let started = partyhub_monotonic_ns()
-        var writer = BinaryWriter(reservingCapacity: 1 << 20)
+        // Sized from the last snapshot, an eighth larger. Grown by doubling from a small buffer,
+        // a 116 MB encoding copied and freed seven buffers of up to 64 MB, and while it did the
+        // log's syncs took 5-10 ms (30-120 of them a snapshot) and fanout p99 went to 12-15 ms
+        // (2.2-2.5 ms in the same runs with the buffer sized).
+        var writer = BinaryWriter(reservingCapacity: max(1 << 20, lastPayloadBytes + lastPayloadBytes / 8))
         hub.encodeState(into: &writer)
+        lastPayloadBytes = writer.bytes.count
         try writer.bytes.withStorageBytes { (bytes) throws(StorageError) in
             _ = try store.write(lsn: lsn, pinned: pinned, payload: bytes)
         }

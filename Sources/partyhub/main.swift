@@ -97,12 +97,14 @@ enum PartyHubCommand {
         var subject: String?
         var ttl: Double = 3600
         var name: String?
+        var role: String?
         let settings = try ServeOption.parse(
             arguments, environment: environment,
             extra: [
                 "sub": { subject = $0 },
                 "ttl": { ttl = try OptionValues.duration($0) },
                 "name": { name = $0 },
+                "role": { role = $0 },
             ])
         guard let subject else { throw ConfigurationError("--sub is required") }
         guard JWTCodec.isValidSubject(subject) else { throw ConfigurationError("--sub must be 1-64 characters of [A-Za-z0-9_.:-]") }
@@ -111,7 +113,7 @@ enum PartyHubCommand {
             explicit: settings.jwtSecret, file: settings.jwtSecretFile, dataDirectory: settings.configuration.dataDirectory)
         let now = Int64(time(nil))
         let codec = JWTCodec(secret: secret.secret)
-        print(codec.sign(subject: subject, expiresAt: now + Int64(ttl.rounded(.up)), issuedAt: now, name: name))
+        print(codec.sign(subject: subject, expiresAt: now + Int64(ttl.rounded(.up)), issuedAt: now, name: name, role: role))
         return 0
     }
 
@@ -240,10 +242,12 @@ enum PartyHubCommand {
     }
 
     static let tokenHelp = """
-        usage: partyhub token --sub PLAYER [--ttl DURATION] [--name NAME] [secret flags]
+        usage: partyhub token --sub PLAYER [--ttl DURATION] [--name NAME] [--role service] [secret flags]
 
         Prints an HS256 token for PLAYER (1-64 characters of [A-Za-z0-9_.:-]), valid for
-        --ttl (default 1h), signed with the secret serve would use: --jwt-secret,
+        --ttl (default 1h). --role service signs in another service of the game instead (the
+        events endpoints take only those; e.g. --sub combat --role service). It is signed
+        with the secret serve would use: --jwt-secret,
         --jwt-secret-file, their PARTYHUB_* variables, or the secret in --data-dir
         (default ./partyhub-data; generated there if missing).
         """

@@ -31,6 +31,8 @@ final class HubInvariantTests: XCTestCase {
     /// The last stored seq, and every stored event, per party id.
     private var lastSeq: [String: UInt64] = [:]
     private var log: [String: [PartyEvent]] = [:]
+    /// The offset of the last event the hub published.
+    private var lastPublishedOffset: UInt64 = 0
     /// Membership as the events tell it: party id -> members, player -> party id.
     private var eventMembers: [String: Set<String>] = [:]
     private var eventPartyOf: [String: String] = [:]
@@ -110,6 +112,11 @@ final class HubInvariantTests: XCTestCase {
                 if case .leaderChanged(let leader) = event.body { leaderChanges[event.partyID] = leader }
             case .notice(let message, let recipients):
                 checkNotice(message, recipients, isLast: index == outputs.count - 1)
+            case .published(let event):
+                require(event.offset == lastPublishedOffset + 1, "published offset \(event.offset) after \(lastPublishedOffset)")
+                lastPublishedOffset = event.offset
+            case .serviceResults:
+                require(false, "service results for an input that carried no service events")
             }
         }
         require(replies == (command?.request.rid == nil ? 0 : 1), "\(replies) replies")

@@ -123,11 +123,12 @@ final class HubStateCodecTests: XCTestCase {
 
     func testTheStateStartsWithItsVersionAndAnotherVersionIsRefused() {
         var bytes = encoded { Hub().encodeState(into: &$0) }
-        XCTAssertEqual(bytes.first, 1)
+        let version = Hub.stateFormatVersion
+        XCTAssertEqual(bytes.first, version)
         XCTAssertEqual(try decoded(bytes) { try Hub(decodingState: &$0) }, Hub())
-        bytes[0] = 2
+        bytes[0] = version &+ 1
         XCTAssertThrowsError(try decoded(bytes) { try Hub(decodingState: &$0) }) { error in
-            XCTAssertEqual(error as? BinaryDecodingError, .unsupportedVersion(2, expected: 1, at: 0))
+            XCTAssertEqual(error as? BinaryDecodingError, .unsupportedVersion(version &+ 1, expected: version, at: 0))
         }
     }
 

@@ -8,6 +8,20 @@ public struct JWTClaims: Equatable, Sendable {
     public let notBefore: Int64?
     /// Display name, when given.
     public let name: String?
+    /// `role`: `service` for another service of the game (the service endpoints take only
+    /// those), anything else or none for a player.
+    public let role: String?
+
+    public init(subject: String, expiresAt: Int64, notBefore: Int64? = nil, name: String? = nil, role: String? = nil) {
+        self.subject = subject
+        self.expiresAt = expiresAt
+        self.notBefore = notBefore
+        self.name = name
+        self.role = role
+    }
+
+    /// Whether the token signs in a service rather than a player.
+    public var isService: Bool { role == "service" }
 }
 
 /// Why a token was refused. A struct around a private enum, so reasons can be added.
@@ -105,13 +119,14 @@ public struct JWTCodec: Sendable {
             return .failure(.invalidSubject)
         }
         let name = payload["name"]?.stringValue
-        return .success(JWTClaims(subject: subject, expiresAt: exp, notBefore: nbf, name: name))
+        let role = payload["role"]?.stringValue
+        return .success(JWTClaims(subject: subject, expiresAt: exp, notBefore: nbf, name: name, role: role))
     }
 
-    /// Signs claims: `sub`, `exp`, and optionally `nbf`, `iat` and `name`.
-    public func sign(subject: String, expiresAt: Int64, issuedAt: Int64? = nil, notBefore: Int64? = nil, name: String? = nil)
-        -> String
-    {
+    /// Signs claims: `sub`, `exp`, and optionally `nbf`, `iat`, `name` and `role`.
+    public func sign(
+        subject: String, expiresAt: Int64, issuedAt: Int64? = nil, notBefore: Int64? = nil, name: String? = nil, role: String? = nil
+    ) -> String {
         let writer = ByteWriter(capacity: 256)
         writer.append("{\"sub\":")
         writer.appendJSONString(subject)
@@ -128,6 +143,10 @@ public struct JWTCodec: Sendable {
         if let name {
             writer.append(",\"name\":")
             writer.appendJSONString(name)
+        }
+        if let role {
+            writer.append(",\"role\":")
+            writer.appendJSONString(role)
         }
         writer.append("}")
         return sign(rawHeader: Array("{\"alg\":\"HS256\",\"typ\":\"JWT\"}".utf8), rawPayload: writer.array)

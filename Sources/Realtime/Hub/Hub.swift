@@ -27,6 +27,8 @@ public struct Hub: Equatable, Sendable {
     /// The parties (ids) each player has a pending join request to.
     var requestedPartyIDsByPlayer: [String: [String]] = [:]
     var deadlines = DeadlineQueue()
+    /// The offset the next published event gets (the outgoing stream starts at 1).
+    var nextEventOffset: UInt64 = 1
     /// The time of the input being applied (Unix ms).
     var now: Int64 = 0
 
@@ -78,6 +80,9 @@ public struct Hub: Equatable, Sendable {
     /// Every live party (for invariant checks in tests).
     public var allParties: [PartySnapshot] { partySlotByCode.values.sorted().map { snapshot($0) } }
 
+    /// The offset of the last event published (0: none yet).
+    public var lastPublishedOffset: UInt64 { nextEventOffset - 1 }
+
     /// The last `seq` of a party.
     public func seq(ofParty id: String) -> UInt64? { partySlotByID[id].map { parties[$0].seq } }
 
@@ -103,6 +108,9 @@ public struct Hub: Equatable, Sendable {
             return nil
         case .tick:
             fireDeadlines(into: &outputs)
+            return nil
+        case .serviceEvents(let caller, let events, _, let lootSeeds):
+            applyServiceEvents(events, caller: caller, lootSeeds: lootSeeds, into: &outputs)
             return nil
         case .command(let session, let request, _, let seed):
             guard let playerSlot = playerSlotBySession[session] else {

@@ -27,11 +27,18 @@ public enum HubInput: Equatable, Sendable {
     /// Time passed: deadlines up to `now` (invites, join requests, ready checks, reconnect
     /// grace) fall due. The driver sends it when `Hub.nextDeadline` is reached.
     case tick(now: Int64)
+    /// A batch of events from another service (`POST .../events`), answered with one
+    /// `serviceResults` for `caller` (the HTTP connection, addressed like a session).
+    /// `lootSeeds` holds one secret seed (64 lowercase hex characters, drawn by the driver from
+    /// the CSPRNG) per dropped item in the batch, in order, for the rolls the items open.
+    case serviceEvents(SessionID, [IncomingServiceEvent], now: Int64, lootSeeds: [String])
 
     /// The time the input is applied at.
     public var now: Int64 {
         switch self {
-        case .sessionOpened(_, _, let now), .sessionClosed(_, let now), .command(_, _, let now, _), .tick(let now): return now
+        case .sessionOpened(_, _, let now), .sessionClosed(_, let now), .command(_, _, let now, _), .tick(let now),
+            .serviceEvents(_, _, let now, _):
+            return now
         }
     }
 }

@@ -9,4 +9,8 @@ public enum HubOutput: Equatable, Sendable {
     case event(PartyEvent, recipients: [SessionID])
     /// A message for some connections of one player (`session.ready`, `party.invited`, ...).
     case notice(ServerMessage, recipients: [SessionID])
+    /// The answer to a `serviceEvents` input: one result per event, in order.
+    case serviceResults(SessionID, [ServiceEventResult])
+    /// An event for the outgoing stream (offset assigned by the hub).
+    case published(PublishedEvent)
 }

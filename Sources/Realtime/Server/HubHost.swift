@@ -97,6 +97,8 @@ final class HubHost {
             case .notice(let message, let recipients):
                 let addressed: Recipients = recipients.count == 1 ? .one(recipients[0]) : .many(recipients)
                 turnOutgoing.append(Outgoing(bytes: .frame(message, using: writer), recipients: addressed))
+            case .serviceResults, .published:
+                break  // The HTTP answers and the outgoing stream come with the service events.
             }
         }
         loop.metrics.set(.parties, Int64(hub.partyCount))

@@ -166,6 +166,8 @@ func sessions(of output: HubOutput) -> [SessionID] {
     switch output {
     case .reply(let session, _, _): return [session]
     case .event(_, let recipients), .notice(_, let recipients): return recipients
+    case .serviceResults(let caller, _): return [caller]
+    case .published: return []
     }
 }
 

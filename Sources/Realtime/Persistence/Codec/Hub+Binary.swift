@@ -2,7 +2,7 @@ import Protocol
 
 extension Hub {
     /// The version byte that starts an encoded state; a state of another version is refused.
-    static let stateFormatVersion: UInt8 = 1
+    static let stateFormatVersion: UInt8 = 2
 
     /// Writes the whole state (docs/CODEC.md): the version byte, the configuration, the time,
     /// the slot tables with their exact slots and free lists, every index, the invites, the
@@ -23,6 +23,7 @@ extension Hub {
         writer.writeVarUInt(nextInviteNumber)
         writer.writeDictionary(requestedPartyIDsByPlayer)
         writer.write(deadlines)
+        writer.writeVarUInt(nextEventOffset)
     }
 
     /// Reads what `encodeState` wrote. Besides every value's own checks, each slot reference
@@ -49,6 +50,7 @@ extension Hub {
         nextInviteNumber = try reader.readVarUInt()
         requestedPartyIDsByPlayer = try reader.readDictionary()
         deadlines = try reader.read()
+        nextEventOffset = try reader.readVarUInt()
         if let broken = firstBrokenReference() { throw .inconsistent(broken, at: start) }
     }
 

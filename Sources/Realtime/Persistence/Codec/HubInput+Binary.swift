@@ -5,6 +5,7 @@ private enum HubInputTag: UInt8 {
     case sessionClosed = 2
     case command = 3
     case tick = 4
+    case serviceEvents = 5
 }
 
 /// A write-ahead log record's payload: the tag, then the case's values in order (the session
@@ -30,6 +31,12 @@ extension HubInput: BinaryCodable {
         case .tick(let now):
             writer.writeTag(HubInputTag.tick)
             writer.writeVarInt(now)
+        case .serviceEvents(let caller, let events, let now, let lootSeeds):
+            writer.writeTag(HubInputTag.serviceEvents)
+            writer.write(caller)
+            writer.write(events)
+            writer.writeVarInt(now)
+            writer.write(lootSeeds)
         }
     }
 
@@ -50,6 +57,8 @@ extension HubInput: BinaryCodable {
             self = .command(try reader.read(), try reader.read(), now: try reader.readVarInt(), seed: try reader.read())
         case .tick:
             self = .tick(now: try reader.readVarInt())
+        case .serviceEvents:
+            self = .serviceEvents(try reader.read(), try reader.read(), now: try reader.readVarInt(), lootSeeds: try reader.read())
         }
     }
 }

@@ -23,6 +23,29 @@ extension HubInput {
             return fields.joined(separator: " ")
         case .tick:
             return "tick"
+        case .serviceEvents(let caller, let events, _, let lootSeeds):
+            var fields = ["service.events", "s=\(InspectionText.session(caller))"]
+            fields += events.map(\.dumpText)
+            if !lootSeeds.isEmpty { fields.append("loot_seeds=\(lootSeeds.count)") }
+            return fields.joined(separator: " ")
+        }
+    }
+}
+
+extension IncomingServiceEvent {
+    /// `event_id=type(field=value ...)`.
+    fileprivate var dumpText: String {
+        let word = InspectionText.word
+        let quoted = QuotedText.json
+        let id = word(eventID)
+        switch body {
+        case .lootDropped(let party, let items, let source):
+            let listed = items.map { "\(word($0.itemID)):\($0.quality.rawValue):\(quoted($0.name))" }.joined(separator: ",")
+            return "\(id)=combat:loot-dropped(party=\(word(party)) source=\(quoted(source)) items=[\(listed)])"
+        case .objectiveCompleted(let player, let questID, let objectiveID, let count):
+            return "\(id)=quest:objective-completed(player=\(word(player)) quest_id=\(word(questID)) objective_id=\(word(objectiveID)) count=\(count))"
+        case .invalid(let error):
+            return "\(id)=invalid(\(error.code.rawValue))"
         }
     }
 }

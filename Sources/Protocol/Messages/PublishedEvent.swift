@@ -1,0 +1,46 @@
+/// An event the hub publishes for other services (the outgoing stream, docs/PROTOCOL.md
+/// "Events out"). Offsets run 1, 2, 3, ... with no gap and are the same across restarts: the
+/// hub assigns them as it applies its inputs, so replaying the log assigns them again.
+public struct PublishedEvent: Equatable, Sendable {
+    /// The event's place in the stream.
+    public let offset: UInt64
+    /// When it happened, Unix ms.
+    public let ts: Int64
+    public let kind: Kind
+
+    public enum Kind: Equatable, Sendable {
+        /// `party:created {party, leader, max_members, loot_mode}`.
+        case partyCreated(party: String, leader: String, maxMembers: Int, lootMode: LootMode)
+        /// `party:member-joined {party, player}`.
+        case memberJoined(party: String, player: String)
+        /// `party:member-left {party, player, reason}` (`left`, `kicked`, `timeout`, ...).
+        case memberLeft(party: String, player: String, reason: String)
+        /// `party:leader-changed {party, leader}`.
+        case leaderChanged(party: String, leader: String)
+        /// `party:disbanded {party, reason}`.
+        case disbanded(party: String, reason: String)
+        /// `party:loot-rolled {party, roll, item, winner, reason}`.
+        case lootRolled(party: String, roll: String, item: DroppedItem, winner: String?, reason: String)
+        /// `party:quest-completed {party, quest_id, members}`.
+        case questCompleted(party: String, questID: String, members: [String])
+
+        /// The `type` on the wire.
+        public var type: String {
+            switch self {
+            case .partyCreated: return "party:created"
+            case .memberJoined: return "party:member-joined"
+            case .memberLeft: return "party:member-left"
+            case .leaderChanged: return "party:leader-changed"
+            case .disbanded: return "party:disbanded"
+            case .lootRolled: return "party:loot-rolled"
+            case .questCompleted: return "party:quest-completed"
+            }
+        }
+    }
+
+    public init(offset: UInt64, ts: Int64, kind: Kind) {
+        self.offset = offset
+        self.ts = ts
+        self.kind = kind
+    }
+}

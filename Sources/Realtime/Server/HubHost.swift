@@ -78,6 +78,8 @@ final class HubHost {
             case .create, .regenerateCode: input = .command(session, request, now: now, seed: drawSeed())
             default: break
             }
+        } else if case .serviceEvents(let caller, let events, let now, _) = input {
+            input = .serviceEvents(caller, events, now: now, lootSeeds: Self.drawLootSeeds(for: events))
         }
         outputs.removeAll(keepingCapacity: true)
         let result = hub.apply(input, into: &outputs)
@@ -97,8 +99,15 @@ final class HubHost {
             case .notice(let message, let recipients):
                 let addressed: Recipients = recipients.count == 1 ? .one(recipients[0]) : .many(recipients)
                 turnOutgoing.append(Outgoing(bytes: .frame(message, using: writer), recipients: addressed))
-            case .serviceResults, .published:
-                break  // The HTTP answers and the outgoing stream come with the service events.
+            case .serviceResults(let caller, let results):
+                // A whole response, written for a kept connection; the connection closes after
+                // it when its client asked for that.
+                writer.reset()
+                ServiceResponseEncoder.encodeResults(results, into: writer)
+                let response = HTTPResponse.json(.ok, Array(writer.bytes)).serialized(keepAlive: true)
+                turnOutgoing.append(Outgoing(bytes: .copy(response), recipients: .one(caller)))
+            case .published:
+                break  // The outgoing stream comes with the stream's storage.
             }
         }
         loop.metrics.set(.parties, Int64(hub.partyCount))
@@ -176,6 +185,16 @@ final class HubHost {
             remoteDeliveries[target].append(Delivery(bytes: bytes, recipients: remoteRecipients[target]))
             remoteRecipients[target].removeAll(keepingCapacity: true)
         }
+    }
+
+    /// One secret seed per dropped item, in order: 32 bytes from the CSPRNG as 64 hex characters.
+    private static func drawLootSeeds(for events: [IncomingServiceEvent]) -> [String] {
+        var seeds: [String] = []
+        for event in events {
+            guard case .lootDropped(_, let items, _) = event.body else { continue }
+            for _ in items { seeds.append(SecureRandom.hexString(bytes: 32)) }
+        }
+        return seeds
     }
 
     private func drawSeed() -> PartySeed? {

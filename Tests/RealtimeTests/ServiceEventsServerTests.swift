@@ -75,6 +75,7 @@ final class ServiceEventsServerTests: ServerTestCase {
             XCTAssertEqual(result["code"] as? String, "invalid_message")
             XCTAssertFalse((result["message"] as? String ?? "").isEmpty)
         }
+        XCTAssertEqual(try server.metric("partyhub_service_events_total{status=\"rejected\"}"), 3)
     }
 
     func testPipelinedRequestsAreAnsweredInOrderOnBothLoopsAndConnectionCloseIsHonoured() throws {

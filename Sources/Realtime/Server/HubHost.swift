@@ -102,6 +102,7 @@ final class HubHost {
             case .serviceResults(let caller, let results):
                 // A whole response, written for a kept connection; the connection closes after
                 // it when its client asked for that.
+                countServiceResults(results)
                 writer.reset()
                 ServiceResponseEncoder.encodeResults(results, into: writer)
                 let response = HTTPResponse.json(.ok, Array(writer.bytes)).serialized(keepAlive: true)
@@ -112,6 +113,17 @@ final class HubHost {
         }
         loop.metrics.set(.parties, Int64(hub.partyCount))
         loop.metrics.set(.players, Int64(hub.playerCount))
+    }
+
+    private func countServiceResults(_ results: [ServiceEventResult]) {
+        for result in results {
+            switch result.status {
+            case .applied: loop.metrics.add(.serviceEventsApplied)
+            case .duplicate: loop.metrics.add(.serviceEventsDuplicate)
+            case .ignored: loop.metrics.add(.serviceEventsIgnored)
+            case .rejected: loop.metrics.add(.serviceEventsRejected)
+            }
+        }
     }
 
     /// Answers a frame that did not decode, in line with the session's other replies.

@@ -7,7 +7,8 @@ import Protocol
 ///
 /// Players and parties live in slot tables with free lists, so the hot path (a chat) is one
 /// hash lookup (the connection) and array accesses. The commands live in extensions, one
-/// file per area: membership, invites and join requests, ready checks, presence, history.
+/// file per area: membership, invites and join requests, ready checks, presence, history,
+/// loot, shared quests, and the events other services send.
 ///
 /// `==` compares the whole state, slot positions and free lists included (for tests that
 /// check a replayed or restored hub against the live one).

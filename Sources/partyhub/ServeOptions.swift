@@ -134,6 +134,10 @@ extension ServeOption {
             settings, value in
             settings.configuration.hub.readyCheckMilliseconds = milliseconds(try positive(OptionValues.duration(value), "--ready-check-timeout"))
         },
+        ServeOption(name: "loot-roll-timeout", valueName: "DURATION", help: "how long a loot roll waits for choices, an assignment or a claim (default 30s)") {
+            settings, value in
+            settings.configuration.hub.lootRollTimeoutMilliseconds = milliseconds(try positive(OptionValues.duration(value), "--loot-roll-timeout"))
+        },
         ServeOption(name: "history", valueName: "N", help: "events each party keeps for party.history and session.resume (default 256)") {
             settings, value in
             settings.configuration.hub.historySize = try OptionValues.integer(value, in: 0...100_000)

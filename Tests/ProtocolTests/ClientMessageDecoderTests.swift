@@ -119,7 +119,8 @@ final class ClientMessageDecoderTests: XCTestCase {
                 "party.disband", "party.set_role", "party.set_loot", "party.invite", "party.invite_accept",
                 "party.invite_decline", "party.regenerate_code", "party.set_open", "party.set_invite_policy",
                 "party.set_composition", "party.request_accept", "party.request_reject", "party.signal",
-                "party.ready_check", "party.ready", "party.history", "session.resume",
+                "party.ready_check", "party.ready", "party.history", "session.resume", "loot.choose", "loot.assign",
+                "loot.claim", "quest.share", "quest.abandon",
             ])
         XCTAssertEqual(PartyCommand.chat(text: "x").operation, .chat)
         XCTAssertEqual(PartyCommand.join(inviteCode: "x").operation, .join)

@@ -41,7 +41,7 @@ final class ServerMessageEncoderTests: XCTestCase {
             ])
         XCTAssertEqual(
             json(.reply(rid: 2, .success(.party(full)))),
-            #"{"rid":2,"ok":true,"data":{"party":{"id":"p","invite_code":"C","leader":"a","members":["a","b"],"max_members":5,"seq":7,"created_at":100,"updated_at":250,"status":"forming","loot_mode":"NEED_GREED","master_looter":null,"open":true,"invite_policy":"members","composition":null,"invites":[],"requests":[],"ready_check":null,"roster":[{"player":"a","role":"tank","online":true,"joined_at":100},{"player":"b","role":null,"online":false,"joined_at":200}]}}}"#
+            #"{"rid":2,"ok":true,"data":{"party":{"id":"p","invite_code":"C","leader":"a","members":["a","b"],"max_members":5,"seq":7,"created_at":100,"updated_at":250,"status":"forming","loot_mode":"NEED_GREED","master_looter":null,"loot_threshold":"uncommon","open":true,"invite_policy":"members","composition":null,"invites":[],"requests":[],"ready_check":null,"roster":[{"player":"a","role":"tank","online":true,"joined_at":100},{"player":"b","role":null,"online":false,"joined_at":200}],"loot_rolls":[],"quests":[]}}}"#
         )
         XCTAssertEqual(
             json(.event(PartyEvent(partyID: "p", seq: 8, body: .roleChanged(player: "b", role: .healer)))),
@@ -50,14 +50,14 @@ final class ServerMessageEncoderTests: XCTestCase {
             id: "p", inviteCode: "C", leader: "a", members: ["a"], maxMembers: 20, lootMode: .masterLooter, masterLooter: "a")
         XCTAssertEqual(
             json(.reply(rid: 3, .success(.party(looted)))),
-            #"{"rid":3,"ok":true,"data":{"party":{"id":"p","invite_code":"C","leader":"a","members":["a"],"max_members":20,"seq":0,"created_at":0,"updated_at":0,"status":"forming","loot_mode":"MASTER_LOOTER","master_looter":"a","open":true,"invite_policy":"members","composition":null,"invites":[],"requests":[],"ready_check":null,"roster":[]}}}"#
+            #"{"rid":3,"ok":true,"data":{"party":{"id":"p","invite_code":"C","leader":"a","members":["a"],"max_members":20,"seq":0,"created_at":0,"updated_at":0,"status":"forming","loot_mode":"MASTER_LOOTER","master_looter":"a","loot_threshold":"uncommon","open":true,"invite_policy":"members","composition":null,"invites":[],"requests":[],"ready_check":null,"roster":[],"loot_rolls":[],"quests":[]}}}"#
         )
         XCTAssertEqual(
             json(.event(PartyEvent(partyID: "p", seq: 4, body: .lootChanged(mode: .masterLooter, masterLooter: "a")))),
-            #"{"ev":"party.loot_changed","party":"p","seq":4,"loot_mode":"MASTER_LOOTER","master_looter":"a"}"#)
+            #"{"ev":"party.loot_changed","party":"p","seq":4,"loot_mode":"MASTER_LOOTER","master_looter":"a","loot_threshold":"uncommon"}"#)
         XCTAssertEqual(
             json(.event(PartyEvent(partyID: "p", seq: 5, body: .lootChanged(mode: .personal, masterLooter: nil)))),
-            #"{"ev":"party.loot_changed","party":"p","seq":5,"loot_mode":"PERSONAL","master_looter":null}"#)
+            #"{"ev":"party.loot_changed","party":"p","seq":5,"loot_mode":"PERSONAL","master_looter":null,"loot_threshold":"uncommon"}"#)
         XCTAssertEqual(
             json(.event(PartyEvent(partyID: "p", seq: 9, body: .roleChanged(player: "b", role: nil)))),
             #"{"ev":"party.role_changed","party":"p","seq":9,"player":"b","role":null}"#)
@@ -66,17 +66,17 @@ final class ServerMessageEncoderTests: XCTestCase {
     func testSuccessfulReplyWithAParty() {
         XCTAssertEqual(
             json(.reply(rid: 8, .success(.party(party)))),
-            #"{"rid":8,"ok":true,"data":{"party":{"id":"p_01","invite_code":"K7Q2ZX","leader":"alice","members":["alice","bob"],"max_members":4,"seq":0,"created_at":0,"updated_at":0,"status":"forming","loot_mode":"NEED_GREED","master_looter":null,"open":true,"invite_policy":"members","composition":null,"invites":[],"requests":[],"ready_check":null,"roster":[]}}}"#
+            #"{"rid":8,"ok":true,"data":{"party":{"id":"p_01","invite_code":"K7Q2ZX","leader":"alice","members":["alice","bob"],"max_members":4,"seq":0,"created_at":0,"updated_at":0,"status":"forming","loot_mode":"NEED_GREED","master_looter":null,"loot_threshold":"uncommon","open":true,"invite_policy":"members","composition":null,"invites":[],"requests":[],"ready_check":null,"roster":[],"loot_rolls":[],"quests":[]}}}"#
         )
         let alone = PartySnapshot(id: "p", inviteCode: "C", leader: "a", members: ["a"], maxMembers: 1)
         XCTAssertEqual(
             json(.reply(rid: 1, .success(.party(alone)))),
-            #"{"rid":1,"ok":true,"data":{"party":{"id":"p","invite_code":"C","leader":"a","members":["a"],"max_members":1,"seq":0,"created_at":0,"updated_at":0,"status":"full","loot_mode":"NEED_GREED","master_looter":null,"open":true,"invite_policy":"members","composition":null,"invites":[],"requests":[],"ready_check":null,"roster":[]}}}"#
+            #"{"rid":1,"ok":true,"data":{"party":{"id":"p","invite_code":"C","leader":"a","members":["a"],"max_members":1,"seq":0,"created_at":0,"updated_at":0,"status":"full","loot_mode":"NEED_GREED","master_looter":null,"loot_threshold":"uncommon","open":true,"invite_policy":"members","composition":null,"invites":[],"requests":[],"ready_check":null,"roster":[],"loot_rolls":[],"quests":[]}}}"#
         )
         let empty = PartySnapshot(id: "p", inviteCode: "C", leader: "", members: [], maxMembers: 0)
         XCTAssertEqual(
             json(.reply(rid: 1, .success(.party(empty)))),
-            #"{"rid":1,"ok":true,"data":{"party":{"id":"p","invite_code":"C","leader":"","members":[],"max_members":0,"seq":0,"created_at":0,"updated_at":0,"status":"full","loot_mode":"NEED_GREED","master_looter":null,"open":true,"invite_policy":"members","composition":null,"invites":[],"requests":[],"ready_check":null,"roster":[]}}}"#
+            #"{"rid":1,"ok":true,"data":{"party":{"id":"p","invite_code":"C","leader":"","members":[],"max_members":0,"seq":0,"created_at":0,"updated_at":0,"status":"full","loot_mode":"NEED_GREED","master_looter":null,"loot_threshold":"uncommon","open":true,"invite_policy":"members","composition":null,"invites":[],"requests":[],"ready_check":null,"roster":[],"loot_rolls":[],"quests":[]}}}"#
         )
     }
 
@@ -134,10 +134,10 @@ final class ServerMessageEncoderTests: XCTestCase {
         readyCheck: ReadyCheckSnapshot(
             by: "a", expiresAt: 90, answers: [ReadyAnswer(player: "a", ready: true), ReadyAnswer(player: "b", ready: nil)]))
     private let busyJSON =
-        #"{"id":"p","invite_code":"C","leader":"a","members":["a","b"],"max_members":3,"seq":4,"created_at":10,"updated_at":20,"status":"forming","loot_mode":"NEED_GREED","master_looter":null,"open":false,"invite_policy":"leader","composition":{"tank":1,"healer":1,"dps":1},"invites":[{"id":"inv_1","player":"c","by":"a","expires_at":70}],"requests":[{"party":"p","player":"d","role":"dps","expires_at":80}],"ready_check":{"by":"a","expires_at":90,"answers":[{"player":"a","ready":true},{"player":"b","ready":null}]},"roster":[{"player":"a","role":"tank","online":true,"joined_at":10},{"player":"b","role":null,"online":false,"joined_at":15}]}"#
+        #"{"id":"p","invite_code":"C","leader":"a","members":["a","b"],"max_members":3,"seq":4,"created_at":10,"updated_at":20,"status":"forming","loot_mode":"NEED_GREED","master_looter":null,"loot_threshold":"uncommon","open":false,"invite_policy":"leader","composition":{"tank":1,"healer":1,"dps":1},"invites":[{"id":"inv_1","player":"c","by":"a","expires_at":70}],"requests":[{"party":"p","player":"d","role":"dps","expires_at":80}],"ready_check":{"by":"a","expires_at":90,"answers":[{"player":"a","ready":true},{"player":"b","ready":null}]},"roster":[{"player":"a","role":"tank","online":true,"joined_at":10},{"player":"b","role":null,"online":false,"joined_at":15}],"loot_rolls":[],"quests":[]}"#
     private let small = PartySnapshot(id: "p", inviteCode: "C", leader: "a", members: ["a"], maxMembers: 2)
     private let smallJSON =
-        #"{"id":"p","invite_code":"C","leader":"a","members":["a"],"max_members":2,"seq":0,"created_at":0,"updated_at":0,"status":"forming","loot_mode":"NEED_GREED","master_looter":null,"open":true,"invite_policy":"members","composition":null,"invites":[],"requests":[],"ready_check":null,"roster":[]}"#
+        #"{"id":"p","invite_code":"C","leader":"a","members":["a"],"max_members":2,"seq":0,"created_at":0,"updated_at":0,"status":"forming","loot_mode":"NEED_GREED","master_looter":null,"loot_threshold":"uncommon","open":true,"invite_policy":"members","composition":null,"invites":[],"requests":[],"ready_check":null,"roster":[],"loot_rolls":[],"quests":[]}"#
     private var invite: InviteSnapshot { InviteSnapshot(id: "inv_1", party: small, player: "c", by: "a", expiresAt: 70) }
     private var inviteJSON: String { #"{"id":"inv_1","party":\#(smallJSON),"player":"c","by":"a","expires_at":70}"# }
 
@@ -210,7 +210,7 @@ final class ServerMessageEncoderTests: XCTestCase {
         let party = PartySnapshot(id: "p", inviteCode: "C", leader: "a", members: ["a", "b"], maxMembers: 2)
         XCTAssertEqual(
             json(.notice(.joinAccepted(party))),
-            #"{"ev":"party.join_accepted","party":{"id":"p","invite_code":"C","leader":"a","members":["a","b"],"max_members":2,"seq":0,"created_at":0,"updated_at":0,"status":"full","loot_mode":"NEED_GREED","master_looter":null,"open":true,"invite_policy":"members","composition":null,"invites":[],"requests":[],"ready_check":null,"roster":[]}}"#
+            #"{"ev":"party.join_accepted","party":{"id":"p","invite_code":"C","leader":"a","members":["a","b"],"max_members":2,"seq":0,"created_at":0,"updated_at":0,"status":"full","loot_mode":"NEED_GREED","master_looter":null,"loot_threshold":"uncommon","open":true,"invite_policy":"members","composition":null,"invites":[],"requests":[],"ready_check":null,"roster":[],"loot_rolls":[],"quests":[]}}"#
         )
     }
 

@@ -9,7 +9,7 @@ final class DataDumpTests: XCTestCase {
     private static let defaultRules =
         "max_members=5 max_party_size=40 max_chat_scalars=1024 chat_rate=5 chat_burst=10 signal_rate=10"
         + " signal_burst=20 command_rate=20 command_burst=40 invite_ttl_ms=60000 reconnect_grace_ms=60000"
-        + " ready_check_ms=30000 history=256 idem_keys=64"
+        + " ready_check_ms=30000 history=256 idem_keys=64 loot_roll_timeout_ms=30000"
 
     func testEveryRecordIsALineWithItsTimeAndInput() throws {
         let data = ServerDataFixture()
@@ -135,6 +135,20 @@ final class DataDumpTests: XCTestCase {
             (.ready(true), "party.ready ready=true"),
             (.history(beforeSeq: 10, limit: 5), "party.history before_seq=10 limit=5"),
             (.resume(party: "p-1", afterSeq: 3), "session.resume party=p-1 after_seq=3"),
+            (
+                .setLoot(.needGreed, masterLooter: nil, threshold: .epic),
+                "party.set_loot loot_mode=NEED_GREED threshold=epic"
+            ),
+            (.chooseLoot(roll: "roll_3", choice: .greed), "loot.choose roll=roll_3 choice=greed"),
+            (.assignLoot(roll: "roll_4", player: "carol"), "loot.assign roll=roll_4 player=carol"),
+            (.claimLoot(roll: "roll_5"), "loot.claim roll=roll_5"),
+            (
+                .shareQuest(
+                    questID: "q-wolves",
+                    objectives: [QuestObjective(objectiveID: "wolves", required: 5), QuestObjective(objectiveID: "pelts", required: 2)]),
+                "quest.share quest_id=q-wolves objectives=[wolves:5,pelts:2]"
+            ),
+            (.abandonQuest(questID: "q wolves"), #"quest.abandon quest_id="q wolves""#),
         ]
         for (command, expected) in cases {
             let input = HubInput.command(session, ClientRequest(rid: nil, command: command), now: 0, seed: nil)
@@ -143,6 +157,23 @@ final class DataDumpTests: XCTestCase {
         let odd = HubInput.sessionOpened(session, player: "a b\u{1B}", now: 0)
         XCTAssertEqual(
             odd.dumpText, #"session.opened s=00000000000000ab player="a b\u001b""#, "a name that is not plain is quoted"
+        )
+    }
+
+    func testServiceEventsShowEachEventAndHowManySeeds() {
+        let input = HubInput.serviceEvents(
+            SessionID(rawValue: 0xAB),
+            [
+                IncomingServiceEvent(
+                    eventID: "e1",
+                    body: .lootDropped(
+                        party: "p-1", items: [DroppedItem(itemID: "gem", name: "Storm \"Gem\"", quality: .legendary)], source: "boss")),
+                IncomingServiceEvent(eventID: "e2", body: .objectiveCompleted(player: "bob", questID: "q", objectiveID: "o", count: 2)),
+                IncomingServiceEvent(eventID: "e3", body: .invalid(PartyError(.invalidMessage, "no type"))),
+            ], now: 0, lootSeeds: [String(repeating: "a", count: 64)])
+        XCTAssertEqual(
+            input.dumpText,
+            #"service.events s=00000000000000ab e1=combat:loot-dropped(party=p-1 source="boss" items=[gem:legendary:"Storm \"Gem\""]) e2=quest:objective-completed(player=bob quest_id=q objective_id=o count=2) e3=invalid(invalid_message) loot_seeds=1"#
         )
     }
 

@@ -28,6 +28,19 @@ final class HubInputCodecTests: XCTestCase {
             [.join(inviteCode: "ZZZZZZZZ", role: $0), .setRole($0), .inviteAccept(invite: "inv_3", role: $0)]
         }
         + InvitePolicy.allCases.map { .setInvitePolicy($0) }
+        + ItemQuality.allCases.map { .setLoot(.needGreed, masterLooter: nil, threshold: $0) }
+        + LootChoice.allCases.map { .chooseLoot(roll: "roll_1", choice: $0) }
+        + [
+            .setLoot(.masterLooter, masterLooter: "bob", threshold: .legendary), .assignLoot(roll: "roll_2", player: "bob"),
+            .claimLoot(roll: "roll_3"), .claimLoot(roll: ""), .abandonQuest(questID: "q-1"),
+            .shareQuest(questID: "q-1", objectives: [QuestObjective(objectiveID: "wolves", required: 10)]),
+            .shareQuest(
+                questID: "quête ⚔️",
+                objectives: [
+                    QuestObjective(objectiveID: "a", required: 1), QuestObjective(objectiveID: "b", required: 1_000_000),
+                ]),
+            .shareQuest(questID: "", objectives: []),
+        ]
 
     func testTheCommandListCoversEveryOperation() {
         XCTAssertEqual(Set(Self.allCommands.map(\.operation)), Set(PartyOperation.allCases))
@@ -60,7 +73,42 @@ final class HubInputCodecTests: XCTestCase {
                     SessionID(rawValue: UInt64(index)), request, now: Int64(index) * 1000,
                     seed: index % 2 == 0 ? seed : nil))
         }
+        inputs += Self.serviceEventInputs
         for input in inputs { XCTAssertEqual(try roundTripped(input), input) }
+    }
+
+    /// Service event batches: every body, every quality, empty batches and seed lists.
+    static let serviceEventInputs: [HubInput] = [
+        .serviceEvents(SessionID(rawValue: 9), [], now: 0, lootSeeds: []),
+        .serviceEvents(
+            SessionID(rawValue: .max),
+            [
+                IncomingServiceEvent(
+                    eventID: "evt-1",
+                    body: .lootDropped(
+                        party: "party-1",
+                        items: ItemQuality.allCases.map { DroppedItem(itemID: "i-\($0.rawValue)", name: "Blade ⚔️", quality: $0) },
+                        source: "boss:ragnaros")),
+                IncomingServiceEvent(eventID: "evt-2", body: .lootDropped(party: "", items: [], source: "")),
+                IncomingServiceEvent(
+                    eventID: "evt-3", body: .objectiveCompleted(player: "bob", questID: "q-1", objectiveID: "wolves", count: 3)),
+                IncomingServiceEvent(
+                    eventID: "", body: .objectiveCompleted(player: "", questID: "", objectiveID: "", count: -1)),
+                IncomingServiceEvent(eventID: "evt-4", body: .invalid(PartyError(.invalidMessage, "unknown type \"x\""))),
+            ], now: 1_800_000_000_000, lootSeeds: [String(repeating: "ab", count: 32), "", "not hex"]),
+    ]
+
+    func testSetLootAndLootChoicesHaveTheirPinnedBytes() {
+        // Tag 10, mode, master looter absent, threshold present (rare is tag 4).
+        XCTAssertEqual(
+            encoded { PartyCommand.setLoot(.needGreed, masterLooter: nil, threshold: .rare).encode(into: &$0) }, [10, 1, 0, 1, 4])
+        XCTAssertEqual(encoded { PartyCommand.setLoot(.personal, masterLooter: nil).encode(into: &$0) }, [10, 2, 0, 0])
+        // Tag 25, the roll id, the choice (greed is tag 2).
+        XCTAssertEqual(
+            encoded { PartyCommand.chooseLoot(roll: "r", choice: .greed).encode(into: &$0) }, [25, 1, UInt8(ascii: "r"), 2])
+        XCTAssertEqual(LootChoice.allCases.map { value in encoded { value.encode(into: &$0) } }, [[1], [2], [3]])
+        XCTAssertEqual(
+            ItemQuality.allCases.map { value in encoded { value.encode(into: &$0) } }, [[1], [2], [3], [4], [5], [6]])
     }
 
     func testInputsHaveTheirPinnedBytes() {
@@ -81,7 +129,8 @@ final class HubInputCodecTests: XCTestCase {
             .create: 1, .join: 2, .leave: 3, .chat: 4, .get: 5, .kick: 6, .promote: 7, .disband: 8, .setRole: 9,
             .setLoot: 10, .invite: 11, .inviteAccept: 12, .inviteDecline: 13, .regenerateCode: 14, .setOpen: 15,
             .setInvitePolicy: 16, .setComposition: 17, .requestAccept: 18, .requestReject: 19, .signal: 20,
-            .readyCheck: 21, .ready: 22, .history: 23, .resume: 24,
+            .readyCheck: 21, .ready: 22, .history: 23, .resume: 24, .chooseLoot: 25, .assignLoot: 26, .claimLoot: 27,
+            .shareQuest: 28, .abandonQuest: 29,
         ]
         for command in Self.allCommands {
             XCTAssertEqual(encoded { command.encode(into: &$0) }.first, expected[command.operation], "\(command)")
@@ -94,7 +143,7 @@ final class HubInputCodecTests: XCTestCase {
     }
 
     func testUnknownCommandTagsAreErrors() {
-        for tag: UInt8 in [0, 25, 200, 255] {
+        for tag: UInt8 in [0, 30, 200, 255] {
             XCTAssertThrowsError(try decoded([3, 1, 0, tag, 0, 0, 0]) { try HubInput(decoding: &$0) }) { error in
                 XCTAssertEqual(error as? BinaryDecodingError, .unknownTag(tag, of: "PartyOperationTag", at: 3))
             }

@@ -60,6 +60,41 @@ final class HubStateCodecTests: XCTestCase {
             .joinRejected(player: "dave", reason: $0)
         }
         + PartyRole.allCases.map { .roleChanged(player: "bob", role: $0) }
+        + ItemQuality.allCases.map { .lootChanged(mode: .needGreed, masterLooter: nil, threshold: $0) }
+        + lootAndQuestEventBodies
+
+    static let seed = String(repeating: "5e", count: 32)
+    static let openRoll = LootRollSnapshot(
+        roll: "roll_2", item: DroppedItem(itemID: "crown", name: "Crown 👑", quality: .legendary), mode: .masterLooter,
+        eligible: ["alice", "bob"], expiresAt: 1_700_000_030_000, commitment: LootFairness.commitment(ofSeed: seed),
+        choices: [PlayerLootChoice(player: "bob", choice: .greed)])
+    static let quest = SharedQuestSnapshot(
+        questID: "q-wolves", by: "bob",
+        objectives: [
+            QuestObjectiveProgress(objectiveID: "wolves", required: 5, progress: 5),
+            QuestObjectiveProgress(objectiveID: "pelts", required: 1_000_000, progress: 0),
+        ])
+
+    /// The loot and quest events, every reason and choice among them.
+    static let lootAndQuestEventBodies: [PartyEventBody] =
+        [
+            .lootRollStarted(openRoll), .lootRollStarted(LootRollSnapshot(
+                roll: "roll_3", item: DroppedItem(itemID: "i", name: "", quality: .poor), mode: .freeForAll, eligible: [],
+                expiresAt: -5, commitment: "")),
+            .questShared(quest), .questShared(SharedQuestSnapshot(questID: "", by: "", objectives: [])),
+            .questAbandoned(questID: "q-wolves", by: "alice"),
+            .questProgress(questID: "q-wolves", objectiveID: "wolves", progress: 5, required: 5, by: "carol"),
+            .questCompleted(questID: "q-wolves", members: ["alice", "bob"]), .questCompleted(questID: "q", members: []),
+        ] + LootChoice.allCases.map { .lootChosen(roll: "roll_2", player: "bob", choice: $0) }
+        + LootRollReason.allCases.map { reason in
+            .lootRolled(
+                LootRollOutcome(
+                    roll: "roll_1", item: DroppedItem(itemID: "crown", name: "Crown", quality: .epic), mode: .needGreed,
+                    winner: reason == .nobody ? nil : "alice", reason: reason,
+                    choices: [PlayerLootChoice(player: "alice", choice: .need), PlayerLootChoice(player: "bob", choice: .pass)],
+                    rolls: [ContenderRolls(player: "alice", values: [59, 89]), ContenderRolls(player: "carol", values: [])],
+                    seed: seed, commitment: LootFairness.commitment(ofSeed: seed)))
+        }
 
     func testEveryEventRoundTripsByValue() throws {
         for (index, body) in Self.allEventBodies.enumerated() {
@@ -69,7 +104,7 @@ final class HubStateCodecTests: XCTestCase {
             XCTAssertEqual(back, event)
         }
         XCTAssertEqual(
-            Set(Self.allEventBodies.map { body in encoded { body.encode(into: &$0) }[0] }), Set(1...20),
+            Set(Self.allEventBodies.map { body in encoded { body.encode(into: &$0) }[0] }), Set(1...27),
             "every event tag")
     }
 
@@ -88,15 +123,20 @@ final class HubStateCodecTests: XCTestCase {
             .failure(PartyError(.resyncRequired, "resync", detail: .resync(party: Self.party))),
             .failure(PartyError(.resyncRequired, "resync", detail: .resync(party: nil))),
             .failure(PartyError(PartyErrorCode(rawValue: "future_code"), "a code this build does not know")),
+            .success(
+                .party(
+                    PartySnapshot(
+                        id: "party-2", inviteCode: "ZZZZZZZZ", leader: "bob", members: ["bob"], maxMembers: 2,
+                        lootThreshold: .poor, lootRolls: [Self.openRoll], quests: [Self.quest]))),
         ]
         for answer in answers { XCTAssertEqual(try roundTripped(answer), answer) }
         let codes: [PartyErrorCode] = [
             .alreadyInParty, .notFound, .partyFull, .notInParty, .invalidMessage, .rateLimited, .unknownOp, .notLeader,
             .notMember, .invalidTarget, .alreadyInvited, .alreadyRequested, .compositionFull, .readyCheckActive,
-            .noReadyCheck, .resyncRequired, .internalError,
+            .noReadyCheck, .resyncRequired, .internalError, .rollClosed, .notEligible, .notMasterLooter, .alreadyShared,
         ]
         XCTAssertEqual(
-            codes.map { code in encoded { code.encode(into: &$0) } }, (1...17).map { [UInt8($0)] }, "pinned code tags")
+            codes.map { code in encoded { code.encode(into: &$0) } }, (1...21).map { [UInt8($0)] }, "pinned code tags")
         XCTAssertEqual(encoded { PartyErrorCode(rawValue: "x").encode(into: &$0) }, [255, 1, 0x78])
         for code in codes { XCTAssertEqual(try roundTripped(code), code) }
     }
@@ -117,6 +157,7 @@ final class HubStateCodecTests: XCTestCase {
         configuration.readyCheckMilliseconds = .max
         configuration.historySize = 1
         configuration.idempotencyKeys = -1
+        configuration.lootRollTimeoutMilliseconds = 1
         XCTAssertEqual(try roundTripped(configuration), configuration)
         XCTAssertEqual(try roundTripped(HubConfiguration()), HubConfiguration())
     }
@@ -196,6 +237,7 @@ final class HubStateCodecTests: XCTestCase {
         queue.schedule(.endReadyCheck(partyID: "party-1", number: 2), at: 30)
         queue.schedule(.expireRequest(partyID: "party-1", player: "dave"), at: 20)
         queue.schedule(.expireInvite(id: "inv_3"), at: 20)
+        queue.schedule(.endLootRoll(partyID: "party-1", roll: "roll_9"), at: 25)
         XCTAssertEqual(try roundTripped(queue), queue)
     }
 
@@ -209,6 +251,57 @@ final class HubStateCodecTests: XCTestCase {
         broken[3].players[hub.playerSlotByName["alice"]!].party = -1
         // Dave (signed in, in no party) leads Alice's party.
         broken[4].parties[hub.players[hub.playerSlotByName["alice"]!].party!].leader = hub.playerSlotByName["dave"]!
+        for (index, state) in broken.enumerated() {
+            XCTAssertThrowsError(
+                try decoded(encoded { state.encodeState(into: &$0) }) { try Hub(decodingState: &$0) }, "case \(index)"
+            ) { error in
+                XCTAssertTrue("\(error)".contains("inconsistent state"), "\(error)")
+            }
+        }
+    }
+
+    /// A hub with loot rolls of every mode open (with choices), rolls decided, a shared quest
+    /// part done, a round-robin turn, and service event ids taken.
+    static func hubWithLootAndQuests() -> Hub {
+        let driver = HubDriver()
+        let party = driver.partyOfAlice(joiners: 2)
+        driver.run(.shareQuest(questID: "q-wolves", objectives: [QuestObjective(objectiveID: "wolves", required: 5)]), from: 2)
+        driver.complete("wolves", of: "q-wolves", by: "carol", count: 2)
+        driver.drop([DroppedItem(itemID: "junk", name: "Junk", quality: .poor)], in: party.id)
+        driver.drop([DroppedItem(itemID: "crown", name: "Crown", quality: .epic)], in: party.id)
+        driver.run(.chooseLoot(roll: "roll_2", choice: .greed), from: 3)
+        driver.run(.setLoot(.masterLooter, masterLooter: "bob", threshold: .rare), from: 1)
+        driver.drop([DroppedItem(itemID: "orb", name: "Orb", quality: .epic)], in: party.id)
+        driver.run(.setLoot(.freeForAll, masterLooter: nil), from: 1)
+        driver.drop(Array(repeating: DroppedItem(itemID: "ring", name: "Ring", quality: .legendary), count: 2), in: party.id)
+        driver.run(.claimLoot(roll: "roll_5"), from: 2)
+        return driver.hub
+    }
+
+    func testOpenRollsQuestsAndTakenEventIdsRoundTrip() throws {
+        let hub = Self.hubWithLootAndQuests()
+        let party = try XCTUnwrap(hub.party(of: "alice"))
+        XCTAssertEqual(party.lootRolls.map(\.roll), ["roll_2", "roll_3", "roll_4"])
+        XCTAssertEqual(party.lootRolls.map(\.mode), [.needGreed, .masterLooter, .freeForAll])
+        XCTAssertEqual(party.quests.first?.objectives.first?.progress, 2)
+        XCTAssertEqual(hub.serviceEventLedger.count, 5)
+        let restored = try decoded(encoded { hub.encodeState(into: &$0) }) { try Hub(decodingState: &$0) }
+        XCTAssertEqual(restored, hub)
+        XCTAssertEqual(restored.parties[0].decidedRollIDs, ["roll_1", "roll_5"])
+        XCTAssertEqual(restored.parties[0].lootTurn, 1)
+        XCTAssertEqual(restored.nextRollNumber, 6)
+        XCTAssertEqual(restored.party(of: "bob"), party)
+        XCTAssertEqual(encoded { restored.encodeState(into: &$0) }, encoded { hub.encodeState(into: &$0) })
+    }
+
+    func testLootAndQuestStateThatDoesNotFitIsRefused() {
+        let hub = Self.hubWithLootAndQuests()
+        var broken = [hub, hub, hub, hub]
+        broken[0].parties[0].lootRolls[0].eligible.append(hub.players.slotCount + 2)
+        broken[0].parties[0].lootRolls[0].choices.append(nil)
+        broken[1].parties[0].lootRolls[1].choices.removeLast()
+        broken[2].parties[0].lootTurn = -1
+        broken[3].parties[0].quests[0].objectives[0].progress = 6
         for (index, state) in broken.enumerated() {
             XCTAssertThrowsError(
                 try decoded(encoded { state.encodeState(into: &$0) }) { try Hub(decodingState: &$0) }, "case \(index)"

@@ -42,7 +42,7 @@ final class LogFormatTests: XCTestCase {
         let bytes = header.encoded()
         XCTAssertEqual(bytes.count, 28 + 6 + 4)
         XCTAssertEqual(bytes.count, header.byteCount)
-        XCTAssertEqual(Array(bytes[0..<6]), Array("PHWAL".utf8) + [1])
+        XCTAssertEqual(Array(bytes[0..<6]), Array("PHWAL".utf8) + [LogFormat.segmentVersion])
         XCTAssertEqual(bytes.withUnsafeBytes { LogSegmentHeader.decode($0) }, .header(header, byteCount: bytes.count))
     }
 
@@ -57,10 +57,10 @@ final class LogFormatTests: XCTestCase {
         XCTAssertEqual(
             wrong.withUnsafeBytes { LogSegmentHeader.decode($0) }, .invalid("no PHWAL magic", byteCount: nil))
         wrong = bytes
-        wrong[5] = 2
+        wrong[5] = 1
         XCTAssertEqual(
             wrong.withUnsafeBytes { LogSegmentHeader.decode($0) },
-            .invalid("segment format version 2, this build reads 1", byteCount: nil))
+            .invalid("segment format version 1, this build reads 2", byteCount: nil))
         wrong = bytes
         wrong[30] ^= 1
         XCTAssertEqual(

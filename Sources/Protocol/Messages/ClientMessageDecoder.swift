@@ -146,10 +146,12 @@ public enum ClientMessageDecoder {
             }
             return .success(.create(maxMembers: fields.maxMembers.value.map { Int(clamping: $0) }, lootMode: lootMode))
         case .setLoot:
+            let threshold = required(fields.threshold).flatMap(ItemQuality.init(rawValue:))
             guard let lootMode = required(fields.lootMode).flatMap(LootMode.init(rawValue:)),
-                fields.masterLooter.state != .invalid
-            else { return needs("loot_mode (\(lootModes)) and an optional master_looter") }
-            return .success(.setLoot(lootMode, masterLooter: required(fields.masterLooter)))
+                fields.masterLooter.state != .invalid, fields.threshold.state != .invalid,
+                fields.threshold.state != .present || threshold != nil
+            else { return needs("loot_mode (\(lootModes)), an optional master_looter and an optional threshold (\(qualities))") }
+            return .success(.setLoot(lootMode, masterLooter: required(fields.masterLooter), threshold: threshold))
         case .leave: return .success(.leave)
         case .get: return .success(.get)
         case .disband: return .success(.disband)
@@ -215,6 +217,31 @@ public enum ClientMessageDecoder {
                 after >= 0
             else { return needs("party (a string) and after_seq (an integer >= 0)") }
             return .success(.resume(party: party, afterSeq: UInt64(after)))
+        case .chooseLoot:
+            guard let roll = required(fields.roll), let choice = required(fields.choice).flatMap(LootChoice.init(rawValue:))
+            else { return needs("roll (a string) and choice (need, greed or pass)") }
+            return .success(.chooseLoot(roll: roll, choice: choice))
+        case .assignLoot:
+            guard let roll = required(fields.roll), let player = required(fields.player) else {
+                return needs("roll (a string) and player (a string)")
+            }
+            return .success(.assignLoot(roll: roll, player: player))
+        case .claimLoot:
+            guard let roll = required(fields.roll) else { return needs("roll (a string)") }
+            return .success(.claimLoot(roll: roll))
+        case .shareQuest:
+            guard let questID = required(fields.questID), fields.objectivesState == .present, let objectives = fields.objectives
+            else {
+                return needs(
+                    "quest_id (a string) and objectives: 1-\(SharedQuestLimits.maxObjectives) of {\"objective_id\":\"...\",\"required\":N}")
+            }
+            if let problem = SharedQuestLimits.problem(questID: questID, objectives: objectives) {
+                return .failure(FieldError("quest.share: \(problem)"))
+            }
+            return .success(.shareQuest(questID: questID, objectives: objectives))
+        case .abandonQuest:
+            guard let questID = required(fields.questID) else { return needs("quest_id (a string)") }
+            return .success(.abandonQuest(questID: questID))
         }
     }
 
@@ -223,6 +250,7 @@ public enum ClientMessageDecoder {
 
     private static let lootModes = LootMode.allCases.map(\.rawValue).joined(separator: ", ")
     private static let roles = PartyRole.allCases.map(\.rawValue).joined(separator: ", ")
+    private static let qualities = ItemQuality.allCases.map(\.rawValue).joined(separator: ", ")
 
     // MARK: Fields
 
@@ -254,6 +282,10 @@ public enum ClientMessageDecoder {
         var kind = StringField()
         var party = StringField()
         var idem = StringField()
+        var threshold = StringField()
+        var roll = StringField()
+        var choice = StringField()
+        var questID = StringField()
         var maxMembers = Field<Int64>()
         var beforeSeq = Field<Int64>()
         var limit = Field<Int64>()
@@ -264,6 +296,9 @@ public enum ClientMessageDecoder {
         var compositionState = FieldState.missing
         /// The byte range of `data`'s JSON text.
         var data: Range<Int>?
+        /// `objectives` of `quest.share`: nil when not an array of well-typed objectives.
+        var objectives: [QuestObjective]?
+        var objectivesState = FieldState.missing
 
         func string(_ field: StringField, in reader: JSONReader) -> String? {
             field.token.map { reader.decode($0) }
@@ -308,6 +343,16 @@ public enum ClientMessageDecoder {
                 policy = try readString(&reader, next)
             } else if reader.token(key, equals: "composition") {
                 (composition, compositionState) = try readComposition(&reader, next)
+            } else if reader.token(key, equals: "roll") {
+                roll = try readString(&reader, next)
+            } else if reader.token(key, equals: "choice") {
+                choice = try readString(&reader, next)
+            } else if reader.token(key, equals: "quest_id") {
+                questID = try readString(&reader, next)
+            } else if reader.token(key, equals: "objectives") {
+                (objectives, objectivesState) = try readObjectives(&reader, next)
+            } else if reader.token(key, equals: "threshold") {
+                threshold = try readString(&reader, next)
             } else {
                 try reader.skipValue()
             }
@@ -354,6 +399,55 @@ public enum ClientMessageDecoder {
         case UInt8(ascii: "n"): return Field(value: nil, state: .null)
         default: return Field(value: nil, state: .invalid)
         }
+    }
+
+    /// `[{"objective_id":"...","required":N},...]`: an array (present) of objects that each
+    /// have a string `objective_id` and an integer `required` (other keys are ignored), or
+    /// (invalid) anything else. Ranges and counts are the caller's to check, but no more than
+    /// one objective past the limit is kept, so a long array allocates nothing.
+    private static func readObjectives(_ reader: inout JSONReader, _ next: UInt8?) throws(JSONError)
+        -> ([QuestObjective]?, FieldState)
+    {
+        guard next == UInt8(ascii: "[") else {
+            let isNull = next == UInt8(ascii: "n")
+            try reader.skipValue()
+            return (nil, isNull ? .null : .invalid)
+        }
+        var probe = reader
+        try reader.skipValue()  // checks the whole array as JSON first
+        var objectives: [QuestObjective] = []
+        try probe.consume(UInt8(ascii: "["), "'['")
+        if probe.consumeIfPresent(UInt8(ascii: "]")) { return (objectives, .present) }
+        repeat {
+            guard probe.peekSignificant() == UInt8(ascii: "{") else { return (nil, .invalid) }
+            try probe.consume(UInt8(ascii: "{"), "'{'")
+            var objectiveID: String?
+            var required: Int64?
+            if !probe.consumeIfPresent(UInt8(ascii: "}")) {
+                repeat {
+                    let key = try probe.readStringToken()
+                    try probe.consume(UInt8(ascii: ":"), "':'")
+                    let valueStart = probe.peekSignificant()
+                    if probe.token(key, equals: "objective_id") {
+                        let field = try readString(&probe, valueStart)
+                        guard field.state == .present, let token = field.token else { return (nil, .invalid) }
+                        objectiveID = probe.decode(token)
+                    } else if probe.token(key, equals: "required") {
+                        let field = try readInteger(&probe, valueStart)
+                        guard field.state == .present, let value = field.value else { return (nil, .invalid) }
+                        required = value
+                    } else {
+                        try probe.skipValue()
+                    }
+                } while probe.consumeIfPresent(UInt8(ascii: ","))
+                try probe.consume(UInt8(ascii: "}"), "',' or '}'")
+            }
+            guard let objectiveID, let required else { return (nil, .invalid) }
+            objectives.append(QuestObjective(objectiveID: objectiveID, required: Int(clamping: required)))
+            // One past the limit is enough for the caller to refuse the count.
+            if objectives.count > SharedQuestLimits.maxObjectives { return (objectives, .present) }
+        } while probe.consumeIfPresent(UInt8(ascii: ","))
+        return (objectives, .present)
     }
 
     /// `{"tank":N,"healer":N,"dps":N}` (missing roles are 0), `null`, or (invalid) anything else.

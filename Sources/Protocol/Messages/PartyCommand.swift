@@ -19,8 +19,9 @@ public enum PartyCommand: Equatable, Sendable {
     case disband
     /// `party.set_role {role}`: the caller's own role (null: none).
     case setRole(PartyRole?)
-    /// `party.set_loot {loot_mode, master_looter?}` (leader only).
-    case setLoot(LootMode, masterLooter: String?)
+    /// `party.set_loot {loot_mode, master_looter?, threshold?}` (leader only; no threshold:
+    /// the party keeps its own).
+    case setLoot(LootMode, masterLooter: String?, threshold: ItemQuality? = nil)
     /// `party.invite {player}`.
     case invite(player: String)
     /// `party.invite_accept {invite, role?}`.
@@ -49,6 +50,16 @@ public enum PartyCommand: Equatable, Sendable {
     case history(beforeSeq: UInt64?, limit: Int?)
     /// `session.resume {party, after_seq}`.
     case resume(party: String, afterSeq: UInt64)
+    /// `loot.choose {roll, choice}`: an eligible member's answer to a NEED_GREED roll.
+    case chooseLoot(roll: String, choice: LootChoice)
+    /// `loot.assign {roll, player}`: the master looter gives a MASTER_LOOTER roll's item.
+    case assignLoot(roll: String, player: String)
+    /// `loot.claim {roll}`: an eligible member takes a FREE_FOR_ALL roll's item, first come.
+    case claimLoot(roll: String)
+    /// `quest.share {quest_id, objectives}`: any member shares a quest with the party.
+    case shareQuest(questID: String, objectives: [QuestObjective])
+    /// `quest.abandon {quest_id}`: the sharer or the leader stops sharing it.
+    case abandonQuest(questID: String)
 
     /// The operation's name on the wire.
     public var operation: PartyOperation {
@@ -77,6 +88,11 @@ public enum PartyCommand: Equatable, Sendable {
         case .ready: return .ready
         case .history: return .history
         case .resume: return .resume
+        case .chooseLoot: return .chooseLoot
+        case .assignLoot: return .assignLoot
+        case .claimLoot: return .claimLoot
+        case .shareQuest: return .shareQuest
+        case .abandonQuest: return .abandonQuest
         }
     }
 }
@@ -107,6 +123,11 @@ public enum PartyOperation: String, CaseIterable, Sendable {
     case ready = "party.ready"
     case history = "party.history"
     case resume = "session.resume"
+    case chooseLoot = "loot.choose"
+    case assignLoot = "loot.assign"
+    case claimLoot = "loot.claim"
+    case shareQuest = "quest.share"
+    case abandonQuest = "quest.abandon"
 
     /// Whether the operation only reads: a repeated `idem` key is not remembered for it.
     public var isReadOnly: Bool { self == .get || self == .history || self == .resume }

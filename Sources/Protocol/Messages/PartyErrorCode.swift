@@ -5,7 +5,7 @@ public struct PartyErrorCode: RawRepresentable, Hashable, Sendable, CustomString
 
     /// The player is already in a party.
     public static let alreadyInParty = PartyErrorCode(rawValue: "already_in_party")
-    /// No live party has that invite code.
+    /// No live party has that invite code (or no such invite, request, loot roll, quest, ...).
     public static let notFound = PartyErrorCode(rawValue: "not_found")
     /// The party has no free seat.
     public static let partyFull = PartyErrorCode(rawValue: "party_full")
@@ -36,6 +36,14 @@ public struct PartyErrorCode: RawRepresentable, Hashable, Sendable, CustomString
     /// `session.resume` cannot replay: the events are gone or the party changed; the error
     /// carries the player's current party.
     public static let resyncRequired = PartyErrorCode(rawValue: "resync_required")
+    /// The loot roll is already decided.
+    public static let rollClosed = PartyErrorCode(rawValue: "roll_closed")
+    /// The player may not win that roll: not a member when the item dropped, or no longer one.
+    public static let notEligible = PartyErrorCode(rawValue: "not_eligible")
+    /// Only the master looter may assign a MASTER_LOOTER roll's item.
+    public static let notMasterLooter = PartyErrorCode(rawValue: "not_master_looter")
+    /// The party already shares that quest.
+    public static let alreadyShared = PartyErrorCode(rawValue: "already_shared")
     /// The server could not carry out the command (a bug or an exhausted resource).
     public static let internalError = PartyErrorCode(rawValue: "internal_error")
 

@@ -58,6 +58,12 @@ public struct PartySnapshot: Equatable, Sendable {
     public let requests: [JoinRequestSnapshot]
     /// The running ready check, if any.
     public let readyCheck: ReadyCheckSnapshot?
+    /// Items below this quality are not rolled for but given round-robin.
+    public let lootThreshold: ItemQuality
+    /// The loot rolls still open, oldest first.
+    public let lootRolls: [LootRollSnapshot]
+    /// The quests the party shares, oldest first.
+    public let quests: [SharedQuestSnapshot]
 
     /// `full` when every seat is taken, else `forming`.
     public var status: String { members.count >= maxMembers ? "full" : "forming" }
@@ -66,7 +72,8 @@ public struct PartySnapshot: Equatable, Sendable {
         id: String, inviteCode: String, leader: String, members: [String], maxMembers: Int, seq: UInt64 = 0,
         createdAt: Int64 = 0, updatedAt: Int64 = 0, roster: [PartyMemberSnapshot] = [], lootMode: LootMode = .needGreed,
         masterLooter: String? = nil, settings: PartySettings = PartySettings(), invites: [PendingInvite] = [],
-        requests: [JoinRequestSnapshot] = [], readyCheck: ReadyCheckSnapshot? = nil
+        requests: [JoinRequestSnapshot] = [], readyCheck: ReadyCheckSnapshot? = nil, lootThreshold: ItemQuality = .uncommon,
+        lootRolls: [LootRollSnapshot] = [], quests: [SharedQuestSnapshot] = []
     ) {
         self.id = id
         self.inviteCode = inviteCode
@@ -83,6 +90,9 @@ public struct PartySnapshot: Equatable, Sendable {
         self.invites = invites
         self.requests = requests
         self.readyCheck = readyCheck
+        self.lootThreshold = lootThreshold
+        self.lootRolls = lootRolls
+        self.quests = quests
     }
 }
 
@@ -108,7 +118,7 @@ public enum PartyEventBody: Equatable, Sendable {
     /// A member chose a role (nil: none).
     case roleChanged(player: String, role: PartyRole?)
     /// The loot settings changed (by the leader, or because the master looter left).
-    case lootChanged(mode: LootMode, masterLooter: String?)
+    case lootChanged(mode: LootMode, masterLooter: String?, threshold: ItemQuality = .uncommon)
     /// A member invited `player`.
     case inviteSent(invite: String, player: String, by: String, expiresAt: Int64)
     case inviteDeclined(invite: String, player: String, by: String)
@@ -126,6 +136,20 @@ public enum PartyEventBody: Equatable, Sendable {
     case readyCheckResult(ReadyCheckResult)
     case memberOffline(player: String)
     case memberOnline(player: String)
+    /// A dropped item is up for a roll (NEED_GREED, MASTER_LOOTER or FREE_FOR_ALL).
+    case lootRollStarted(LootRollSnapshot)
+    /// An eligible member chose need, greed or pass.
+    case lootChosen(roll: String, player: String, choice: LootChoice)
+    /// An item was decided: every dropped item ends with exactly one of these.
+    case lootRolled(LootRollOutcome)
+    /// A member shared a quest.
+    case questShared(SharedQuestSnapshot)
+    /// The sharer or the leader stopped sharing a quest.
+    case questAbandoned(questID: String, by: String)
+    /// A member completed an objective of a shared quest (`progress` capped at `required`).
+    case questProgress(questID: String, objectiveID: String, progress: Int, required: Int, by: String)
+    /// Every objective of a shared quest is complete; the quest leaves the shared list.
+    case questCompleted(questID: String, members: [String])
 
     /// Whether the event is kept in the party's history and numbered (all but signals).
     public var isStored: Bool {

@@ -145,9 +145,9 @@ public enum ServerMessageEncoder {
             appendString(",\"player\":", player, writer)
             writer.append(",\"role\":")
             appendRole(role, writer)
-        case .lootChanged(let mode, let masterLooter):
+        case .lootChanged(let mode, let masterLooter, let threshold):
             startEvent("{\"ev\":\"party.loot_changed\"", event, writer)
-            appendLoot(mode, masterLooter, writer)
+            appendLoot(mode, masterLooter, threshold, writer)
         case .inviteSent(let invite, let player, let by, let expiresAt):
             startEvent("{\"ev\":\"party.invite_sent\"", event, writer)
             appendInviteFields(invite, player, by, writer)
@@ -208,6 +208,38 @@ public enum ServerMessageEncoder {
         case .memberOnline(let player):
             startEvent("{\"ev\":\"party.member_online\"", event, writer)
             appendString(",\"player\":", player, writer)
+        case .lootRollStarted(let roll):
+            startEvent("{\"ev\":\"party.loot_roll_started\"", event, writer)
+            appendOpenRollFields(roll, writer)
+        case .lootChosen(let roll, let player, let choice):
+            startEvent("{\"ev\":\"party.loot_chosen\"", event, writer)
+            appendString(",\"roll\":", roll, writer)
+            appendString(",\"player\":", player, writer)
+            appendString(",\"choice\":", choice.rawValue, writer)
+        case .lootRolled(let outcome):
+            startEvent("{\"ev\":\"party.loot_rolled\"", event, writer)
+            appendOutcomeFields(outcome, writer)
+        case .questShared(let quest):
+            startEvent("{\"ev\":\"party.quest_shared\"", event, writer)
+            appendQuestFields(quest, writer)
+        case .questAbandoned(let questID, let by):
+            startEvent("{\"ev\":\"party.quest_abandoned\"", event, writer)
+            appendString(",\"quest_id\":", questID, writer)
+            appendString(",\"by\":", by, writer)
+        case .questProgress(let questID, let objectiveID, let progress, let required, let by):
+            startEvent("{\"ev\":\"party.quest_progress\"", event, writer)
+            appendString(",\"quest_id\":", questID, writer)
+            appendString(",\"objective_id\":", objectiveID, writer)
+            writer.append(",\"progress\":")
+            writer.append(decimal: Int64(progress))
+            writer.append(",\"required\":")
+            writer.append(decimal: Int64(required))
+            appendString(",\"by\":", by, writer)
+        case .questCompleted(let questID, let members):
+            startEvent("{\"ev\":\"party.quest_completed\"", event, writer)
+            appendString(",\"quest_id\":", questID, writer)
+            writer.append(",\"members\":")
+            appendStrings(members, writer)
         case .chat(let from, let text, let timestamp):
             startEvent("{\"ev\":\"party.chat\"", event, writer)
             appendString(",\"from\":", from, writer)
@@ -257,7 +289,7 @@ public enum ServerMessageEncoder {
         writer.append(",\"updated_at\":")
         writer.append(decimal: party.updatedAt)
         appendString(",\"status\":", party.status, writer)
-        appendLoot(party.lootMode, party.masterLooter, writer)
+        appendLoot(party.lootMode, party.masterLooter, party.lootThreshold, writer)
         appendSettings(party.settings, writer)
         writer.append(",\"invites\":[")
         for (index, invite) in party.invites.enumerated() {
@@ -296,6 +328,22 @@ public enum ServerMessageEncoder {
             appendRole(member.role, writer)
             writer.append(member.online ? ",\"online\":true,\"joined_at\":" : ",\"online\":false,\"joined_at\":")
             writer.append(decimal: member.joinedAt)
+            writer.append("}")
+        }
+        writer.append("],\"loot_rolls\":[")
+        for (index, roll) in party.lootRolls.enumerated() {
+            if index > 0 { writer.append(",") }
+            writer.append("{")
+            appendOpenRollFields(roll, writer, leadingComma: false)
+            writer.append(",\"choices\":")
+            appendChoices(roll.choices, writer)
+            writer.append("}")
+        }
+        writer.append("],\"quests\":[")
+        for (index, quest) in party.quests.enumerated() {
+            if index > 0 { writer.append(",") }
+            writer.append("{")
+            appendQuestFields(quest, writer, leadingComma: false)
             writer.append("}")
         }
         writer.append("]}")
@@ -372,10 +420,101 @@ public enum ServerMessageEncoder {
         writer.append("]")
     }
 
-    private static func appendLoot(_ mode: LootMode, _ masterLooter: String?, _ writer: ByteWriter) {
+    private static func appendLoot(_ mode: LootMode, _ masterLooter: String?, _ threshold: ItemQuality, _ writer: ByteWriter) {
         appendString(",\"loot_mode\":", mode.rawValue, writer)
         writer.append(",\"master_looter\":")
         if let masterLooter { writer.appendJSONString(masterLooter) } else { writer.append("null") }
+        appendString(",\"loot_threshold\":", threshold.rawValue, writer)
+    }
+
+    // MARK: Loot and quests
+
+    /// `"roll","item","mode","eligible","expires_at","commitment"` of an open roll.
+    private static func appendOpenRollFields(_ roll: LootRollSnapshot, _ writer: ByteWriter, leadingComma: Bool = true) {
+        writer.append(leadingComma ? ",\"roll\":" : "\"roll\":")
+        writer.appendJSONString(roll.roll)
+        writer.append(",\"item\":")
+        appendItem(roll.item, writer)
+        appendString(",\"mode\":", roll.mode.rawValue, writer)
+        writer.append(",\"eligible\":")
+        appendStrings(roll.eligible, writer)
+        writer.append(",\"expires_at\":")
+        writer.append(decimal: roll.expiresAt)
+        appendString(",\"commitment\":", roll.commitment, writer)
+    }
+
+    private static func appendOutcomeFields(_ outcome: LootRollOutcome, _ writer: ByteWriter) {
+        appendString(",\"roll\":", outcome.roll, writer)
+        writer.append(",\"item\":")
+        appendItem(outcome.item, writer)
+        appendString(",\"mode\":", outcome.mode.rawValue, writer)
+        writer.append(",\"winner\":")
+        if let winner = outcome.winner { writer.appendJSONString(winner) } else { writer.append("null") }
+        appendString(",\"reason\":", outcome.reason.rawValue, writer)
+        writer.append(",\"choices\":")
+        appendChoices(outcome.choices, writer)
+        writer.append(",\"rolls\":{")
+        for (index, contender) in outcome.rolls.enumerated() {
+            if index > 0 { writer.append(",") }
+            writer.appendJSONString(contender.player)
+            writer.append(":[")
+            for (round, value) in contender.values.enumerated() {
+                if round > 0 { writer.append(",") }
+                writer.append(decimal: Int64(value))
+            }
+            writer.append("]")
+        }
+        writer.append("}")
+        appendString(",\"seed\":", outcome.seed, writer)
+        appendString(",\"commitment\":", outcome.commitment, writer)
+    }
+
+    private static func appendItem(_ item: DroppedItem, _ writer: ByteWriter) {
+        writer.append("{\"item_id\":")
+        writer.appendJSONString(item.itemID)
+        appendString(",\"name\":", item.name, writer)
+        appendString(",\"quality\":", item.quality.rawValue, writer)
+        writer.append("}")
+    }
+
+    /// `{"player":"choice",...}`, in the order given.
+    private static func appendChoices(_ choices: [PlayerLootChoice], _ writer: ByteWriter) {
+        writer.append("{")
+        for (index, choice) in choices.enumerated() {
+            if index > 0 { writer.append(",") }
+            writer.appendJSONString(choice.player)
+            writer.append(":")
+            writer.appendJSONString(choice.choice.rawValue)
+        }
+        writer.append("}")
+    }
+
+    /// `"quest_id","by","objectives"` of a shared quest.
+    private static func appendQuestFields(_ quest: SharedQuestSnapshot, _ writer: ByteWriter, leadingComma: Bool = true) {
+        writer.append(leadingComma ? ",\"quest_id\":" : "\"quest_id\":")
+        writer.appendJSONString(quest.questID)
+        appendString(",\"by\":", quest.by, writer)
+        writer.append(",\"objectives\":[")
+        for (index, objective) in quest.objectives.enumerated() {
+            if index > 0 { writer.append(",") }
+            writer.append("{\"objective_id\":")
+            writer.appendJSONString(objective.objectiveID)
+            writer.append(",\"required\":")
+            writer.append(decimal: Int64(objective.required))
+            writer.append(",\"progress\":")
+            writer.append(decimal: Int64(objective.progress))
+            writer.append("}")
+        }
+        writer.append("]")
+    }
+
+    private static func appendStrings(_ strings: [String], _ writer: ByteWriter) {
+        writer.append("[")
+        for (index, string) in strings.enumerated() {
+            if index > 0 { writer.append(",") }
+            writer.appendJSONString(string)
+        }
+        writer.append("]")
     }
 
     private static func appendRole(_ role: PartyRole?, _ writer: ByteWriter) {

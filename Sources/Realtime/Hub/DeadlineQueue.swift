@@ -8,6 +8,8 @@ struct DeadlineQueue: Equatable, Sendable {
         case expireRequest(partyID: String, player: String)
         case endReadyCheck(partyID: String, number: UInt64)
         case endGrace(player: String, offlineSince: Int64)
+        /// A loot roll's time is up (ignored when it was decided first).
+        case endLootRoll(partyID: String, roll: String)
     }
 
     /// An action, its time, and its place among actions due at the same time.

@@ -129,6 +129,7 @@ extension Hub {
 
     mutating func disband(by playerSlot: Int, into outputs: inout [HubOutput]) throws(PartyError) -> ReplyData {
         let partySlot = try leadersParty(playerSlot)
+        endOpenRolls(partySlot, into: &outputs)
         emit(.disbanded(by: players[playerSlot].name), in: partySlot, into: &outputs)
         let members = parties[partySlot].members
         for member in members { players[member].party = nil }
@@ -147,9 +148,9 @@ extension Hub {
         return .empty
     }
 
-    mutating func setLoot(_ mode: LootMode, _ looterName: String?, by playerSlot: Int, into outputs: inout [HubOutput])
-        throws(PartyError) -> ReplyData
-    {
+    mutating func setLoot(
+        _ mode: LootMode, _ looterName: String?, threshold: ItemQuality?, by playerSlot: Int, into outputs: inout [HubOutput]
+    ) throws(PartyError) -> ReplyData {
         let partySlot = try leadersParty(playerSlot)
         var looter: Int?
         if mode == .masterLooter {
@@ -160,7 +161,10 @@ extension Hub {
         }
         parties[partySlot].lootMode = mode
         parties[partySlot].masterLooter = looter
-        emit(.lootChanged(mode: mode, masterLooter: looter.map { players[$0].name }), in: partySlot, into: &outputs)
+        if let threshold { parties[partySlot].lootThreshold = threshold }
+        emit(
+            .lootChanged(mode: mode, masterLooter: looter.map { players[$0].name }, threshold: parties[partySlot].lootThreshold),
+            in: partySlot, into: &outputs)
         return .empty
     }
 
@@ -235,6 +239,7 @@ extension Hub {
         _ playerSlot: Int, from partySlot: Int, reason: PartyLeaveReason = .left, into outputs: inout [HubOutput]
     ) {
         let name = players[playerSlot].name
+        leaveLootRotation(playerSlot, partySlot: partySlot)
         parties[partySlot].members.removeAll { $0 == playerSlot }
         players[playerSlot].party = nil
         players[playerSlot].role = nil
@@ -256,15 +261,19 @@ extension Hub {
         if party.masterLooter == playerSlot {
             let leader = parties[partySlot].leader
             parties[partySlot].masterLooter = leader
-            emit(.lootChanged(mode: .masterLooter, masterLooter: players[leader].name), in: partySlot, into: &outputs)
+            emit(
+                .lootChanged(mode: .masterLooter, masterLooter: players[leader].name, threshold: parties[partySlot].lootThreshold),
+                in: partySlot, into: &outputs)
         }
         leftReadyCheck(playerSlot, partySlot: partySlot, into: &outputs)
+        dropFromOpenRolls(playerSlot, partySlot: partySlot, into: &outputs)
         releaseIfIdle(playerSlot, into: &outputs)
     }
 
     /// Ends a party whose members are already detached: its invites and join requests end
     /// with it, and its code and id are free again.
     mutating func endParty(_ partySlot: Int, into outputs: inout [HubOutput]) {
+        endOpenRolls(partySlot, into: &outputs)
         let party = parties[partySlot]
         for id in party.inviteIDs {
             guard let invite = invites[id] else { continue }

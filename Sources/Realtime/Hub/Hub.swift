@@ -7,7 +7,8 @@ import Protocol
 ///
 /// Players and parties live in slot tables with free lists, so the hot path (a chat) is one
 /// hash lookup (the connection) and array accesses. The commands live in extensions, one
-/// file per area: membership, invites and join requests, ready checks, presence, history.
+/// file per area: membership, invites and join requests, ready checks, presence, history,
+/// loot, shared quests, and the events other services send.
 ///
 /// `==` compares the whole state, slot positions and free lists included (for tests that
 /// check a replayed or restored hub against the live one).
@@ -29,6 +30,10 @@ public struct Hub: Equatable, Sendable {
     var deadlines = DeadlineQueue()
     /// The offset the next published event gets (the outgoing stream starts at 1).
     var nextEventOffset: UInt64 = 1
+    /// The service event ids taken, so a retried delivery never counts twice.
+    var serviceEventLedger = ServiceEventLedger()
+    /// The number in the next loot roll's id (`roll_N`), hub-wide.
+    var nextRollNumber: UInt64 = 1
     /// The time of the input being applied (Unix ms).
     var now: Int64 = 0
 
@@ -171,7 +176,8 @@ public struct Hub: Equatable, Sendable {
         case .promote(let player): return try promote(player, by: playerSlot, into: &outputs)
         case .disband: return try disband(by: playerSlot, into: &outputs)
         case .setRole(let role): return try setRole(role, playerSlot: playerSlot, into: &outputs)
-        case .setLoot(let mode, let masterLooter): return try setLoot(mode, masterLooter, by: playerSlot, into: &outputs)
+        case .setLoot(let mode, let masterLooter, let threshold):
+            return try setLoot(mode, masterLooter, threshold: threshold, by: playerSlot, into: &outputs)
         case .invite(let player): return try invite(player, by: playerSlot, into: &outputs)
         case .inviteAccept(let id, let role): return try acceptInvite(id, role: role, playerSlot: playerSlot, into: &outputs)
         case .inviteDecline(let id): return try declineInvite(id, playerSlot: playerSlot, into: &outputs)
@@ -187,6 +193,12 @@ public struct Hub: Equatable, Sendable {
         case .history(let before, let limit): return try history(playerSlot: playerSlot, before: before, limit: limit)
         case .resume(let party, let afterSeq):
             return try resume(party, afterSeq: afterSeq, session: session, playerSlot: playerSlot, into: &outputs)
+        case .chooseLoot(let roll, let choice): return try chooseLoot(roll, choice: choice, playerSlot: playerSlot, into: &outputs)
+        case .assignLoot(let roll, let player): return try assignLoot(roll, to: player, by: playerSlot, into: &outputs)
+        case .claimLoot(let roll): return try claimLoot(roll, playerSlot: playerSlot, into: &outputs)
+        case .shareQuest(let questID, let objectives):
+            return try shareQuest(questID, objectives: objectives, by: playerSlot, into: &outputs)
+        case .abandonQuest(let questID): return try abandonQuest(questID, by: playerSlot, into: &outputs)
         }
     }
 
@@ -205,6 +217,7 @@ public struct Hub: Equatable, Sendable {
             case .expireRequest(let partyID, let player): expireRequest(partyID: partyID, player: player, into: &outputs)
             case .endReadyCheck(let partyID, let number): timeOutReadyCheck(partyID: partyID, number: number, into: &outputs)
             case .endGrace(let player, let offlineSince): endGrace(player, offlineSince: offlineSince, into: &outputs)
+            case .endLootRoll(let partyID, let roll): timeOutLootRoll(partyID: partyID, roll: roll, into: &outputs)
             }
         }
     }
@@ -293,7 +306,8 @@ public struct Hub: Equatable, Sendable {
             requests: party.requests.map { requestSnapshot($0, of: partySlot) },
             readyCheck: party.readyCheck.map { check in
                 ReadyCheckSnapshot(by: check.by, expiresAt: check.expiresAt, answers: readyAnswers(check))
-            })
+            }, lootThreshold: party.lootThreshold, lootRolls: party.lootRolls.map(lootRollSnapshot),
+            quests: party.quests.map(\.snapshot))
     }
 
     func inviteSnapshot(_ invite: Invite) -> InviteSnapshot {

@@ -26,6 +26,8 @@ public struct HubConfiguration: Equatable, Sendable {
     public var historySize = 256
     /// Idempotency keys remembered per player.
     public var idempotencyKeys = 64
+    /// How long a loot roll (NEED_GREED, MASTER_LOOTER, FREE_FOR_ALL) stays open, in ms.
+    public var lootRollTimeoutMilliseconds: Int64 = 30_000
 
     public init() {}
 }

@@ -32,6 +32,18 @@ struct Party: Equatable, Sendable {
     var readyCheckNumber: UInt64 = 0
     /// The last stored events, for `party.history` and `session.resume`.
     var history: EventHistory
+    /// Items below this quality are given round-robin rather than rolled for.
+    var lootThreshold: ItemQuality = .uncommon
+    /// The index in `members` of who gets the next round-robin item; kept pointing at the
+    /// same member as earlier members leave.
+    var lootTurn = 0
+    /// Open loot rolls, oldest first.
+    var lootRolls: [LootRoll] = []
+    /// The last decided rolls' ids, oldest first, so that a late `loot.*` is told
+    /// `roll_closed` rather than `not_found`.
+    var decidedRollIDs: [String] = []
+    /// Shared quests, oldest first.
+    var quests: [SharedQuest] = []
 }
 
 /// A player's request to join a closed party.

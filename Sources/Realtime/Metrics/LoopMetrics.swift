@@ -74,6 +74,11 @@ extension PartyOperation {
         case .ready: return 21
         case .history: return 22
         case .resume: return 23
+        case .chooseLoot: return 24
+        case .assignLoot: return 25
+        case .claimLoot: return 26
+        case .shareQuest: return 27
+        case .abandonQuest: return 28
         }
     }
 
@@ -86,7 +91,7 @@ extension PartyOperation {
 /// Command results as metrics labels: ok, then each error code.
 let commandResultCodes: [PartyErrorCode] = [
     .alreadyInParty, .notFound, .partyFull, .notInParty, .invalidMessage, .rateLimited, .unknownOp, .notLeader,
-    .notMember, .invalidTarget, .internalError,
+    .notMember, .invalidTarget, .rollClosed, .notEligible, .notMasterLooter, .alreadyShared, .internalError,
 ]
 
 /// Upper bounds (µs) of the event-loop turn time histogram buckets.

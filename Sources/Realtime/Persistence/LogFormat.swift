@@ -8,8 +8,9 @@ public enum LogFormat {
 
     /// The first bytes of every segment file.
     public static let segmentMagic: [UInt8] = Array("PHWAL".utf8)
-    /// The segment format version this code writes and reads.
-    public static let segmentVersion: UInt8 = 1
+    /// The segment format version this code writes and reads. 2: `party.set_loot` records
+    /// carry the loot threshold.
+    public static let segmentVersion: UInt8 = 2
     /// Bytes of a segment header before the pinned blob: magic (5), version (1), reserved
     /// zeros (2), first LSN (8), creation time in Unix ms (8), pinned length (4).
     public static let segmentHeaderFixedBytes = 28

@@ -3,7 +3,8 @@
 /// starts a new segment pinning the new rules, so the past is never re-read with rules it was
 /// not applied with.
 struct PinnedState: Equatable {
-    private static let formatVersion: UInt8 = 1
+    /// 2: the configuration gained the loot roll timeout.
+    private static let formatVersion: UInt8 = 2
 
     let epoch: UInt16
     let configuration: HubConfiguration

@@ -145,6 +145,52 @@ final class HubDriver {
         return party
     }
 
+    // MARK: Service events
+
+    /// The connection service events arrive on (an HTTP caller, addressed like a session).
+    static let serviceCaller = SessionID(rawValue: 9_000)
+    private var lootSeedsDrawn = 0
+
+    /// The `number`th loot seed a driver draws: SHA-256 of "seed-N", in hex (64 lowercase
+    /// characters, as the CSPRNG's would be).
+    static func lootSeed(_ number: Int) -> String { Digest.hex(Digest.sha256("seed-\(number)")) }
+
+    /// Delivers a batch of service events with one fresh seed per dropped item (unless
+    /// `lootSeeds` is given).
+    @discardableResult
+    func deliver(_ events: [IncomingServiceEvent], lootSeeds: [String]? = nil) -> [HubOutput] {
+        var seeds: [String] = []
+        for case .lootDropped(_, let items, _) in events.map(\.body) {
+            for _ in items {
+                lootSeedsDrawn += 1
+                seeds.append(Self.lootSeed(lootSeedsDrawn))
+            }
+        }
+        return apply(.serviceEvents(Self.serviceCaller, events, now: now, lootSeeds: lootSeeds ?? seeds))
+    }
+
+    private var eventsDelivered = 0
+
+    /// `combat:loot-dropped` of `items` in `party`, under a fresh event id.
+    @discardableResult
+    func drop(_ items: [DroppedItem], in party: String) -> [HubOutput] {
+        eventsDelivered += 1
+        return deliver([
+            IncomingServiceEvent(eventID: "drop-\(eventsDelivered)", body: .lootDropped(party: party, items: items, source: "boss"))
+        ])
+    }
+
+    /// `quest:objective-completed` under a fresh event id.
+    @discardableResult
+    func complete(_ objectiveID: String, of questID: String, by player: String, count: Int = 1) -> [HubOutput] {
+        eventsDelivered += 1
+        return deliver([
+            IncomingServiceEvent(
+                eventID: "objective-\(eventsDelivered)",
+                body: .objectiveCompleted(player: player, questID: questID, objectiveID: objectiveID, count: count))
+        ])
+    }
+
     /// Invites `player` from a session and returns the invite (asserting success).
     @discardableResult
     func invite(_ player: String, from number: UInt64, file: StaticString = #filePath, line: UInt = #line)
@@ -217,6 +263,41 @@ func historySeqs(_ outputs: [HubOutput]) -> [UInt64]? {
 func replyError(_ outputs: [HubOutput]) -> PartyError? {
     guard case .failure(let error)? = replies(outputs).first?.result else { return nil }
     return error
+}
+
+/// The results of the `serviceResults` in `outputs`, which must be the first output.
+func serviceResults(_ outputs: [HubOutput], file: StaticString = #filePath, line: UInt = #line) -> [ServiceEventResult.Status] {
+    guard case .serviceResults(let caller, let results)? = outputs.first else {
+        XCTFail("the service results are not the first output: \(outputs)", file: file, line: line)
+        return []
+    }
+    XCTAssertEqual(caller, HubDriver.serviceCaller, file: file, line: line)
+    XCTAssertEqual(outputs.count { if case .serviceResults = $0 { return true } else { return false } }, 1, file: file, line: line)
+    return results.map(\.status)
+}
+
+/// The events published for the outgoing stream in `outputs`, in order.
+func published(_ outputs: [HubOutput]) -> [PublishedEvent] {
+    outputs.compactMap { output in
+        if case .published(let event) = output { return event }
+        return nil
+    }
+}
+
+/// The `party.loot_rolled` outcomes in `outputs`, in order.
+func lootOutcomes(_ outputs: [HubOutput]) -> [LootRollOutcome] {
+    bodies(outputs).compactMap { body in
+        if case .lootRolled(let outcome) = body { return outcome }
+        return nil
+    }
+}
+
+/// The rolls `party.loot_roll_started` opened in `outputs`, in order.
+func startedRolls(_ outputs: [HubOutput]) -> [LootRollSnapshot] {
+    bodies(outputs).compactMap { body in
+        if case .lootRollStarted(let roll) = body { return roll }
+        return nil
+    }
 }
 
 /// The error code of the single reply in `outputs`, which must be all there is.

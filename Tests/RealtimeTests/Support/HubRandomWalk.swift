@@ -5,7 +5,8 @@ import TestSupport
 
 /// A seeded random walk through the hub: thousands of inputs from many players (every
 /// command, with real and bogus targets, `idem` keys that repeat, connections that drop and
-/// come back, and ticks that jump past every deadline), applied one by one to a live hub.
+/// come back, and ticks that jump past every deadline) and from the game's services (loot
+/// drops, quest objectives, with repeated and malformed events), applied one by one to a live hub.
 /// `HubInvariantTests` checks every rule after each step; `HubReplayTests` records each
 /// input to replay it. The same seed always gives the same walk.
 final class HubRandomWalk {
@@ -20,6 +21,7 @@ final class HubRandomWalk {
         $0.reconnectGraceMilliseconds = 5_000
         $0.readyCheckMilliseconds = 2_000
         $0.historySize = 16
+        $0.lootRollTimeoutMilliseconds = 8_000
     }
 
     /// The hub the walk drives.
@@ -42,6 +44,11 @@ final class HubRandomWalk {
     private var now: Int64 = 1_800_000_000_000
     private var nextSession: UInt64 = 1
     private let idemKeys = (0..<6).map { "key-\($0)" }
+    private let questIDs = (0..<4).map { "q-\($0)" }
+    /// The service events' ids so far, newest last, that a later batch may repeat.
+    private var eventIDs: [String] = []
+    /// The connection service events arrive on.
+    static let serviceCaller = SessionID(rawValue: 1 << 50)
 
     init(seed: UInt64, configuration: HubConfiguration = HubRandomWalk.configuration) {
         random = SplitMix64(seed: seed)
@@ -78,10 +85,11 @@ final class HubRandomWalk {
     private func randomInput() -> HubInput {
         let choice = random.next(below: 100)
         if choice < 5 {
-            // Time passes, sometimes far past every invite, grace and ready-check deadline.
+            // Time passes, sometimes far past every invite, grace, ready-check and loot deadline.
             if chance(30) { now += Int64(random.next(below: 20_000)) }
             return .tick(now: now)
         }
+        if choice >= 93 { return randomServiceEvents() }
         // The same command again at once (a client retrying, or spamming): idem repeats, rate limits.
         if case .command(let session, let request, _, _) = input, playerOfSession[session] != nil,
             choice < 9 || (request.command.operation == .signal && choice < 60)
@@ -114,6 +122,78 @@ final class HubRandomWalk {
             code = InviteCode.make(indexes: (0..<InviteCode.length).map { _ in random.next(below: InviteCode.alphabet.count) })
         } while hub.isInviteCodeInUse(code)
         return PartySeed(id: "party-\(nextParty)", inviteCode: code)
+    }
+
+    // MARK: Service events
+
+    /// A batch of one to four events: loot drops (to live parties, mostly), objectives
+    /// completed (by members, of quests their party shares, mostly), repeats of earlier ids,
+    /// and malformed ones; one seed per dropped item, now and then one short.
+    private func randomServiceEvents() -> HubInput {
+        var events: [IncomingServiceEvent] = []
+        var itemCount = 0
+        for _ in 0..<(1 + random.next(below: 4)) {
+            let id: String
+            if !eventIDs.isEmpty && chance(15) {
+                id = pick(Array(eventIDs.suffix(20)))
+            } else {
+                id = chance(2) ? "" : "evt-\(eventIDs.count)"
+                eventIDs.append(id)
+            }
+            let body: IncomingServiceEvent.Body
+            switch random.next(below: 100) {
+            case 0..<55:
+                let party = parties.isEmpty || chance(8) ? "gone" : pick(parties).id
+                let items = (0..<(chance(3) ? 0 : 1 + random.next(below: 3))).map { index in
+                    DroppedItem(itemID: "item-\(index)", name: "Loot \(index)", quality: pick(ItemQuality.allCases))
+                }
+                itemCount += items.count
+                body = .lootDropped(party: party, items: items, source: "boss")
+            case 55..<95:
+                let member = partyOf.keys.sorted()
+                let player = member.isEmpty || chance(10) ? pick(players) : pick(member)
+                let shared = partyOf[player]?.quests ?? []
+                let quest = shared.isEmpty || chance(10) ? pick(questIDs) : pick(shared).questID
+                let objective = shared.first { $0.questID == quest }.map { pick($0.objectives).objectiveID } ?? "o-0"
+                body = .objectiveCompleted(
+                    player: player, questID: quest, objectiveID: chance(5) ? "o-9" : objective, count: chance(5) ? 0 : 1 + random.next(below: 3))
+            default:
+                body = .invalid(PartyError(.invalidMessage, "unknown type \"combat:x\""))
+            }
+            events.append(IncomingServiceEvent(eventID: id, body: body))
+        }
+        var seeds = (0..<itemCount).map { _ in (0..<4).map { _ in hex(random.next()) }.joined() }
+        if !seeds.isEmpty && chance(3) { seeds.removeLast() }
+        return .serviceEvents(Self.serviceCaller, events, now: now, lootSeeds: seeds)
+    }
+
+    /// 16 lowercase hex digits.
+    private func hex(_ value: UInt64) -> String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
+    }
+
+    /// A loot command on one of the party's open rolls (or a bogus one): usually the one its
+    /// mode takes, by whoever the walk picked.
+    private func lootCommand(for player: String, in party: PartySnapshot) -> PartyCommand {
+        guard let roll = party.lootRolls.isEmpty ? nil : pick(party.lootRolls), !chance(10) else {
+            return .claimLoot(roll: chance(50) ? "roll_0" : "roll_\(random.next(below: 50))")
+        }
+        var mode = roll.mode
+        if chance(10) { mode = pick([.needGreed, .masterLooter, .freeForAll]) }
+        switch mode {
+        case .needGreed: return .chooseLoot(roll: roll.roll, choice: pick([.need, .need, .need, .greed, .greed, .pass]))
+        case .masterLooter: return .assignLoot(roll: roll.roll, player: chance(80) && !roll.eligible.isEmpty ? pick(roll.eligible) : pick(players))
+        default: return .claimLoot(roll: roll.roll)
+        }
+    }
+
+    private func questCommand(for player: String, in party: PartySnapshot?) -> PartyCommand {
+        let quest = pick(questIDs)
+        if chance(40), let shared = party?.quests, !shared.isEmpty { return .abandonQuest(questID: pick(shared).questID) }
+        if chance(15) { return .abandonQuest(questID: quest) }
+        let objectives = (0..<(1 + random.next(below: 3))).map { QuestObjective(objectiveID: "o-\($0)", required: 1 + random.next(below: 4)) }
+        return .shareQuest(questID: quest, objectives: chance(5) ? [] : objectives)
     }
 
     private func randomRole() -> PartyRole? { chance(40) ? nil : pick(PartyRole.allCases) }
@@ -154,6 +234,8 @@ final class HubRandomWalk {
         if let party, party.leader == player, party.members.count > 2, sessions[party.members[1]]?.isEmpty ?? true, chance(30) {
             return (.leave, nil)
         }
+        // Members with loot up for a roll often act on it.
+        if let party, !party.lootRolls.isEmpty, chance(60) { return (lootCommand(for: player, in: party), nil) }
         // A member asked in a ready check often answers.
         if let check = party?.readyCheck, check.answers.contains(where: { $0.player == player && $0.ready == nil }), chance(50) {
             return (.ready(chance(80)), nil)
@@ -199,7 +281,9 @@ final class HubRandomWalk {
             case 1: return (.promote(player: target), nil)
             case 2: return (chance(50) ? .disband : .get, nil)
             case 3: return (.setRole(randomRole()), nil)
-            case 4: return (.setLoot(pick(LootMode.allCases), masterLooter: chance(30) ? nil : target), nil)
+            case 4:
+                let threshold: ItemQuality? = chance(50) ? nil : pick(ItemQuality.allCases)
+                return (.setLoot(pick(LootMode.allCases), masterLooter: chance(30) ? nil : target, threshold: threshold), nil)
             default: return (.setInvitePolicy(pick(InvitePolicy.allCases)), nil)
             }
         case 33..<40:
@@ -244,6 +328,8 @@ final class HubRandomWalk {
             let seq = party?.seq ?? 0
             let afterSeq = seq > 20 && chance(50) ? seq - 20 + UInt64(random.next(below: 23)) : UInt64(random.next(below: Int(seq) + 3))
             return (.resume(party: id, afterSeq: afterSeq), nil)
+        case 84..<90:
+            return (chance(25) && party != nil ? lootCommand(for: player, in: party!) : questCommand(for: player, in: party), nil)
         default:
             let lengths = [0, 1, 5, 64, 1024, 1025]
             return (.chat(text: String(repeating: "é", count: pick(lengths))), nil)

@@ -36,9 +36,10 @@ extension PartyCommand: BinaryCodable {
         case .disband: break
         case .setRole(let role):
             writer.write(role)
-        case .setLoot(let mode, let masterLooter):
+        case .setLoot(let mode, let masterLooter, let threshold):
             writer.write(mode)
             writer.write(masterLooter)
+            writer.write(threshold)
         case .invite(let player):
             writer.writeString(player)
         case .inviteAccept(let invite, let role):
@@ -69,6 +70,19 @@ extension PartyCommand: BinaryCodable {
         case .resume(let party, let afterSeq):
             writer.writeString(party)
             writer.writeVarUInt(afterSeq)
+        case .chooseLoot(let roll, let choice):
+            writer.writeString(roll)
+            writer.write(choice)
+        case .assignLoot(let roll, let player):
+            writer.writeString(roll)
+            writer.writeString(player)
+        case .claimLoot(let roll):
+            writer.writeString(roll)
+        case .shareQuest(let questID, let objectives):
+            writer.writeString(questID)
+            writer.write(objectives)
+        case .abandonQuest(let questID):
+            writer.writeString(questID)
         }
     }
 
@@ -83,7 +97,7 @@ extension PartyCommand: BinaryCodable {
         case .promote: self = .promote(player: try reader.readString())
         case .disband: self = .disband
         case .setRole: self = .setRole(try reader.read())
-        case .setLoot: self = .setLoot(try reader.read(), masterLooter: try reader.read())
+        case .setLoot: self = .setLoot(try reader.read(), masterLooter: try reader.read(), threshold: try reader.read())
         case .invite: self = .invite(player: try reader.readString())
         case .inviteAccept: self = .inviteAccept(invite: try reader.readString(), role: try reader.read())
         case .inviteDecline: self = .inviteDecline(invite: try reader.readString())
@@ -98,6 +112,11 @@ extension PartyCommand: BinaryCodable {
         case .ready: self = .ready(try reader.readBool())
         case .history: self = .history(beforeSeq: try reader.read(), limit: try reader.read())
         case .resume: self = .resume(party: try reader.readString(), afterSeq: try reader.readVarUInt())
+        case .chooseLoot: self = .chooseLoot(roll: try reader.readString(), choice: try reader.read())
+        case .assignLoot: self = .assignLoot(roll: try reader.readString(), player: try reader.readString())
+        case .claimLoot: self = .claimLoot(roll: try reader.readString())
+        case .shareQuest: self = .shareQuest(questID: try reader.readString(), objectives: try reader.read())
+        case .abandonQuest: self = .abandonQuest(questID: try reader.readString())
         }
     }
 }
@@ -129,6 +148,11 @@ private enum PartyOperationTag: UInt8 {
     case ready = 22
     case history = 23
     case resume = 24
+    case chooseLoot = 25
+    case assignLoot = 26
+    case claimLoot = 27
+    case shareQuest = 28
+    case abandonQuest = 29
 }
 
 extension PartyOperation: BinaryCodable {
@@ -159,6 +183,11 @@ extension PartyOperation: BinaryCodable {
         case .ready: tag = .ready
         case .history: tag = .history
         case .resume: tag = .resume
+        case .chooseLoot: tag = .chooseLoot
+        case .assignLoot: tag = .assignLoot
+        case .claimLoot: tag = .claimLoot
+        case .shareQuest: tag = .shareQuest
+        case .abandonQuest: tag = .abandonQuest
         }
         writer.writeTag(tag)
     }
@@ -189,6 +218,11 @@ extension PartyOperation: BinaryCodable {
         case .ready: self = .ready
         case .history: self = .history
         case .resume: self = .resume
+        case .chooseLoot: self = .chooseLoot
+        case .assignLoot: self = .assignLoot
+        case .claimLoot: self = .claimLoot
+        case .shareQuest: self = .shareQuest
+        case .abandonQuest: self = .abandonQuest
         }
     }
 }

@@ -4,6 +4,7 @@ private enum DeadlineActionTag: UInt8 {
     case expireRequest = 2
     case endReadyCheck = 3
     case endGrace = 4
+    case endLootRoll = 5
 }
 
 extension DeadlineQueue.Action: BinaryCodable {
@@ -24,6 +25,10 @@ extension DeadlineQueue.Action: BinaryCodable {
             writer.writeTag(DeadlineActionTag.endGrace)
             writer.writeString(player)
             writer.writeVarInt(offlineSince)
+        case .endLootRoll(let partyID, let roll):
+            writer.writeTag(DeadlineActionTag.endLootRoll)
+            writer.writeString(partyID)
+            writer.writeString(roll)
         }
     }
 
@@ -33,6 +38,7 @@ extension DeadlineQueue.Action: BinaryCodable {
         case .expireRequest: self = .expireRequest(partyID: try reader.readString(), player: try reader.readString())
         case .endReadyCheck: self = .endReadyCheck(partyID: try reader.readString(), number: try reader.readVarUInt())
         case .endGrace: self = .endGrace(player: try reader.readString(), offlineSince: try reader.readVarInt())
+        case .endLootRoll: self = .endLootRoll(partyID: try reader.readString(), roll: try reader.readString())
         }
     }
 }

@@ -24,6 +24,8 @@ extension Hub {
         writer.writeDictionary(requestedPartyIDsByPlayer)
         writer.write(deadlines)
         writer.writeVarUInt(nextEventOffset)
+        writer.write(serviceEventLedger)
+        writer.writeVarUInt(nextRollNumber)
     }
 
     /// Reads what `encodeState` wrote. Besides every value's own checks, each slot reference
@@ -51,6 +53,8 @@ extension Hub {
         requestedPartyIDsByPlayer = try reader.readDictionary()
         deadlines = try reader.read()
         nextEventOffset = try reader.readVarUInt()
+        serviceEventLedger = try reader.read()
+        nextRollNumber = try reader.readVarUInt()
         if let broken = firstBrokenReference() { throw .inconsistent(broken, at: start) }
     }
 
@@ -66,7 +70,7 @@ extension Hub {
             let party = parties[slot]
             let named =
                 party.members + [party.leader] + (party.masterLooter.map { [$0] } ?? [])
-                + (party.readyCheck?.asked ?? [])
+                + (party.readyCheck?.asked ?? []) + party.lootRolls.flatMap(\.eligible)
             if let empty = named.first(where: { !players.isOccupied($0) }) {
                 return "party slot \(slot) names player slot \(empty), which is empty"
             }

@@ -17,6 +17,7 @@ extension HubConfiguration: BinaryCodable {
         writer.writeVarInt(readyCheckMilliseconds)
         writer.write(historySize)
         writer.write(idempotencyKeys)
+        writer.writeVarInt(lootRollTimeoutMilliseconds)
     }
 
     init(decoding reader: inout BinaryReader) throws(BinaryDecodingError) {
@@ -36,6 +37,7 @@ extension HubConfiguration: BinaryCodable {
         readyCheckMilliseconds = try reader.readVarInt()
         historySize = try reader.read()
         idempotencyKeys = try reader.read()
+        lootRollTimeoutMilliseconds = try reader.readVarInt()
         let rates = [
             chatRatePerSecond, chatBurst, signalRatePerSecond, signalBurst, commandRatePerSecond, commandBurst,
         ]

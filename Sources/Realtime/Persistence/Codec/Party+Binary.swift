@@ -22,9 +22,15 @@ extension Party: BinaryCodable {
         writer.write(readyCheck)
         writer.writeVarUInt(readyCheckNumber)
         history.encode(into: &writer, partyID: id)
+        writer.write(lootThreshold)
+        writer.write(lootTurn)
+        writer.write(lootRolls)
+        writer.write(decidedRollIDs)
+        writer.write(quests)
     }
 
     init(decoding reader: inout BinaryReader) throws(BinaryDecodingError) {
+        let start = reader.offset
         let id = try reader.readString()
         self.init(
             id: id, inviteCode: try reader.readString(), members: try reader.read(), leader: try reader.read(),
@@ -32,7 +38,11 @@ extension Party: BinaryCodable {
             lootMode: try reader.read(), masterLooter: try reader.read(), createdAt: try reader.readVarInt(),
             updatedAt: try reader.readVarInt(), settings: try reader.read(), inviteIDs: try reader.read(),
             requests: try reader.read(), readyCheck: try reader.read(), readyCheckNumber: try reader.readVarUInt(),
-            history: try EventHistory(decoding: &reader, partyID: id))
+            history: try EventHistory(decoding: &reader, partyID: id), lootThreshold: try reader.read(),
+            lootTurn: try reader.read(), lootRolls: try reader.read(), decidedRollIDs: try reader.read(),
+            quests: try reader.read())
+        // The round-robin turn indexes the members modulo their count.
+        guard lootTurn >= 0 else { throw .inconsistent("party \(id) has loot turn \(lootTurn)", at: start) }
     }
 }
 

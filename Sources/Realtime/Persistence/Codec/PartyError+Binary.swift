@@ -33,6 +33,10 @@ private let partyErrorCodeTags: [(tag: UInt8, code: PartyErrorCode)] = [
     (15, .noReadyCheck),
     (16, .resyncRequired),
     (17, .internalError),
+    (18, .rollClosed),
+    (19, .notEligible),
+    (20, .notMasterLooter),
+    (21, .alreadyShared),
 ]
 private let otherCodeTag: UInt8 = 255
 private let tagByPartyErrorCode = Dictionary(uniqueKeysWithValues: partyErrorCodeTags.map { ($0.code, $0.tag) })

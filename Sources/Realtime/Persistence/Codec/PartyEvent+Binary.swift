@@ -37,6 +37,13 @@ private enum PartyEventBodyTag: UInt8 {
     case readyCheckResult = 18
     case memberOffline = 19
     case memberOnline = 20
+    case lootRollStarted = 21
+    case lootChosen = 22
+    case lootRolled = 23
+    case questShared = 24
+    case questAbandoned = 25
+    case questProgress = 26
+    case questCompleted = 27
 }
 
 /// The tag, then the case's values in order.
@@ -65,10 +72,11 @@ extension PartyEventBody: BinaryCodable {
             writer.writeTag(PartyEventBodyTag.roleChanged)
             writer.writeString(player)
             writer.write(role)
-        case .lootChanged(let mode, let masterLooter):
+        case .lootChanged(let mode, let masterLooter, let threshold):
             writer.writeTag(PartyEventBodyTag.lootChanged)
             writer.write(mode)
             writer.write(masterLooter)
+            writer.write(threshold)
         case .inviteSent(let invite, let player, let by, let expiresAt):
             writer.writeTag(PartyEventBodyTag.inviteSent)
             writer.writeString(invite)
@@ -121,6 +129,35 @@ extension PartyEventBody: BinaryCodable {
         case .memberOnline(let player):
             writer.writeTag(PartyEventBodyTag.memberOnline)
             writer.writeString(player)
+        case .lootRollStarted(let roll):
+            writer.writeTag(PartyEventBodyTag.lootRollStarted)
+            writer.write(roll)
+        case .lootChosen(let roll, let player, let choice):
+            writer.writeTag(PartyEventBodyTag.lootChosen)
+            writer.writeString(roll)
+            writer.writeString(player)
+            writer.write(choice)
+        case .lootRolled(let outcome):
+            writer.writeTag(PartyEventBodyTag.lootRolled)
+            writer.write(outcome)
+        case .questShared(let quest):
+            writer.writeTag(PartyEventBodyTag.questShared)
+            writer.write(quest)
+        case .questAbandoned(let questID, let by):
+            writer.writeTag(PartyEventBodyTag.questAbandoned)
+            writer.writeString(questID)
+            writer.writeString(by)
+        case .questProgress(let questID, let objectiveID, let progress, let required, let by):
+            writer.writeTag(PartyEventBodyTag.questProgress)
+            writer.writeString(questID)
+            writer.writeString(objectiveID)
+            writer.write(progress)
+            writer.write(required)
+            writer.writeString(by)
+        case .questCompleted(let questID, let members):
+            writer.writeTag(PartyEventBodyTag.questCompleted)
+            writer.writeString(questID)
+            writer.write(members)
         }
     }
 
@@ -134,7 +171,8 @@ extension PartyEventBody: BinaryCodable {
                 from: try reader.readString(), text: try reader.readString(), timestampMs: try reader.readVarInt())
         case .disbanded: self = .disbanded(by: try reader.readString())
         case .roleChanged: self = .roleChanged(player: try reader.readString(), role: try reader.read())
-        case .lootChanged: self = .lootChanged(mode: try reader.read(), masterLooter: try reader.read())
+        case .lootChanged:
+            self = .lootChanged(mode: try reader.read(), masterLooter: try reader.read(), threshold: try reader.read())
         case .inviteSent:
             self = .inviteSent(
                 invite: try reader.readString(), player: try reader.readString(), by: try reader.readString(),
@@ -158,6 +196,16 @@ extension PartyEventBody: BinaryCodable {
         case .readyCheckResult: self = .readyCheckResult(try reader.read())
         case .memberOffline: self = .memberOffline(player: try reader.readString())
         case .memberOnline: self = .memberOnline(player: try reader.readString())
+        case .lootRollStarted: self = .lootRollStarted(try reader.read())
+        case .lootChosen: self = .lootChosen(roll: try reader.readString(), player: try reader.readString(), choice: try reader.read())
+        case .lootRolled: self = .lootRolled(try reader.read())
+        case .questShared: self = .questShared(try reader.read())
+        case .questAbandoned: self = .questAbandoned(questID: try reader.readString(), by: try reader.readString())
+        case .questProgress:
+            self = .questProgress(
+                questID: try reader.readString(), objectiveID: try reader.readString(), progress: try reader.read(),
+                required: try reader.read(), by: try reader.readString())
+        case .questCompleted: self = .questCompleted(questID: try reader.readString(), members: try reader.read())
         }
     }
 }

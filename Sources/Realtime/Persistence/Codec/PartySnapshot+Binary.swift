@@ -21,6 +21,9 @@ extension PartySnapshot: BinaryCodable {
         writer.write(invites)
         writer.write(requests)
         writer.write(readyCheck)
+        writer.write(lootThreshold)
+        writer.write(lootRolls)
+        writer.write(quests)
     }
 
     init(decoding reader: inout BinaryReader) throws(BinaryDecodingError) {
@@ -29,7 +32,8 @@ extension PartySnapshot: BinaryCodable {
             members: try reader.read(), maxMembers: try reader.read(), seq: try reader.readVarUInt(),
             createdAt: try reader.readVarInt(), updatedAt: try reader.readVarInt(), roster: try reader.read(),
             lootMode: try reader.read(), masterLooter: try reader.read(), settings: try reader.read(),
-            invites: try reader.read(), requests: try reader.read(), readyCheck: try reader.read())
+            invites: try reader.read(), requests: try reader.read(), readyCheck: try reader.read(),
+            lootThreshold: try reader.read(), lootRolls: try reader.read(), quests: try reader.read())
     }
 }
 

@@ -18,6 +18,7 @@ extension HubConfiguration {
             ("ready_check_ms", String(readyCheckMilliseconds)),
             ("history", String(historySize)),
             ("idem_keys", String(idempotencyKeys)),
+            ("loot_roll_timeout_ms", String(lootRollTimeoutMilliseconds)),
         ]
     }
 

@@ -71,8 +71,11 @@ extension PartyCommand {
             return ["player=\(word(player))"]
         case .setRole(let role):
             return ["role=\(role?.rawValue ?? "null")"]
-        case .setLoot(let mode, let masterLooter):
-            return ["loot_mode=\(mode.rawValue)", masterLooter.map { "master_looter=\(word($0))" }].compactMap { $0 }
+        case .setLoot(let mode, let masterLooter, let threshold):
+            return [
+                "loot_mode=\(mode.rawValue)", masterLooter.map { "master_looter=\(word($0))" },
+                threshold.map { "threshold=\($0.rawValue)" },
+            ].compactMap { $0 }
         case .inviteAccept(let invite, let role):
             return ["invite=\(word(invite))", role.map { "role=\($0.rawValue)" }].compactMap { $0 }
         case .inviteDecline(let invite):
@@ -92,6 +95,17 @@ extension PartyCommand {
             return [beforeSeq.map { "before_seq=\($0)" }, limit.map { "limit=\($0)" }].compactMap { $0 }
         case .resume(let party, let afterSeq):
             return ["party=\(word(party))", "after_seq=\(afterSeq)"]
+        case .chooseLoot(let roll, let choice):
+            return ["roll=\(word(roll))", "choice=\(choice.rawValue)"]
+        case .assignLoot(let roll, let player):
+            return ["roll=\(word(roll))", "player=\(word(player))"]
+        case .claimLoot(let roll):
+            return ["roll=\(word(roll))"]
+        case .shareQuest(let questID, let objectives):
+            let listed = objectives.map { "\(word($0.objectiveID)):\($0.required)" }.joined(separator: ",")
+            return ["quest_id=\(word(questID))", "objectives=[\(listed)]"]
+        case .abandonQuest(let questID):
+            return ["quest_id=\(word(questID))"]
         }
     }
 }

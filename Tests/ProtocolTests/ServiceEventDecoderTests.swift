@@ -40,7 +40,7 @@ final class ServiceEventDecoderTests: XCTestCase {
             guard case .invalid(let error) = event.body else { return XCTFail("\(event) was taken") }
             XCTAssertEqual(error.code, .invalidMessage)
         }
-        let tooManyItems = (0...ServiceEventDecoder.maxItems).map { "{\"item_id\":\"i\($0)\",\"name\":\"n\",\"quality\":\"poor\"}" }
+        let tooManyItems = (0...ServiceEventLimits.itemsPerDrop.upperBound).map { "{\"item_id\":\"i\($0)\",\"name\":\"n\",\"quality\":\"poor\"}" }
         let drop = "{\"event_id\":\"x\",\"type\":\"combat:loot-dropped\",\"party\":\"p\",\"source\":\"s\",\"items\":[\(tooManyItems.joined(separator: ","))]}"
         guard case .invalid? = try decode(drop).get().first?.body else { return XCTFail("101 items were taken") }
 

@@ -4,14 +4,8 @@
 /// The body as a whole either has this shape or is refused (400, nothing applied). Within a
 /// well-formed body, an event with a valid `event_id` but an unknown `type` or a bad field is
 /// decoded as `.invalid`, so it is answered `rejected` in its place and the rest still apply.
+/// Field limits are `ServiceEventLimits`', the ones the hub checks again.
 public enum ServiceEventDecoder {
-    /// The most items one `combat:loot-dropped` may carry.
-    public static let maxItems = 100
-    /// The longest id or name in an event (party, item, quest, objective, source), in characters.
-    public static let maxFieldLength = 128
-    /// The largest `count` of a `quest:objective-completed`.
-    public static let maxCount = 1_000_000
-
     /// A body refused as a whole.
     public struct BodyError: Error, Equatable, Sendable {
         public let message: String
@@ -39,12 +33,13 @@ public enum ServiceEventDecoder {
         events.reserveCapacity(objects.count)
         for (index, object) in objects.enumerated() {
             guard case .object = object else { return .failure(BodyError(message: "event \(index) is not an object")) }
-            guard let id = object["event_id"]?.stringValue, (1...IncomingServiceEvent.maxEventIDLength).contains(id.count)
-            else {
+            guard let id = object["event_id"]?.stringValue, ServiceEventLimits.eventIDProblem(id) == nil else {
                 return .failure(
                     BodyError(message: "event \(index) needs an \"event_id\" of 1-\(IncomingServiceEvent.maxEventIDLength) characters"))
             }
-            events.append(IncomingServiceEvent(eventID: id, body: decodeBody(object)))
+            var body = decodeBody(object)
+            if let problem = ServiceEventLimits.problem(body) { body = invalid(problem) }
+            events.append(IncomingServiceEvent(eventID: id, body: body))
         }
         return .success(events)
     }
@@ -53,16 +48,16 @@ public enum ServiceEventDecoder {
         guard let type = object["type"]?.stringValue else { return invalid("\"type\" must be a string") }
         switch type {
         case "combat:loot-dropped":
-            guard let party = field(object, "party") else { return invalid(fieldRule("party")) }
-            guard let source = field(object, "source") else { return invalid(fieldRule("source")) }
-            guard case .array(let list)? = object["items"], (1...maxItems).contains(list.count) else {
-                return invalid("\"items\" must be an array of 1-\(maxItems) items")
+            guard let party = object["party"]?.stringValue else { return invalid(stringRule("party")) }
+            guard let source = object["source"]?.stringValue else { return invalid(stringRule("source")) }
+            guard case .array(let list)? = object["items"], ServiceEventLimits.itemsPerDrop.contains(list.count) else {
+                return invalid("\"items\" must be an array of 1-\(ServiceEventLimits.itemsPerDrop.upperBound) items")
             }
             var items: [DroppedItem] = []
             items.reserveCapacity(list.count)
             for (index, item) in list.enumerated() {
-                guard case .object = item, let itemID = field(item, "item_id"), let name = field(item, "name") else {
-                    return invalid("item \(index) needs \"item_id\" and \"name\" of 1-\(maxFieldLength) characters")
+                guard case .object = item, let itemID = item["item_id"]?.stringValue, let name = item["name"]?.stringValue else {
+                    return invalid("item \(index) needs \"item_id\" and \"name\" strings")
                 }
                 guard let text = item["quality"]?.stringValue, let quality = ItemQuality(rawValue: text) else {
                     let names = ItemQuality.allCases.map(\.rawValue).joined(separator: ", ")
@@ -75,12 +70,13 @@ public enum ServiceEventDecoder {
             guard let player = object["player"]?.stringValue, JWTCodec.isValidSubject(player) else {
                 return invalid("\"player\" must be a player id (1-64 characters of [A-Za-z0-9_.:-])")
             }
-            guard let questID = field(object, "quest_id") else { return invalid(fieldRule("quest_id")) }
-            guard let objectiveID = field(object, "objective_id") else { return invalid(fieldRule("objective_id")) }
+            guard let questID = object["quest_id"]?.stringValue else { return invalid(stringRule("quest_id")) }
+            guard let objectiveID = object["objective_id"]?.stringValue else { return invalid(stringRule("objective_id")) }
             var count = 1
             if let value = object["count"], value != .null {
-                guard let number = value.int64Value, (1...Int64(maxCount)).contains(number) else {
-                    return invalid("\"count\" must be an integer from 1 to \(maxCount)")
+                let range = ServiceEventLimits.objectiveCount
+                guard let number = value.int64Value, number >= Int64(range.lowerBound), number <= Int64(range.upperBound) else {
+                    return invalid("\"count\" must be an integer from \(range.lowerBound) to \(range.upperBound)")
                 }
                 count = Int(number)
             }
@@ -90,13 +86,7 @@ public enum ServiceEventDecoder {
         }
     }
 
-    /// A string member of 1-`maxFieldLength` characters.
-    private static func field(_ object: JSONValue, _ name: String) -> String? {
-        guard let value = object[name]?.stringValue, (1...maxFieldLength).contains(value.count) else { return nil }
-        return value
-    }
-
-    private static func fieldRule(_ name: String) -> String { "\"\(name)\" must be a string of 1-\(maxFieldLength) characters" }
+    private static func stringRule(_ name: String) -> String { "\"\(name)\" must be a string" }
 
     private static func invalid(_ message: String) -> IncomingServiceEvent.Body {
         .invalid(PartyError(.invalidMessage, message))

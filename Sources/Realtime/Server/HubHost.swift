@@ -204,7 +204,7 @@ final class HubHost {
         var seeds: [String] = []
         for event in events {
             guard case .lootDropped(_, let items, _) = event.body else { continue }
-            for _ in items { seeds.append(SecureRandom.hexString(bytes: 32)) }
+            for _ in items { seeds.append(Digest.hex(SecureRandom.bytes(32))) }
         }
         return seeds
     }

@@ -174,7 +174,6 @@ class ServerTestCase: XCTestCase {
         return (client, ready)
     }
 
-    /// An upgraded connection to the echo endpoint.
     /// Sends an upgrade request and returns the refusal, checking the connection then closes
     /// when `closes`.
     func refusedUpgrade(
@@ -193,6 +192,7 @@ class ServerTestCase: XCTestCase {
         return response
     }
 
+    /// An upgraded connection to the echo endpoint.
     func openEcho(_ server: TestServer) throws -> RawWebSocketClient {
         let client = try connect(server)
         try client.upgrade(path: server.configuration.echoPath!)

@@ -117,6 +117,8 @@ final class HubInvariantTests: XCTestCase {
                 lastPublishedOffset = event.offset
             case .serviceResults:
                 require(false, "service results for an input that carried no service events")
+            case .organizationAnswer:
+                require(false, "an organization answer in the party walk")
             }
         }
         require(replies == (command?.request.rid == nil ? 0 : 1), "\(replies) replies")

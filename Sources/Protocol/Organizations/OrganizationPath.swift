@@ -86,6 +86,28 @@ public enum OrganizationPath: Equatable, Sendable {
         }
     }
 
+    /// The endpoint `method` reaches at this path; nil when the path does not take it (405).
+    public func endpoint(method: String) -> OrganizationOperation.Kind? {
+        switch (self, method) {
+        case (.organizations, "POST"): return .createOrganization
+        case (.organization, "GET"): return .getOrganization
+        case (.organizationMembers, "GET"): return .listOrganizationMembers
+        case (.organizationMember, "PUT"): return .setOrganizationMember
+        case (.organizationMember, "DELETE"): return .removeOrganizationMember
+        case (.organizationGroups, "POST"): return .createGroup
+        case (.organizationGroups, "GET"): return .listGroups
+        case (.group, "GET"): return .getGroup
+        case (.group, "PUT"): return .updateGroup
+        case (.group, "DELETE"): return .deleteGroup
+        case (.groupRegenerateCode, "POST"): return .regenerateGroupCode
+        case (.groupMembers, "GET"): return .listGroupMembers
+        case (.groupMember, "DELETE"): return .removeGroupMember
+        case (.groupLeave, "POST"): return .leaveGroup
+        case (.groupJoin, "POST"): return .joinGroup
+        default: return nil
+        }
+    }
+
     private static func hasRoot(_ path: Substring, _ root: String) -> Bool {
         guard path.utf8.starts(with: root.utf8) else { return false }
         let next = path.utf8.dropFirst(root.utf8.count).first

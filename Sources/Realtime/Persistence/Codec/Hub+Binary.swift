@@ -2,11 +2,11 @@ import Protocol
 
 extension Hub {
     /// The version byte that starts an encoded state; a state of another version is refused.
-    static let stateFormatVersion: UInt8 = 2
+    static let stateFormatVersion: UInt8 = 3
 
     /// Writes the whole state (docs/CODEC.md): the version byte, the configuration, the time,
     /// the slot tables with their exact slots and free lists, every index, the invites, the
-    /// counters and the deadline heap. Deterministic: the same state always gives the same
+    /// counters, the deadline heap and the organizations with their groups. Deterministic: the same state always gives the same
     /// bytes (dictionaries in ascending key order: strings by their UTF-8 bytes, sessions by number).
     func encodeState(into writer: inout BinaryWriter) {
         writer.writeUInt8(Self.stateFormatVersion)
@@ -24,6 +24,7 @@ extension Hub {
         writer.writeDictionary(requestedPartyIDsByPlayer)
         writer.write(deadlines)
         writer.writeVarUInt(nextEventOffset)
+        writer.write(organizations)
     }
 
     /// Reads what `encodeState` wrote. Besides every value's own checks, each slot reference
@@ -51,6 +52,7 @@ extension Hub {
         requestedPartyIDsByPlayer = try reader.readDictionary()
         deadlines = try reader.read()
         nextEventOffset = try reader.readVarUInt()
+        organizations = try reader.read()
         if let broken = firstBrokenReference() { throw .inconsistent(broken, at: start) }
     }
 

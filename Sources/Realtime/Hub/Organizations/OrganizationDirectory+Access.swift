@@ -13,34 +13,47 @@ extension OrganizationDirectory {
         }
     }
 
-    /// An organization and the caller's standing in it; `not_found` when it does not exist or
-    /// the caller is not a member (both read the same).
-    func organization(_ id: String, visibleTo caller: OrganizationCaller) throws(OrganizationError) -> (Organization, Standing) {
+    // The checks below hand back standings and ids, never a copy of an organization or a
+    // group, to the requests that change one: a copy held while the stored value is changed
+    // would make that change copy the whole member table (copy-on-write), on every join.
+
+    /// The caller's standing in an organization; `not_found` when it does not exist or the
+    /// caller is not a member (both read the same).
+    func standing(in id: String, of caller: OrganizationCaller) throws(OrganizationError) -> Standing {
         guard let organization = organizations[id] else { throw .noOrganization(id) }
         let standing = standing(of: caller, in: organization)
         guard standing != .outsider else { throw .noOrganization(id) }
-        return (organization, standing)
+        return standing
     }
 
-    /// A group and the caller's standing in its organization, when the caller may see it: a
+    /// The organization of a group the caller may see, and the caller's standing in it: a
     /// manager of the organization sees every group, a MEMBER only their own. Otherwise
     /// `not_found`, exactly as for a group that does not exist.
-    func group(_ id: String, visibleTo caller: OrganizationCaller) throws(OrganizationError) -> (Group, Standing) {
+    func access(toGroup id: String, for caller: OrganizationCaller) throws(OrganizationError) -> (organizationID: String, standing: Standing) {
         guard let group = groups[id], let organization = organizations[group.organizationID] else { throw .noGroup(id) }
         let standing = standing(of: caller, in: organization)
         switch standing {
         case .outsider: throw .noGroup(id)
         case .member where group.members[caller.user] == nil: throw .noGroup(id)
-        default: return (group, standing)
+        default: return (group.organizationID, standing)
         }
     }
 
-    /// A group the caller may see and manage (OWNER, MODERATOR, service), with the caller's
-    /// standing: `forbidden` for a MEMBER who sees it.
-    func managedGroup(_ id: String, by caller: OrganizationCaller, toDo what: String) throws(OrganizationError) -> (Group, Standing) {
-        let (group, standing) = try group(id, visibleTo: caller)
-        guard standing.managesGroups else { throw OrganizationError(.forbidden, "only the OWNER and MODERATORs may \(what)") }
-        return (group, standing)
+    /// `access(toGroup:for:)` for what only those who manage groups (OWNER, MODERATOR,
+    /// service) may do: `forbidden` for a MEMBER who sees the group.
+    func managerAccess(toGroup id: String, for caller: OrganizationCaller, toDo what: String) throws(OrganizationError)
+        -> (organizationID: String, standing: Standing)
+    {
+        let access = try access(toGroup: id, for: caller)
+        guard access.standing.managesGroups else { throw OrganizationError(.forbidden, "only the OWNER and MODERATORs may \(what)") }
+        return access
+    }
+
+    /// A group the caller may see, as they may see it (for the requests that only read).
+    func visibleGroup(_ id: String, for caller: OrganizationCaller) throws(OrganizationError) -> GroupSnapshot {
+        let standing = try access(toGroup: id, for: caller).standing
+        guard let group = groups[id] else { throw .noGroup(id) }
+        return snapshot(group, for: standing)
     }
 
     // MARK: Snapshots
@@ -55,10 +68,6 @@ extension OrganizationDirectory {
     func memberSnapshots(_ organization: Organization) -> [OrganizationMemberSnapshot] {
         organization.members.map { OrganizationMemberSnapshot(user: $0.key, role: $0.value.role, joinedAt: $0.value.joinedAt) }
             .sorted { ($0.joinedAt, $0.user) < ($1.joinedAt, $1.user) }
-    }
-
-    func memberSnapshot(_ user: String, of organization: Organization) -> OrganizationMemberSnapshot? {
-        organization.members[user].map { OrganizationMemberSnapshot(user: user, role: $0.role, joinedAt: $0.joinedAt) }
     }
 
     /// A group as a caller of this standing sees it: the code only for those who manage groups.

@@ -7,32 +7,46 @@ extension OrganizationDirectory {
     mutating func joinGroup(
         code: String, by caller: OrganizationCaller, now: Int64, announcing announcements: inout [PublishedEvent.Kind]
     ) throws(OrganizationError) -> OrganizationReply {
-        guard let normalized = InviteCode.normalized(code), let id = groupIDByCode[normalized], var group = groups[id],
-            let organization = organizations[group.organizationID]
-        else { throw OrganizationError(.notFound, "no group has the invite code \(code)") }
-        let standing = standing(of: caller, in: organization)
-        // A service is nobody's member: it manages groups but belongs to none.
-        guard standing != .outsider && standing != .service else {
-            throw OrganizationError(.notOrgMember, "join organization \(organization.id) before its groups")
-        }
-        guard group.members[caller.user] == nil else {
+        let (id, organizationID, invitedBy) = try groupOpened(by: code)
+        let standing = try joinerStanding(in: organizationID, of: caller)
+        guard groups[id]?.members[caller.user] == nil else {
             throw OrganizationError(.alreadyMember, "you are already a member of group \(id)")
         }
-        group.members[caller.user] = GroupMembership(invitedBy: group.codeIssuedBy, joinedAt: now)
-        groups[id] = group
-        announcements.append(
-            .groupMemberAdded(group: id, organization: group.organizationID, user: caller.user, invitedBy: group.codeIssuedBy))
+        groups[id]?.members[caller.user] = GroupMembership(invitedBy: invitedBy, joinedAt: now)
+        announcements.append(.groupMemberAdded(group: id, organization: organizationID, user: caller.user, invitedBy: invitedBy))
+        guard let group = groups[id] else { throw .noGroup(id) }
         return .group(snapshot(group, for: standing), created: false)
+    }
+
+    /// The group a code opens: its id, its organization, and who issued the code.
+    private func groupOpened(by code: String) throws(OrganizationError) -> (String, String, String) {
+        guard let normalized = InviteCode.normalized(code), let id = groupIDByCode[normalized], let group = groups[id] else {
+            throw OrganizationError(.notFound, "no group has the invite code \(code)")
+        }
+        return (id, group.organizationID, group.codeIssuedBy)
+    }
+
+    /// A joiner's standing: `not_org_member` outside the organization. A service is nobody's
+    /// member: it manages groups but belongs to none.
+    private func joinerStanding(in organizationID: String, of caller: OrganizationCaller) throws(OrganizationError) -> Standing {
+        guard let organization = organizations[organizationID] else { throw .noOrganization(organizationID) }
+        let standing = standing(of: caller, in: organization)
+        guard standing != .outsider && standing != .service else {
+            throw OrganizationError(.notOrgMember, "join organization \(organizationID) before its groups")
+        }
+        return standing
     }
 
     /// `POST /groups/{id}/leave`: a member leaves (`left`); `not_found` for anyone else.
     mutating func leaveGroup(
         _ id: String, by caller: OrganizationCaller, announcing announcements: inout [PublishedEvent.Kind]
     ) throws(OrganizationError) -> OrganizationReply {
-        guard let group = groups[id], !caller.isService, group.members[caller.user] != nil else { throw .noGroup(id) }
+        guard !caller.isService, groups[id]?.members[caller.user] != nil, let organizationID = groups[id]?.organizationID else {
+            throw .noGroup(id)
+        }
         groups[id]?.members[caller.user] = nil
         announcements.append(
-            .groupMemberRemoved(group: id, organization: group.organizationID, user: caller.user, by: caller.user, reason: .left))
+            .groupMemberRemoved(group: id, organization: organizationID, user: caller.user, by: caller.user, reason: .left))
         return .done
     }
 
@@ -45,16 +59,17 @@ extension OrganizationDirectory {
         if !caller.isService && user == caller.user, groups[id]?.members[user] != nil {
             return try leaveGroup(id, by: caller, announcing: &announcements)
         }
-        let (group, _) = try managedGroup(id, by: caller, toDo: "remove a group's members")
-        guard group.members[user] != nil else { throw OrganizationError(.notFound, "\(user) is not a member of group \(id)") }
+        let organizationID = try managerAccess(toGroup: id, for: caller, toDo: "remove a group's members").organizationID
+        guard groups[id]?.members[user] != nil else { throw OrganizationError(.notFound, "\(user) is not a member of group \(id)") }
         groups[id]?.members[user] = nil
-        announcements.append(
-            .groupMemberRemoved(group: id, organization: group.organizationID, user: user, by: caller.user, reason: .removed))
+        announcements.append(.groupMemberRemoved(group: id, organization: organizationID, user: user, by: caller.user, reason: .removed))
         return .done
     }
 
     /// `GET /groups/{id}/members`: for the OWNER and MODERATORs; a MEMBER gets `forbidden`.
     func listMembers(of id: String, for caller: OrganizationCaller) throws(OrganizationError) -> OrganizationReply {
-        .groupMembers(memberSnapshots(try managedGroup(id, by: caller, toDo: "list a group's members").0))
+        _ = try managerAccess(toGroup: id, for: caller, toDo: "list a group's members")
+        guard let group = groups[id] else { throw .noGroup(id) }
+        return .groupMembers(memberSnapshots(group))
     }
 }

@@ -9,9 +9,9 @@ extension OrganizationDirectory {
         in organizationID: String, name: String, description: String?, by caller: OrganizationCaller, seed: OrganizationSeed?,
         now: Int64, announcing announcements: inout [PublishedEvent.Kind]
     ) throws(OrganizationError) -> OrganizationReply {
-        let (organization, standing) = try organization(organizationID, visibleTo: caller)
+        let standing = try standing(in: organizationID, of: caller)
         guard standing.managesGroups else { throw OrganizationError(.forbidden, "only the OWNER and MODERATORs may create groups") }
-        guard organization.groupIDs.count < Self.maxGroupsPerOrganization else {
+        guard organizations[organizationID]?.groupIDs.count ?? 0 < Self.maxGroupsPerOrganization else {
             throw OrganizationError(
                 .limitReached, "organization \(organizationID) has \(Self.maxGroupsPerOrganization) groups, the most it may have")
         }
@@ -29,9 +29,9 @@ extension OrganizationDirectory {
     /// `GET /organizations/{id}/groups`: every group for those who manage them, a MEMBER's own
     /// groups for a MEMBER, in the order they were made.
     func listGroups(of organizationID: String, for caller: OrganizationCaller) throws(OrganizationError) -> OrganizationReply {
-        let (organization, standing) = try organization(organizationID, visibleTo: caller)
+        let standing = try standing(in: organizationID, of: caller)
         var listed: [GroupSnapshot] = []
-        for id in organization.groupIDs {
+        for id in organizations[organizationID]?.groupIDs ?? [] {
             guard let group = groups[id], standing.managesGroups || group.members[caller.user] != nil else { continue }
             listed.append(snapshot(group, for: standing))
         }
@@ -44,14 +44,19 @@ extension OrganizationDirectory {
         _ id: String, name: String?, description: OrganizationOperation.DescriptionUpdate, by caller: OrganizationCaller,
         now: Int64
     ) throws(OrganizationError) -> OrganizationReply {
-        let (before, standing) = try managedGroup(id, by: caller, toDo: "change a group")
-        var group = before
-        if let name { group.name = name }
-        if case .replace(let description) = description { group.description = description }
-        if group != before {
-            group.updatedAt = now
-            groups[id] = group
+        let standing = try managerAccess(toGroup: id, for: caller, toDo: "change a group").standing
+        guard let before = groups[id] else { throw .noGroup(id) }
+        var changed = false
+        if let name, name != before.name {
+            groups[id]?.name = name
+            changed = true
         }
+        if case .replace(let text) = description, text != before.description {
+            groups[id]?.description = text
+            changed = true
+        }
+        if changed { groups[id]?.updatedAt = now }
+        guard let group = groups[id] else { throw .noGroup(id) }
         return .group(snapshot(group, for: standing), created: false)
     }
 
@@ -60,17 +65,16 @@ extension OrganizationDirectory {
     mutating func deleteGroup(
         _ id: String, by caller: OrganizationCaller, announcing announcements: inout [PublishedEvent.Kind]
     ) throws(OrganizationError) -> OrganizationReply {
-        let (group, standing) = try group(id, visibleTo: caller)
+        let (organizationID, standing) = try access(toGroup: id, for: caller)
         guard standing.actsAsOwner else { throw OrganizationError(.forbidden, "only the OWNER may delete a group") }
+        guard let group = groups.removeValue(forKey: id) else { throw .noGroup(id) }
         for member in memberSnapshots(group) {
             announcements.append(
-                .groupMemberRemoved(
-                    group: id, organization: group.organizationID, user: member.user, by: caller.user, reason: .groupDeleted))
+                .groupMemberRemoved(group: id, organization: organizationID, user: member.user, by: caller.user, reason: .groupDeleted))
         }
-        groups[id] = nil
         groupIDByCode[group.inviteCode] = nil
-        organizations[group.organizationID]?.groupIDs.removeAll { $0 == id }
-        announcements.append(.groupDeleted(group: id, organization: group.organizationID, by: caller.user))
+        organizations[organizationID]?.groupIDs.removeAll { $0 == id }
+        announcements.append(.groupDeleted(group: id, organization: organizationID, by: caller.user))
         return .done
     }
 
@@ -79,14 +83,14 @@ extension OrganizationDirectory {
     mutating func regenerateCode(
         of id: String, by caller: OrganizationCaller, seed: OrganizationSeed?, now: Int64
     ) throws(OrganizationError) -> OrganizationReply {
-        var (group, _) = try managedGroup(id, by: caller, toDo: "regenerate a group's code")
+        _ = try managerAccess(toGroup: id, for: caller, toDo: "regenerate a group's code")
+        guard let old = groups[id]?.inviteCode else { throw .noGroup(id) }
         guard let code = seed?.inviteCode, groupIDByCode[code] == nil else { throw .noSeed }
-        groupIDByCode[group.inviteCode] = nil
+        groupIDByCode[old] = nil
         groupIDByCode[code] = id
-        group.inviteCode = code
-        group.codeIssuedBy = caller.user
-        group.updatedAt = now
-        groups[id] = group
+        groups[id]?.inviteCode = code
+        groups[id]?.codeIssuedBy = caller.user
+        groups[id]?.updatedAt = now
         return .inviteCode(code)
     }
 }

@@ -35,29 +35,28 @@ extension OrganizationDirectory {
     mutating func setMember(
         _ user: String, role: OrganizationRole, in id: String, by caller: OrganizationCaller, now: Int64
     ) throws(OrganizationError) -> OrganizationReply {
-        let (organization, standing) = try organization(id, visibleTo: caller)
-        let current = organization.members[user]?.role
+        let standing = try standing(in: id, of: caller)
+        guard let owner = organizations[id]?.owner else { throw .noOrganization(id) }
+        let current = organizations[id]?.members[user]
         switch standing {
         case .outsider, .member:
             throw OrganizationError(.forbidden, "only the OWNER and MODERATORs may add members")
         case .moderator:
-            guard role == .member, current == nil || current == .member else {
+            guard role == .member, current == nil || current?.role == .member else {
                 throw OrganizationError(.forbidden, "a MODERATOR may add users as MEMBER only; the OWNER sets roles")
             }
         case .owner, .service:
-            if user == organization.owner && role != .owner {
+            if user == owner && role != .owner {
                 throw OrganizationError(
                     .forbidden, "the OWNER's role changes only when ownership is handed to another member (role OWNER)")
             }
         }
-        let joinedAt = organization.members[user]?.joinedAt ?? now
-        var changed = organization
-        if role == .owner && user != organization.owner {
-            changed.members[organization.owner]?.role = .moderator
-            changed.owner = user
+        let joinedAt = current?.joinedAt ?? now
+        if role == .owner && user != owner {
+            organizations[id]?.members[owner]?.role = .moderator
+            organizations[id]?.owner = user
         }
-        changed.members[user] = OrganizationMembership(role: role, joinedAt: joinedAt)
-        organizations[id] = changed
+        organizations[id]?.members[user] = OrganizationMembership(role: role, joinedAt: joinedAt)
         return .organizationMember(OrganizationMemberSnapshot(user: user, role: role, joinedAt: joinedAt))
     }
 
@@ -67,8 +66,8 @@ extension OrganizationDirectory {
     mutating func removeMember(
         _ user: String, from id: String, by caller: OrganizationCaller, announcing announcements: inout [PublishedEvent.Kind]
     ) throws(OrganizationError) -> OrganizationReply {
-        let (organization, standing) = try organization(id, visibleTo: caller)
-        guard let target = organization.members[user]?.role else {
+        let standing = try standing(in: id, of: caller)
+        guard let target = organizations[id]?.members[user]?.role else {
             throw OrganizationError(.notFound, "\(user) is not a member of organization \(id)")
         }
         let isSelf = !caller.isService && user == caller.user
@@ -83,7 +82,7 @@ extension OrganizationDirectory {
         default: throw OrganizationError(.forbidden, "a MODERATOR removes MEMBERs, a MEMBER only themself")
         }
         organizations[id]?.members[user] = nil
-        for groupID in organization.groupIDs where groups[groupID]?.members[user] != nil {
+        for groupID in organizations[id]?.groupIDs ?? [] where groups[groupID]?.members[user] != nil {
             groups[groupID]?.members[user] = nil
             announcements.append(
                 .groupMemberRemoved(group: groupID, organization: id, user: user, by: caller.user, reason: .orgLeft))

@@ -64,10 +64,12 @@ struct OrganizationDirectory: Equatable, Sendable {
         case .createOrganization(let name, let owner):
             return try createOrganization(name: name, owner: owner, by: caller, seed: seed, now: now)
         case .getOrganization(let id):
-            let (organization, _) = try organization(id, visibleTo: caller)
+            _ = try standing(in: id, of: caller)
+            guard let organization = organizations[id] else { throw .noOrganization(id) }
             return .organization(snapshot(organization), created: false)
         case .listOrganizationMembers(let id):
-            let (organization, _) = try organization(id, visibleTo: caller)
+            _ = try standing(in: id, of: caller)
+            guard let organization = organizations[id] else { throw .noOrganization(id) }
             return .organizationMembers(memberSnapshots(organization))
         case .setOrganizationMember(let id, let user, let role):
             return try setMember(user, role: role, in: id, by: caller, now: now)
@@ -80,8 +82,7 @@ struct OrganizationDirectory: Equatable, Sendable {
         case .listGroups(let id):
             return try listGroups(of: id, for: caller)
         case .getGroup(let id):
-            let (group, standing) = try group(id, visibleTo: caller)
-            return .group(snapshot(group, for: standing), created: false)
+            return .group(try visibleGroup(id, for: caller), created: false)
         case .updateGroup(let id, let name, let description):
             return try updateGroup(id, name: name, description: description, by: caller, now: now)
         case .deleteGroup(let id):

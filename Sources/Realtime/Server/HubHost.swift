@@ -230,13 +230,15 @@ final class HubHost {
     }
 
     private func drawSeed() -> PartySeed? {
-        drawInviteCode(unless: hub.isInviteCodeInUse).map { PartySeed(id: SecureRandom.uuidString(), inviteCode: $0) }
+        drawInviteCode(unless: { self.hub.isInviteCodeInUse($0) }).map { PartySeed(id: SecureRandom.uuidString(), inviteCode: $0) }
     }
 
     /// An id and a code for a new organization, a new group or a group's new code (the code
     /// unused among live groups).
     private func drawOrganizationSeed() -> OrganizationSeed? {
-        drawInviteCode(unless: hub.isGroupInviteCodeInUse).map { OrganizationSeed(id: SecureRandom.uuidString(), inviteCode: $0) }
+        drawInviteCode(unless: { self.hub.isGroupInviteCodeInUse($0) }).map {
+            OrganizationSeed(id: SecureRandom.uuidString(), inviteCode: $0)
+        }
     }
 
     /// A random invite code that `isInUse` does not refuse; nil when 16 draws in a row were.

@@ -1,7 +1,9 @@
 /// A member of a group: `{"user_id","invited_by","joined_at"}`. `invitedBy` is who made the
 /// code the member joined with (the group's creator or the code's last regenerator).
 public struct GroupMemberSnapshot: Equatable, Sendable {
+    /// The member's user id (`user_id`).
     public let user: String
+    /// `invited_by`.
     public let invitedBy: String
     /// Unix ms.
     public let joinedAt: Int64

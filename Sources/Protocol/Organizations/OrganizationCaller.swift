@@ -4,6 +4,7 @@
 public struct OrganizationCaller: Equatable, Sendable {
     /// The user id (a player's `sub`), or the service's name.
     public let user: String
+    /// Whether the token had `"role":"service"`.
     public let isService: Bool
 
     public init(user: String, isService: Bool = false) {

@@ -49,7 +49,9 @@ public struct OrganizationErrorCode: RawRepresentable, Hashable, Sendable, Custo
 /// A refused organization request: the code, a message for people, and for
 /// `invalid_request` the field or path parameter at fault.
 public struct OrganizationError: Error, Equatable, Sendable {
+    /// The `code`, which decides the status.
     public let code: OrganizationErrorCode
+    /// The `message`, for people.
     public let message: String
     /// The body field (`name`) or path parameter (`userId`) that is missing or bad.
     public let field: String?

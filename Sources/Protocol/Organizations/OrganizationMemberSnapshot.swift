@@ -1,5 +1,6 @@
 /// A member of an organization: `{"user_id","role","joined_at"}`.
 public struct OrganizationMemberSnapshot: Equatable, Sendable {
+    /// The member's user id (`user_id`).
     public let user: String
     public let role: OrganizationRole
     /// Unix ms.

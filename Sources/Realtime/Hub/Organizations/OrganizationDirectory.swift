@@ -13,7 +13,9 @@ struct OrganizationDirectory: Equatable, Sendable {
     /// The most groups one organization may have.
     static let maxGroupsPerOrganization = 1000
 
+    /// Every organization, by id.
     var organizations: [String: Organization] = [:]
+    /// Every group of every organization, by id.
     var groups: [String: Group] = [:]
     /// Each live group's invite code, to its group id.
     var groupIDByCode: [String: String] = [:]
@@ -39,7 +41,9 @@ struct OrganizationDirectory: Equatable, Sendable {
     /// Whether a live group uses this invite code (the driver draws again when it does).
     func isInviteCodeInUse(_ code: String) -> Bool { groupIDByCode[code] != nil }
 
+    /// The number of organizations.
     var organizationCount: Int { organizations.count }
+    /// The number of groups, in every organization.
     var groupCount: Int { groups.count }
 
     // MARK: Requests

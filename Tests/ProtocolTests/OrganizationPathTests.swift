@@ -27,7 +27,8 @@ final class OrganizationPathTests: XCTestCase {
     }
 
     func testParametersArePercentDecodedAndABrokenEscapeGivesNothing() {
-        XCTAssertEqual(parse("/api/v1/organizations/o1/members/team%3Abob"), .organizationMember("o1", user: "team:bob"))
+        XCTAssertEqual(
+            parse("/api/v1/organizations/o1/members/team%3Abob"), .organizationMember("o1", user: "team:bob"))
         XCTAssertEqual(parse("/api/v1/groups/g%2B1"), .group("g+1"))
         XCTAssertEqual(parse("/api/v1/groups/a+b"), .group("a+b"), "+ is itself in a path")
         XCTAssertEqual(parse("/api/v1/groups/g%zz"), .group(""))
@@ -44,11 +45,13 @@ final class OrganizationPathTests: XCTestCase {
         ] {
             XCTAssertNil(parse(path), path)
         }
-        XCTAssertEqual(parse("/api/v1/organizations/"), .organization(""), "a trailing slash names an empty id, which nothing has")
+        XCTAssertEqual(
+            parse("/api/v1/organizations/"), .organization(""), "a trailing slash names an empty id, which nothing has")
     }
 
     func testTheAPIsRootsAreRecognisedWhateverFollows() {
-        for path in ["/api/v1/organizations", "/api/v1/organizations/x/y/z/w/v/u", "/api/v1/groups", "/api/v1/groups/"] {
+        for path in ["/api/v1/organizations", "/api/v1/organizations/x/y/z/w/v/u", "/api/v1/groups", "/api/v1/groups/"]
+        {
             XCTAssertTrue(OrganizationPath.isUnderAPI(path[...]), path)
         }
         for path in ["/api/v1/organizationsX", "/api/v1/group", "/api/v1/social/party/events", "/healthz"] {
@@ -61,7 +64,10 @@ final class OrganizationPathTests: XCTestCase {
             (.organizations, ["POST": .createOrganization]),
             (.organization("o"), ["GET": .getOrganization]),
             (.organizationMembers("o"), ["GET": .listOrganizationMembers]),
-            (.organizationMember("o", user: "u"), ["PUT": .setOrganizationMember, "DELETE": .removeOrganizationMember]),
+            (
+                .organizationMember("o", user: "u"),
+                ["PUT": .setOrganizationMember, "DELETE": .removeOrganizationMember]
+            ),
             (.organizationGroups("o"), ["GET": .listGroups, "POST": .createGroup]),
             (.group("g"), ["GET": .getGroup, "PUT": .updateGroup, "DELETE": .deleteGroup]),
             (.groupRegenerateCode("g"), ["POST": .regenerateGroupCode]),
@@ -92,7 +98,10 @@ final class InviteCodeNormalizationTests: XCTestCase {
     }
 
     func testWhatIsNotACodeIsNil() {
-        for text in ["", "abcd234", "abcd23456", "abcd2340", "abcdo234", "abcdi234", "abcdl234", "abcd1234", "abcd 234", "äbcd2345", "ABCD234\u{301}"] {
+        for text in [
+            "", "abcd234", "abcd23456", "abcd2340", "abcdo234", "abcdi234", "abcdl234", "abcd1234", "abcd 234",
+            "äbcd2345", "ABCD234\u{301}",
+        ] {
             XCTAssertNil(InviteCode.normalized(text), text)
         }
     }

@@ -6,12 +6,16 @@ import XCTest
 /// refusals that name the field, ids and codes that cannot name anything, and codes typed in
 /// any case.
 final class OrganizationRequestDecoderTests: XCTestCase {
-    private func decode(_ method: String, _ path: String, _ body: String = "") -> Result<OrganizationOperation, OrganizationRequestDecoder.Refusal> {
+    private func decode(_ method: String, _ path: String, _ body: String = "") -> Result<
+        OrganizationOperation, OrganizationRequestDecoder.Refusal
+    > {
         guard let parsed = OrganizationPath.parse(path[...]) else { fatalError("not an endpoint: \(path)") }
         return OrganizationRequestDecoder.decode(method: method, path: parsed, body: Array(body.utf8))
     }
 
-    private func operation(_ method: String, _ path: String, _ body: String = "", line: UInt = #line) -> OrganizationOperation? {
+    private func operation(_ method: String, _ path: String, _ body: String = "", line: UInt = #line)
+        -> OrganizationOperation?
+    {
         switch decode(method, path, body) {
         case .success(let operation): return operation
         case .failure(let refusal):
@@ -20,7 +24,9 @@ final class OrganizationRequestDecoderTests: XCTestCase {
         }
     }
 
-    private func refusal(_ method: String, _ path: String, _ body: String = "", line: UInt = #line) -> OrganizationError? {
+    private func refusal(_ method: String, _ path: String, _ body: String = "", line: UInt = #line)
+        -> OrganizationError?
+    {
         switch decode(method, path, body) {
         case .success(let operation):
             XCTFail("\(method) \(path) \(body) was taken as \(operation)", line: line)
@@ -34,26 +40,34 @@ final class OrganizationRequestDecoderTests: XCTestCase {
 
     func testEveryEndpointDecodes() {
         let id = "7f0c2b5e-1d1e-4c44-9a55-0d6a2b6f1e11"
-        XCTAssertEqual(operation("POST", "/api/v1/organizations", #"{"name":"Knights"}"#), .createOrganization(name: "Knights", owner: nil))
         XCTAssertEqual(
-            operation("POST", "/api/v1/organizations", #"{"name":"Knights","owner":"bob"}"#), .createOrganization(name: "Knights", owner: "bob"))
+            operation("POST", "/api/v1/organizations", #"{"name":"Knights"}"#),
+            .createOrganization(name: "Knights", owner: nil))
+        XCTAssertEqual(
+            operation("POST", "/api/v1/organizations", #"{"name":"Knights","owner":"bob"}"#),
+            .createOrganization(name: "Knights", owner: "bob"))
         XCTAssertEqual(operation("GET", "/api/v1/organizations/\(id)"), .getOrganization(id: id))
-        XCTAssertEqual(operation("GET", "/api/v1/organizations/o_1/members"), .listOrganizationMembers(organization: "o_1"))
+        XCTAssertEqual(
+            operation("GET", "/api/v1/organizations/o_1/members"), .listOrganizationMembers(organization: "o_1"))
         XCTAssertEqual(
             operation("PUT", "/api/v1/organizations/o1/members/bob", #"{"role":"MODERATOR"}"#),
             .setOrganizationMember(organization: "o1", user: "bob", role: .moderator))
-        XCTAssertEqual(operation("DELETE", "/api/v1/organizations/o1/members/bob"), .removeOrganizationMember(organization: "o1", user: "bob"))
+        XCTAssertEqual(
+            operation("DELETE", "/api/v1/organizations/o1/members/bob"),
+            .removeOrganizationMember(organization: "o1", user: "bob"))
         XCTAssertEqual(
             operation("POST", "/api/v1/organizations/o1/groups", #"{"name":"Raid","description":"Tuesdays"}"#),
             .createGroup(organization: "o1", name: "Raid", description: "Tuesdays"))
         XCTAssertEqual(operation("GET", "/api/v1/organizations/o1/groups"), .listGroups(organization: "o1"))
         XCTAssertEqual(operation("GET", "/api/v1/groups/g1"), .getGroup(id: "g1"))
         XCTAssertEqual(
-            operation("PUT", "/api/v1/groups/g1", #"{"name":"Raid B"}"#), .updateGroup(id: "g1", name: "Raid B", description: .keep))
+            operation("PUT", "/api/v1/groups/g1", #"{"name":"Raid B"}"#),
+            .updateGroup(id: "g1", name: "Raid B", description: .keep))
         XCTAssertEqual(operation("DELETE", "/api/v1/groups/g1"), .deleteGroup(id: "g1"))
         XCTAssertEqual(operation("POST", "/api/v1/groups/g1/regenerate-code"), .regenerateGroupCode(group: "g1"))
         XCTAssertEqual(operation("GET", "/api/v1/groups/g1/members"), .listGroupMembers(group: "g1"))
-        XCTAssertEqual(operation("DELETE", "/api/v1/groups/g1/members/bob"), .removeGroupMember(group: "g1", user: "bob"))
+        XCTAssertEqual(
+            operation("DELETE", "/api/v1/groups/g1/members/bob"), .removeGroupMember(group: "g1", user: "bob"))
         XCTAssertEqual(operation("POST", "/api/v1/groups/g1/leave"), .leaveGroup(group: "g1"))
         XCTAssertEqual(operation("POST", "/api/v1/groups/join/ABCD2345"), .joinGroup(inviteCode: "ABCD2345"))
     }
@@ -69,19 +83,27 @@ final class OrganizationRequestDecoderTests: XCTestCase {
         for code in ["ABCD234", "ABCD23456", "ABCD2340", "ABCDI234", "abcdl234", "ÄBCD2345", "%C3%84BCD234", ""] {
             XCTAssertEqual(refusal("POST", "/api/v1/groups/join/\(code)")?.code, .notFound, code)
         }
-        XCTAssertEqual(operation("POST", "/api/v1/groups/join/%61BCD2345"), .joinGroup(inviteCode: "ABCD2345"), "escaped, then upper-cased")
+        XCTAssertEqual(
+            operation("POST", "/api/v1/groups/join/%61BCD2345"), .joinGroup(inviteCode: "ABCD2345"),
+            "escaped, then upper-cased")
     }
 
     func testNamesAreTrimmedAndMustBeOneToAHundredCharacters() {
-        XCTAssertEqual(operation("POST", "/api/v1/organizations", #"{"name":"  Knights of Ni \n"}"#), .createOrganization(name: "Knights of Ni", owner: nil))
+        XCTAssertEqual(
+            operation("POST", "/api/v1/organizations", #"{"name":"  Knights of Ni \n"}"#),
+            .createOrganization(name: "Knights of Ni", owner: nil))
         let hundred = String(repeating: "é", count: 100)
-        XCTAssertEqual(operation("POST", "/api/v1/organizations", "{\"name\":\" \(hundred) \"}"), .createOrganization(name: hundred, owner: nil))
+        XCTAssertEqual(
+            operation("POST", "/api/v1/organizations", "{\"name\":\" \(hundred) \"}"),
+            .createOrganization(name: hundred, owner: nil))
         let emoji = String(repeating: "👍🏽", count: 100)
         XCTAssertEqual(
-            operation("POST", "/api/v1/organizations", "{\"name\":\"\(emoji)\"}"), .createOrganization(name: emoji, owner: nil),
+            operation("POST", "/api/v1/organizations", "{\"name\":\"\(emoji)\"}"),
+            .createOrganization(name: emoji, owner: nil),
             "characters, not bytes or scalars")
         for body in [
-            #"{"name":""}"#, #"{"name":"   "}"#, "{\"name\":\"\(hundred)x\"}", #"{"name":null}"#, #"{"name":5}"#, #"{}"#,
+            #"{"name":""}"#, #"{"name":"   "}"#, "{\"name\":\"\(hundred)x\"}", #"{"name":null}"#, #"{"name":5}"#,
+            #"{}"#,
             #"{"Name":"x"}"#,
         ] {
             XCTAssertEqual(refusal("POST", "/api/v1/organizations", body)?.field, "name", body)
@@ -103,9 +125,11 @@ final class OrganizationRequestDecoderTests: XCTestCase {
         for body in ["{\"name\":\"R\",\"description\":\"\(limit)x\"}", #"{"name":"R","description":3}"#] {
             XCTAssertEqual(refusal("POST", "/api/v1/organizations/o1/groups", body)?.field, "description")
         }
-        XCTAssertEqual(operation("PUT", "/api/v1/groups/g1", #"{}"#), .updateGroup(id: "g1", name: nil, description: .keep))
         XCTAssertEqual(
-            operation("PUT", "/api/v1/groups/g1", #"{"description":null}"#), .updateGroup(id: "g1", name: nil, description: .replace(with: nil)))
+            operation("PUT", "/api/v1/groups/g1", #"{}"#), .updateGroup(id: "g1", name: nil, description: .keep))
+        XCTAssertEqual(
+            operation("PUT", "/api/v1/groups/g1", #"{"description":null}"#),
+            .updateGroup(id: "g1", name: nil, description: .replace(with: nil)))
         XCTAssertEqual(
             operation("PUT", "/api/v1/groups/g1", #"{"description":"x","name":"N"}"#),
             .updateGroup(id: "g1", name: "N", description: .replace(with: "x")))
@@ -122,13 +146,17 @@ final class OrganizationRequestDecoderTests: XCTestCase {
         }
         XCTAssertEqual(refusal("POST", "/api/v1/organizations", #"{"name":"K","owner":"bad user!"}"#)?.field, "owner")
         XCTAssertEqual(refusal("POST", "/api/v1/organizations", #"{"name":"K","owner":7}"#)?.field, "owner")
-        XCTAssertEqual(operation("POST", "/api/v1/organizations", #"{"name":"K","owner":null}"#), .createOrganization(name: "K", owner: nil))
+        XCTAssertEqual(
+            operation("POST", "/api/v1/organizations", #"{"name":"K","owner":null}"#),
+            .createOrganization(name: "K", owner: nil))
         let long = String(repeating: "u", count: 65)
         for user in ["bad%20user", long, "%zz", "b%C3b"] {
             XCTAssertEqual(refusal("DELETE", "/api/v1/organizations/o1/members/\(user)")?.field, "userId", user)
             XCTAssertEqual(refusal("DELETE", "/api/v1/groups/g1/members/\(user)")?.field, "userId", user)
         }
-        XCTAssertEqual(operation("DELETE", "/api/v1/groups/g1/members/team%3Abob"), .removeGroupMember(group: "g1", user: "team:bob"))
+        XCTAssertEqual(
+            operation("DELETE", "/api/v1/groups/g1/members/team%3Abob"),
+            .removeGroupMember(group: "g1", user: "team:bob"))
     }
 
     func testIDsThatNoOrganizationOrGroupCanHaveAreNotFound() {
@@ -138,7 +166,9 @@ final class OrganizationRequestDecoderTests: XCTestCase {
             XCTAssertEqual(refusal("GET", "/api/v1/groups/\(id)")?.code, .notFound, id)
             XCTAssertEqual(refusal("POST", "/api/v1/groups/\(id)/leave")?.code, .notFound, id)
         }
-        XCTAssertEqual(operation("GET", "/api/v1/groups/\(String(repeating: "a", count: 64))"), .getGroup(id: String(repeating: "a", count: 64)))
+        XCTAssertEqual(
+            operation("GET", "/api/v1/groups/\(String(repeating: "a", count: 64))"),
+            .getGroup(id: String(repeating: "a", count: 64)))
     }
 
     func testABodyThatIsNotAJSONObjectIsRefused() {
@@ -151,9 +181,13 @@ final class OrganizationRequestDecoderTests: XCTestCase {
 
     func testAMethodThePathDoesNotTakeIsRefusedWithWhatItTakes() {
         XCTAssertEqual(try? decode("PATCH", "/api/v1/groups/g1").get(), nil)
-        guard case .failure(.methodNotAllowed(let allow)) = decode("PATCH", "/api/v1/groups/g1") else { return XCTFail() }
+        guard case .failure(.methodNotAllowed(let allow)) = decode("PATCH", "/api/v1/groups/g1") else {
+            return XCTFail()
+        }
         XCTAssertEqual(allow, "GET, PUT, DELETE")
-        guard case .failure(.methodNotAllowed(let join)) = decode("GET", "/api/v1/groups/join/ABCD2345") else { return XCTFail() }
+        guard case .failure(.methodNotAllowed(let join)) = decode("GET", "/api/v1/groups/join/ABCD2345") else {
+            return XCTFail()
+        }
         XCTAssertEqual(join, "POST")
     }
 }

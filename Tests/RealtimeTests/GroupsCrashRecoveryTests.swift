@@ -12,9 +12,12 @@ import XCTest
 /// take turns, and some rounds snapshot often.
 final class GroupsCrashRecoveryTests: XCTestCase {
     func testAcknowledgedGroupChangesSurviveRepeatedKills() throws {
-        let seed = UInt64(ProcessInfo.processInfo.environment["PARTYHUB_CRASH_SEED"] ?? "") ?? UInt64.random(in: 1...UInt64.max)
+        let seed =
+            UInt64(ProcessInfo.processInfo.environment["PARTYHUB_CRASH_SEED"] ?? "")
+            ?? UInt64.random(in: 1...UInt64.max)
         var random = SplitMix64(seed: seed)
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("partyhub-groups-crash-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "partyhub-groups-crash-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         addTeardownBlock { try? FileManager.default.removeItem(at: directory) }
         let guilds = (0..<3).map { GuildUnderLoad(index: $0, seed: random.next()) }
@@ -22,7 +25,9 @@ final class GroupsCrashRecoveryTests: XCTestCase {
         for round in 0..<rounds {
             let server = try PartyhubProcess.start(
                 dataDirectory: directory.path,
-                arguments: ["--threads", round % 2 == 0 ? "1" : "2", "--snapshot-every", round % 3 == 2 ? "40" : "1000000"])
+                arguments: [
+                    "--threads", round % 2 == 0 ? "1" : "2", "--snapshot-every", round % 3 == 2 ? "40" : "1000000",
+                ])
             do {
                 for guild in guilds { try guild.recover(port: server.port) }
             } catch {
@@ -111,7 +116,8 @@ private final class GuildUnderLoad: @unchecked Sendable {
         guard let organization else {
             // The first round: the organization and its members, before any kill.
             let made = try send("POST", "/api/v1/organizations", body: "{\"name\":\"Guild of \(owner)\"}", as: owner)
-            let id = try unwrap((made?["organization"] as? [String: Any])?["id"] as? String, "no organization in \(made ?? [:])")
+            let id = try unwrap(
+                (made?["organization"] as? [String: Any])?["id"] as? String, "no organization in \(made ?? [:])")
             for member in members {
                 try send("PUT", "/api/v1/organizations/\(id)/members/\(member)", body: #"{"role":"MEMBER"}"#, as: owner)
             }
@@ -125,11 +131,15 @@ private final class GuildUnderLoad: @unchecked Sendable {
             if matches(observed, applied) {
                 groups = observed
             } else {
-                try expect(observed == groups, "\(request.method) \(request.path) in flight at the kill took effect in part, or an acknowledged change is lost:\nobserved \(observed)\nbefore   \(groups)\nafter    \(applied)")
+                try expect(
+                    observed == groups,
+                    "\(request.method) \(request.path) in flight at the kill took effect in part, or an acknowledged change is lost:\nobserved \(observed)\nbefore   \(groups)\nafter    \(applied)"
+                )
             }
             inFlight = nil
         } else {
-            try expect(observed == groups, "an acknowledged change is lost:\nobserved \(observed)\nacknowledged \(groups)")
+            try expect(
+                observed == groups, "an acknowledged change is lost:\nobserved \(observed)\nacknowledged \(groups)")
         }
     }
 
@@ -154,8 +164,11 @@ private final class GuildUnderLoad: @unchecked Sendable {
             let id = group["id"] as? String ?? ""
             let roster = try send("GET", "/api/v1/groups/\(id)/members", body: nil, as: owner)
             let members = (roster?["members"] as? [[String: Any]] ?? []).compactMap { $0["user_id"] as? String }
-            try expect(group["member_count"] as? Int == members.count, "member_count \(group["member_count"] ?? "?") for \(members)")
-            observed[group["name"] as? String ?? ""] = GroupModel(id: id, code: group["invite_code"] as? String ?? "", members: Set(members))
+            try expect(
+                group["member_count"] as? Int == members.count,
+                "member_count \(group["member_count"] ?? "?") for \(members)")
+            observed[group["name"] as? String ?? ""] = GroupModel(
+                id: id, code: group["invite_code"] as? String ?? "", members: Set(members))
         }
         return observed
     }
@@ -186,10 +199,12 @@ private final class GuildUnderLoad: @unchecked Sendable {
         guard !names.isEmpty, roll >= 8 || groups.count >= 6 else {
             let name = "\(owner)-g\(counter)"
             return Request(
-                method: "POST", path: "/api/v1/organizations/\(organization ?? "")/groups", body: "{\"name\":\"\(name)\"}", user: owner
+                method: "POST", path: "/api/v1/organizations/\(organization ?? "")/groups",
+                body: "{\"name\":\"\(name)\"}", user: owner
             ) { model, answer in
                 let group = answer?["group"] as? [String: Any]
-                model[name] = GroupModel(id: group?["id"] as? String ?? "", code: group?["invite_code"] as? String ?? "", members: [])
+                model[name] = GroupModel(
+                    id: group?["id"] as? String ?? "", code: group?["invite_code"] as? String ?? "", members: [])
             }
         }
         let name = names[random.next(below: names.count)]
@@ -206,16 +221,20 @@ private final class GuildUnderLoad: @unchecked Sendable {
             }
         case 8..<75 where !inside.isEmpty:
             let leaver = inside[random.next(below: inside.count)]
-            return Request(method: "POST", path: "/api/v1/groups/\(group.id)/leave", body: nil, user: leaver) { model, _ in
+            return Request(method: "POST", path: "/api/v1/groups/\(group.id)/leave", body: nil, user: leaver) {
+                model, _ in
                 model[name]?.members.remove(leaver)
             }
         case 75..<85 where !inside.isEmpty:
             let removed = inside[random.next(below: inside.count)]
-            return Request(method: "DELETE", path: "/api/v1/groups/\(group.id)/members/\(removed)", body: nil, user: owner) { model, _ in
+            return Request(
+                method: "DELETE", path: "/api/v1/groups/\(group.id)/members/\(removed)", body: nil, user: owner
+            ) { model, _ in
                 model[name]?.members.remove(removed)
             }
         case 85..<95:
-            return Request(method: "POST", path: "/api/v1/groups/\(group.id)/regenerate-code", body: nil, user: owner) { model, answer in
+            return Request(method: "POST", path: "/api/v1/groups/\(group.id)/regenerate-code", body: nil, user: owner) {
+                model, answer in
                 model[name]?.code = answer?["invite_code"] as? String ?? ""
             }
         default:

@@ -19,9 +19,12 @@ final class HubGroupVisibilityTests: XCTestCase {
         driver.join("bob", code: squad.inviteCode ?? "")
         for caller in [user("alice"), user("mona"), service] {
             let listed = OrganizationDriver.groups(driver.request(.listGroups(organization: id), by: caller).reply)
-            XCTAssertEqual(listed?.map(\.id), [raid.id, vip.id, squad.id], "\(caller.user) sees them all, in the order made")
+            XCTAssertEqual(
+                listed?.map(\.id), [raid.id, vip.id, squad.id], "\(caller.user) sees them all, in the order made")
             XCTAssertEqual(listed?.map(\.inviteCode), [raid.inviteCode, vip.inviteCode, squad.inviteCode], caller.user)
-            XCTAssertEqual(OrganizationDriver.group(driver.request(.getGroup(id: vip.id), by: caller).reply)?.inviteCode, vip.inviteCode)
+            XCTAssertEqual(
+                OrganizationDriver.group(driver.request(.getGroup(id: vip.id), by: caller).reply)?.inviteCode,
+                vip.inviteCode)
         }
         let bobs = OrganizationDriver.groups(driver.request(.listGroups(organization: id), by: "bob").reply)
         XCTAssertEqual(bobs?.map(\.id), [raid.id, squad.id])
@@ -29,7 +32,8 @@ final class HubGroupVisibilityTests: XCTestCase {
         XCTAssertEqual(bobs?.map(\.memberCount), [1, 1])
         XCTAssertEqual(OrganizationDriver.groups(driver.request(.listGroups(organization: id), by: "carol").reply), [])
         XCTAssertEqual(driver.request(.listGroups(organization: id), by: "olga").reply, .refused(.noOrganization(id)))
-        XCTAssertEqual(OrganizationDriver.group(driver.request(.getGroup(id: raid.id), by: "bob").reply)?.inviteCode, nil)
+        XCTAssertEqual(
+            OrganizationDriver.group(driver.request(.getGroup(id: raid.id), by: "bob").reply)?.inviteCode, nil)
     }
 
     func testAHiddenGroupIsAnsweredOnEveryEndpointExactlyAsAnUnknownOne() {
@@ -38,7 +42,9 @@ final class HubGroupVisibilityTests: XCTestCase {
         driver.join("bob", code: hidden.inviteCode ?? "")
         // Carol is a MEMBER outside the group, Olga outside the organization.
         for caller in ["carol", "olga"] {
-            for (hiddenOperation, unknownOperation) in operations(on: hidden.id).map({ ($0(hidden.id), $0("id-unknown")) }) {
+            for (hiddenOperation, unknownOperation) in operations(on: hidden.id).map({
+                ($0(hidden.id), $0("id-unknown"))
+            }) {
                 let seen = driver.request(hiddenOperation, by: caller)
                 let unknown = driver.request(unknownOperation, by: caller)
                 XCTAssertEqual(seen.reply, .refused(.noGroup(hidden.id)), "\(caller): \(hiddenOperation)")
@@ -46,7 +52,9 @@ final class HubGroupVisibilityTests: XCTestCase {
                 XCTAssertEqual(seen.events, [])
             }
         }
-        XCTAssertEqual(OrganizationDriver.group(driver.request(.getGroup(id: hidden.id), by: "alice").reply)?.memberCount, 1, "nothing changed")
+        XCTAssertEqual(
+            OrganizationDriver.group(driver.request(.getGroup(id: hidden.id), by: "alice").reply)?.memberCount, 1,
+            "nothing changed")
     }
 
     func testAMemberWhoSeesAGroupGetsForbiddenForWhatOnlyManagersMayDo() {
@@ -58,7 +66,8 @@ final class HubGroupVisibilityTests: XCTestCase {
             .regenerateGroupCode(group: group.id), .listGroupMembers(group: group.id),
             .removeGroupMember(group: group.id, user: "carol"),
         ] {
-            XCTAssertEqual(OrganizationDriver.code(driver.request(operation, by: "bob").reply), .forbidden, "\(operation)")
+            XCTAssertEqual(
+                OrganizationDriver.code(driver.request(operation, by: "bob").reply), .forbidden, "\(operation)")
         }
     }
 
@@ -67,16 +76,21 @@ final class HubGroupVisibilityTests: XCTestCase {
         let rivals = driver.organization(owner: "rex", name: "Rivals")
         let theirs = driver.group(in: rivals, by: "rex")
         XCTAssertEqual(driver.request(.getGroup(id: theirs.id), by: "alice").reply, .refused(.noGroup(theirs.id)))
-        XCTAssertEqual(driver.request(.listGroups(organization: rivals), by: "alice").reply, .refused(.noOrganization(rivals)))
-        XCTAssertEqual(OrganizationDriver.code(driver.request(.joinGroup(inviteCode: theirs.inviteCode ?? ""), by: "alice").reply), .notOrgMember)
-        XCTAssertEqual(OrganizationDriver.groups(driver.request(.listGroups(organization: knights), by: "alice").reply), [])
+        XCTAssertEqual(
+            driver.request(.listGroups(organization: rivals), by: "alice").reply, .refused(.noOrganization(rivals)))
+        XCTAssertEqual(
+            OrganizationDriver.code(driver.request(.joinGroup(inviteCode: theirs.inviteCode ?? ""), by: "alice").reply),
+            .notOrgMember)
+        XCTAssertEqual(
+            OrganizationDriver.groups(driver.request(.listGroups(organization: knights), by: "alice").reply), [])
     }
 
     /// Every endpoint that names a group, for a group id.
     private func operations(on id: String) -> [(String) -> OrganizationOperation] {
         [
             { .getGroup(id: $0) }, { .updateGroup(id: $0, name: "X", description: .keep) }, { .deleteGroup(id: $0) },
-            { .regenerateGroupCode(group: $0) }, { .listGroupMembers(group: $0) }, { .removeGroupMember(group: $0, user: "bob") },
+            { .regenerateGroupCode(group: $0) }, { .listGroupMembers(group: $0) },
+            { .removeGroupMember(group: $0, user: "bob") },
             { .leaveGroup(group: $0) },
         ]
     }

@@ -16,7 +16,8 @@ final class HubOrganizationTests: XCTestCase {
         XCTAssertEqual(
             reply,
             .organization(
-                OrganizationSnapshot(id: "id-1", name: "Knights", owner: "alice", createdAt: driver.now, memberCount: 1),
+                OrganizationSnapshot(
+                    id: "id-1", name: "Knights", owner: "alice", createdAt: driver.now, memberCount: 1),
                 created: true))
         XCTAssertEqual(events, [], "organizations are not announced")
         XCTAssertEqual(
@@ -27,17 +28,28 @@ final class HubOrganizationTests: XCTestCase {
 
     func testAPlayerMayNameOnlyThemselfAsOwnerAndAServiceMustNameOne() {
         XCTAssertEqual(
-            OrganizationDriver.code(driver.request(.createOrganization(name: "K", owner: "bob"), by: "alice").reply), .forbidden)
-        guard case .organization(let mine, true) = driver.request(.createOrganization(name: "K", owner: "alice"), by: "alice").reply
+            OrganizationDriver.code(driver.request(.createOrganization(name: "K", owner: "bob"), by: "alice").reply),
+            .forbidden)
+        guard
+            case .organization(let mine, true) = driver.request(
+                .createOrganization(name: "K", owner: "alice"), by: "alice"
+            ).reply
         else { return XCTFail("naming yourself is allowed") }
         XCTAssertEqual(mine.owner, "alice")
 
         let missing = driver.request(.createOrganization(name: "K", owner: nil), by: service).reply
-        XCTAssertEqual(missing, .refused(OrganizationError(.invalidRequest, "a service names the new organization's \"owner\"", field: "owner")))
-        guard case .organization(let made, true) = driver.request(.createOrganization(name: "K", owner: "bob"), by: service).reply
+        XCTAssertEqual(
+            missing,
+            .refused(
+                OrganizationError(.invalidRequest, "a service names the new organization's \"owner\"", field: "owner")))
+        guard
+            case .organization(let made, true) = driver.request(
+                .createOrganization(name: "K", owner: "bob"), by: service
+            ).reply
         else { return XCTFail("a service creates an organization for a named owner") }
         XCTAssertEqual(made.owner, "bob")
-        XCTAssertEqual(driver.request(.listOrganizationMembers(organization: made.id), by: "bob").reply,
+        XCTAssertEqual(
+            driver.request(.listOrganizationMembers(organization: made.id), by: "bob").reply,
             .organizationMembers([OrganizationMemberSnapshot(user: "bob", role: .owner, joinedAt: driver.now)]))
         XCTAssertEqual(
             OrganizationDriver.code(driver.request(.getOrganization(id: made.id), by: service).reply), nil,
@@ -47,11 +59,16 @@ final class HubOrganizationTests: XCTestCase {
     func testMembersAndServicesSeeTheOrganizationAndOutsidersGetNotFoundAsForAnUnknownOne() {
         let id = driver.guild()
         for caller in [user("alice"), user("mona"), user("bob"), service] {
-            guard case .organization(let organization, false) = driver.request(.getOrganization(id: id), by: caller).reply else {
+            guard
+                case .organization(let organization, false) = driver.request(.getOrganization(id: id), by: caller).reply
+            else {
                 return XCTFail("\(caller.user) should see the organization")
             }
             XCTAssertEqual(organization.memberCount, 4)
-            guard case .organizationMembers(let members) = driver.request(.listOrganizationMembers(organization: id), by: caller).reply
+            guard
+                case .organizationMembers(let members) = driver.request(
+                    .listOrganizationMembers(organization: id), by: caller
+                ).reply
             else { return XCTFail("\(caller.user) should see the members") }
             XCTAssertEqual(members.map(\.user), ["alice", "mona", "bob", "carol"], "in the order they joined")
             XCTAssertEqual(members.map(\.role), [.owner, .moderator, .member, .member])
@@ -59,7 +76,8 @@ final class HubOrganizationTests: XCTestCase {
         for operation in [OrganizationOperation.getOrganization(id: id), .listOrganizationMembers(organization: id)] {
             XCTAssertEqual(driver.request(operation, by: "olga").reply, .refused(.noOrganization(id)))
         }
-        XCTAssertEqual(driver.request(.getOrganization(id: "nope"), by: "alice").reply, .refused(.noOrganization("nope")))
+        XCTAssertEqual(
+            driver.request(.getOrganization(id: "nope"), by: "alice").reply, .refused(.noOrganization("nope")))
     }
 
     // MARK: Adding members and setting roles
@@ -78,32 +96,47 @@ final class HubOrganizationTests: XCTestCase {
             "a role change keeps the time joined")
         XCTAssertEqual(
             driver.request(.setOrganizationMember(organization: id, user: "mona", role: .member), by: "alice").reply,
-            .organizationMember(OrganizationMemberSnapshot(user: "mona", role: .member, joinedAt: member("mona", of: id)?.joinedAt ?? 0)))
+            .organizationMember(
+                OrganizationMemberSnapshot(user: "mona", role: .member, joinedAt: member("mona", of: id)?.joinedAt ?? 0)
+            ))
         for role in [OrganizationRole.moderator, .member] {
             XCTAssertEqual(
-                OrganizationDriver.code(driver.request(.setOrganizationMember(organization: id, user: "alice", role: role), by: "alice").reply),
+                OrganizationDriver.code(
+                    driver.request(.setOrganizationMember(organization: id, user: "alice", role: role), by: "alice")
+                        .reply),
                 .forbidden, "the OWNER cannot step down except by handing over")
         }
         XCTAssertEqual(
             driver.request(.setOrganizationMember(organization: id, user: "alice", role: .owner), by: "alice").reply,
-            .organizationMember(OrganizationMemberSnapshot(user: "alice", role: .owner, joinedAt: member("alice", of: id)?.joinedAt ?? 0)),
+            .organizationMember(
+                OrganizationMemberSnapshot(
+                    user: "alice", role: .owner, joinedAt: member("alice", of: id)?.joinedAt ?? 0)),
             "OWNER to the OWNER changes nothing")
     }
 
     func testHandingOwnershipOverMakesTheOldOwnerAModerator() {
         let id = driver.guild()
-        guard case .organizationMember(let bob) = driver.request(.setOrganizationMember(organization: id, user: "bob", role: .owner), by: "alice").reply
+        guard
+            case .organizationMember(let bob) = driver.request(
+                .setOrganizationMember(organization: id, user: "bob", role: .owner), by: "alice"
+            ).reply
         else { return XCTFail("the hand-over was refused") }
         XCTAssertEqual(bob.role, .owner)
         XCTAssertEqual(member("alice", of: id)?.role, .moderator)
-        guard case .organization(let organization, _) = driver.request(.getOrganization(id: id), by: "bob").reply else { return XCTFail() }
+        guard case .organization(let organization, _) = driver.request(.getOrganization(id: id), by: "bob").reply else {
+            return XCTFail()
+        }
         XCTAssertEqual(organization.owner, "bob")
         // The new owner rules now; the old one no longer may delete a group.
         let group = driver.group(in: id, by: "bob")
-        XCTAssertEqual(OrganizationDriver.code(driver.request(.deleteGroup(id: group.id), by: "alice").reply), .forbidden)
+        XCTAssertEqual(
+            OrganizationDriver.code(driver.request(.deleteGroup(id: group.id), by: "alice").reply), .forbidden)
         XCTAssertEqual(driver.request(.deleteGroup(id: group.id), by: "bob").reply, .done)
         // To someone new: added as the OWNER.
-        guard case .organizationMember(let erin) = driver.request(.setOrganizationMember(organization: id, user: "erin", role: .owner), by: "bob").reply
+        guard
+            case .organizationMember(let erin) = driver.request(
+                .setOrganizationMember(organization: id, user: "erin", role: .owner), by: "bob"
+            ).reply
         else { return XCTFail("handing over to a new user was refused") }
         XCTAssertEqual(erin, OrganizationMemberSnapshot(user: "erin", role: .owner, joinedAt: driver.now))
         XCTAssertEqual(member("bob", of: id)?.role, .moderator)
@@ -116,11 +149,19 @@ final class HubOrganizationTests: XCTestCase {
             driver.request(.setOrganizationMember(organization: id, user: "dave", role: .member), by: "mona").reply,
             .organizationMember(OrganizationMemberSnapshot(user: "dave", role: .member, joinedAt: driver.now)))
         XCTAssertNotNil(member("bob", of: id))
-        guard case .organizationMember = driver.request(.setOrganizationMember(organization: id, user: "bob", role: .member), by: "mona").reply
+        guard
+            case .organizationMember = driver.request(
+                .setOrganizationMember(organization: id, user: "bob", role: .member), by: "mona"
+            ).reply
         else { return XCTFail("adding a MEMBER who is one already is allowed") }
-        for (target, role) in [("erin", OrganizationRole.moderator), ("erin", .owner), ("bob", .moderator), ("alice", .member), ("mona", .member)] {
+        for (target, role) in [
+            ("erin", OrganizationRole.moderator), ("erin", .owner), ("bob", .moderator), ("alice", .member),
+            ("mona", .member),
+        ] {
             XCTAssertEqual(
-                OrganizationDriver.code(driver.request(.setOrganizationMember(organization: id, user: target, role: role), by: "mona").reply),
+                OrganizationDriver.code(
+                    driver.request(.setOrganizationMember(organization: id, user: target, role: role), by: "mona").reply
+                ),
                 .forbidden, "a MODERATOR setting \(target) to \(role)")
         }
         XCTAssertNil(member("erin", of: id))
@@ -129,7 +170,8 @@ final class HubOrganizationTests: XCTestCase {
     func testAMemberMayNotAddAnyoneAndAnOutsiderGetsNotFound() {
         let id = driver.guild()
         XCTAssertEqual(
-            OrganizationDriver.code(driver.request(.setOrganizationMember(organization: id, user: "dave", role: .member), by: "bob").reply),
+            OrganizationDriver.code(
+                driver.request(.setOrganizationMember(organization: id, user: "dave", role: .member), by: "bob").reply),
             .forbidden)
         XCTAssertEqual(
             driver.request(.setOrganizationMember(organization: id, user: "olga", role: .member), by: "olga").reply,
@@ -139,17 +181,26 @@ final class HubOrganizationTests: XCTestCase {
 
     func testAServiceMayDoEverythingTheOwnerMay() {
         let id = driver.guild()
-        guard case .organizationMember = driver.request(.setOrganizationMember(organization: id, user: "dave", role: .moderator), by: service).reply
+        guard
+            case .organizationMember = driver.request(
+                .setOrganizationMember(organization: id, user: "dave", role: .moderator), by: service
+            ).reply
         else { return XCTFail("a service sets roles") }
-        guard case .organizationMember = driver.request(.setOrganizationMember(organization: id, user: "bob", role: .owner), by: service).reply
+        guard
+            case .organizationMember = driver.request(
+                .setOrganizationMember(organization: id, user: "bob", role: .owner), by: service
+            ).reply
         else { return XCTFail("a service hands ownership over") }
         XCTAssertEqual(member("alice", of: id)?.role, .moderator)
         XCTAssertEqual(
-            OrganizationDriver.code(driver.request(.setOrganizationMember(organization: id, user: "bob", role: .member), by: service).reply),
+            OrganizationDriver.code(
+                driver.request(.setOrganizationMember(organization: id, user: "bob", role: .member), by: service).reply),
             .forbidden, "not even a service leaves an organization without its OWNER")
-        XCTAssertEqual(driver.request(.removeOrganizationMember(organization: id, user: "mona"), by: service).reply, .done)
         XCTAssertEqual(
-            OrganizationDriver.code(driver.request(.removeOrganizationMember(organization: id, user: "bob"), by: service).reply),
+            driver.request(.removeOrganizationMember(organization: id, user: "mona"), by: service).reply, .done)
+        XCTAssertEqual(
+            OrganizationDriver.code(
+                driver.request(.removeOrganizationMember(organization: id, user: "bob"), by: service).reply),
             .forbidden)
         XCTAssertNil(member("tools", of: id), "the service itself never becomes a member")
     }
@@ -180,9 +231,16 @@ final class HubOrganizationTests: XCTestCase {
 
     func testRemovingSomeoneWhoIsNotAMemberIsNotFoundAndAnOutsiderSeesNothing() {
         let id = driver.guild()
-        XCTAssertEqual(OrganizationDriver.code(driver.request(.removeOrganizationMember(organization: id, user: "olga"), by: "alice").reply), .notFound)
-        XCTAssertEqual(driver.request(.removeOrganizationMember(organization: id, user: "olga"), by: "olga").reply, .refused(.noOrganization(id)))
-        XCTAssertEqual(driver.request(.removeOrganizationMember(organization: id, user: "bob"), by: "olga").reply, .refused(.noOrganization(id)))
+        XCTAssertEqual(
+            OrganizationDriver.code(
+                driver.request(.removeOrganizationMember(organization: id, user: "olga"), by: "alice").reply), .notFound
+        )
+        XCTAssertEqual(
+            driver.request(.removeOrganizationMember(organization: id, user: "olga"), by: "olga").reply,
+            .refused(.noOrganization(id)))
+        XCTAssertEqual(
+            driver.request(.removeOrganizationMember(organization: id, user: "bob"), by: "olga").reply,
+            .refused(.noOrganization(id)))
     }
 
     func testLeavingTheOrganizationLeavesEveryOneOfItsGroups() {
@@ -206,7 +264,9 @@ final class HubOrganizationTests: XCTestCase {
         // Carol leaves herself.
         let (left, leftEvents) = driver.request(.removeOrganizationMember(organization: id, user: "carol"), by: "carol")
         XCTAssertEqual(left, .done)
-        XCTAssertEqual(leftEvents, [.groupMemberRemoved(group: raid.id, organization: id, user: "carol", by: "carol", reason: .orgLeft)])
+        XCTAssertEqual(
+            leftEvents,
+            [.groupMemberRemoved(group: raid.id, organization: id, user: "carol", by: "carol", reason: .orgLeft)])
         XCTAssertEqual(driver.request(.getOrganization(id: id), by: "carol").reply, .refused(.noOrganization(id)))
         // Added again, Bob is in no group: the code has to be used again.
         _ = driver.request(.setOrganizationMember(organization: id, user: "bob", role: .member), by: "alice")
@@ -215,14 +275,22 @@ final class HubOrganizationTests: XCTestCase {
 
     // MARK: Helpers
 
-    private func member(_ user: String, of id: String, in driver: OrganizationDriver? = nil) -> OrganizationMemberSnapshot? {
-        guard case .organizationMembers(let members) = (driver ?? self.driver).request(.listOrganizationMembers(organization: id), by: service).reply
+    private func member(_ user: String, of id: String, in driver: OrganizationDriver? = nil)
+        -> OrganizationMemberSnapshot?
+    {
+        guard
+            case .organizationMembers(let members) = (driver ?? self.driver).request(
+                .listOrganizationMembers(organization: id), by: service
+            ).reply
         else { return nil }
         return members.first { $0.user == user }
     }
 
     private func roles(of id: String, in driver: OrganizationDriver? = nil) -> [OrganizationRole] {
-        guard case .organizationMembers(let members) = (driver ?? self.driver).request(.listOrganizationMembers(organization: id), by: service).reply
+        guard
+            case .organizationMembers(let members) = (driver ?? self.driver).request(
+                .listOrganizationMembers(organization: id), by: service
+            ).reply
         else { return [] }
         return members.map(\.role)
     }

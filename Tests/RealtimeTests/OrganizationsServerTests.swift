@@ -29,18 +29,24 @@ final class OrganizationsServerTests: ServerTestCase {
         return try client.request(method, path, json: body, token: token)
     }
 
-    private func object(_ response: RawHTTPResponse, _ key: String, file: StaticString = #filePath, line: UInt = #line) throws
+    private func object(_ response: RawHTTPResponse, _ key: String, file: StaticString = #filePath, line: UInt = #line)
+        throws
         -> [String: Any]
     {
-        try XCTUnwrap(response.object[key] as? [String: Any], "\(response.statusLine) \(response.bodyText)", file: file, line: line)
+        try XCTUnwrap(
+            response.object[key] as? [String: Any], "\(response.statusLine) \(response.bodyText)", file: file,
+            line: line)
     }
 
     /// alice's organization with mona (MODERATOR) and bob (MEMBER): its id.
     private func guild() throws -> String {
         let created = try call("POST", "/api/v1/organizations", #"{"name":"Knights"}"#, as: "alice")
         let id = try XCTUnwrap(try object(created, "organization")["id"] as? String)
-        XCTAssertEqual(try call("PUT", "/api/v1/organizations/\(id)/members/mona", #"{"role":"MODERATOR"}"#, as: "alice").status, 200)
-        XCTAssertEqual(try call("PUT", "/api/v1/organizations/\(id)/members/bob", #"{"role":"MEMBER"}"#, as: "mona").status, 200)
+        XCTAssertEqual(
+            try call("PUT", "/api/v1/organizations/\(id)/members/mona", #"{"role":"MODERATOR"}"#, as: "alice").status,
+            200)
+        XCTAssertEqual(
+            try call("PUT", "/api/v1/organizations/\(id)/members/bob", #"{"role":"MEMBER"}"#, as: "mona").status, 200)
         return id
     }
 
@@ -65,9 +71,11 @@ final class OrganizationsServerTests: ServerTestCase {
         XCTAssertEqual(got.status, 200)
         XCTAssertEqual(try object(got, "organization")["member_count"] as? Int, 2)
         let members = try call("GET", "/api/v1/organizations/\(org)/members", as: "bob")
-        XCTAssertEqual((members.object["members"] as? [[String: Any]])?.map { $0["user_id"] as? String }, ["alice", "bob"])
+        XCTAssertEqual(
+            (members.object["members"] as? [[String: Any]])?.map { $0["user_id"] as? String }, ["alice", "bob"])
         // Groups.
-        let group = try call("POST", "/api/v1/organizations/\(org)/groups", #"{"name":"Raid","description":"Tuesdays"}"#, as: "alice")
+        let group = try call(
+            "POST", "/api/v1/organizations/\(org)/groups", #"{"name":"Raid","description":"Tuesdays"}"#, as: "alice")
         XCTAssertEqual(group.status, 201)
         let made = try object(group, "group")
         let groupID = try XCTUnwrap(made["id"] as? String)
@@ -84,8 +92,10 @@ final class OrganizationsServerTests: ServerTestCase {
         XCTAssertNil(try object(joined, "group")["invite_link"])
         let listed = try call("GET", "/api/v1/organizations/\(org)/groups", as: "alice")
         XCTAssertEqual((listed.object["groups"] as? [[String: Any]])?.map { $0["member_count"] as? Int }, [1])
-        XCTAssertEqual(try object(try call("GET", "/api/v1/groups/\(groupID)", as: "bob"), "group")["name"] as? String, "Raid")
-        let renamed = try call("PUT", "/api/v1/groups/\(groupID)", #"{"name":"Raid B","description":null}"#, as: "alice")
+        XCTAssertEqual(
+            try object(try call("GET", "/api/v1/groups/\(groupID)", as: "bob"), "group")["name"] as? String, "Raid")
+        let renamed = try call(
+            "PUT", "/api/v1/groups/\(groupID)", #"{"name":"Raid B","description":null}"#, as: "alice")
         XCTAssertEqual(renamed.status, 200)
         XCTAssertTrue(try object(renamed, "group")["description"] is NSNull)
         let regenerated = try call("POST", "/api/v1/groups/\(groupID)/regenerate-code", as: "alice")
@@ -116,13 +126,16 @@ final class OrganizationsServerTests: ServerTestCase {
     func testRefusalsByRoleAreForbiddenNotOrgMemberNotFoundAndAlreadyMember() throws {
         try start()
         let org = try guild()
-        let group = try object(try call("POST", "/api/v1/organizations/\(org)/groups", #"{"name":"Raid"}"#, as: "mona"), "group")
+        let group = try object(
+            try call("POST", "/api/v1/organizations/\(org)/groups", #"{"name":"Raid"}"#, as: "mona"), "group")
         let groupID = try XCTUnwrap(group["id"] as? String)
         let code = try XCTUnwrap(group["invite_code"] as? String)
         let memberCreates = try call("POST", "/api/v1/organizations/\(org)/groups", #"{"name":"Mine"}"#, as: "bob")
         XCTAssertEqual(memberCreates.status, 403)
         XCTAssertEqual(memberCreates.errorCode, "forbidden")
-        XCTAssertEqual(try call("DELETE", "/api/v1/groups/\(groupID)", as: "mona").errorCode, "forbidden", "a MODERATOR may not delete")
+        XCTAssertEqual(
+            try call("DELETE", "/api/v1/groups/\(groupID)", as: "mona").errorCode, "forbidden",
+            "a MODERATOR may not delete")
         // Bob is not in the group: it does not exist for him, exactly as an unknown one.
         let hidden = try call("GET", "/api/v1/groups/\(groupID)", as: "bob")
         let unknown = try call("GET", "/api/v1/groups/00000000-0000-4000-8000-000000000000", as: "bob")
@@ -149,20 +162,27 @@ final class OrganizationsServerTests: ServerTestCase {
 
     func testAServiceTokenMayDoWhatTheOwnerMay() throws {
         try start()
-        let made = try call("POST", "/api/v1/organizations", #"{"name":"Tools' guild","owner":"alice"}"#, as: "tools", service: true)
+        let made = try call(
+            "POST", "/api/v1/organizations", #"{"name":"Tools' guild","owner":"alice"}"#, as: "tools", service: true)
         XCTAssertEqual(made.status, 201)
         let org = try XCTUnwrap(try object(made, "organization")["id"] as? String)
         XCTAssertEqual(try object(made, "organization")["owner"] as? String, "alice")
         let noOwner = try call("POST", "/api/v1/organizations", #"{"name":"X"}"#, as: "tools", service: true)
         XCTAssertEqual(noOwner.status, 400)
         XCTAssertEqual((noOwner.object["error"] as? [String: Any])?["field"] as? String, "owner")
-        XCTAssertEqual(try call("PUT", "/api/v1/organizations/\(org)/members/bob", #"{"role":"MODERATOR"}"#, as: "tools", service: true).status, 200)
-        let group = try call("POST", "/api/v1/organizations/\(org)/groups", #"{"name":"G"}"#, as: "tools", service: true)
+        XCTAssertEqual(
+            try call(
+                "PUT", "/api/v1/organizations/\(org)/members/bob", #"{"role":"MODERATOR"}"#, as: "tools", service: true
+            ).status, 200)
+        let group = try call(
+            "POST", "/api/v1/organizations/\(org)/groups", #"{"name":"G"}"#, as: "tools", service: true)
         let groupID = try XCTUnwrap(try object(group, "group")["id"] as? String)
         XCTAssertEqual(try object(group, "group")["created_by"] as? String, "tools")
         XCTAssertEqual(try call("GET", "/api/v1/groups/\(groupID)/members", as: "tools", service: true).status, 200)
         XCTAssertEqual(try call("DELETE", "/api/v1/groups/\(groupID)", as: "tools", service: true).status, 204)
-        XCTAssertEqual(try call("DELETE", "/api/v1/organizations/\(org)/members/alice", as: "tools", service: true).errorCode, "forbidden")
+        XCTAssertEqual(
+            try call("DELETE", "/api/v1/organizations/\(org)/members/alice", as: "tools", service: true).errorCode,
+            "forbidden")
     }
 
     func testSignInMethodsPathsBodiesAndSizesAreRefusedInTheAPIsWay() throws {
@@ -172,8 +192,12 @@ final class OrganizationsServerTests: ServerTestCase {
         XCTAssertEqual(anonymous.errorCode, "unauthorized")
         XCTAssertEqual(anonymous.header("www-authenticate"), "Bearer")
         XCTAssertEqual(anonymous.header("connection"), "close")
-        XCTAssertEqual(try connect(server).request("POST", "/api/v1/organizations", json: #"{"name":"K"}"#, token: server.forgedToken(for: "alice")).status, 401)
-        let expired = try connect(server).request("GET", "/api/v1/groups/g", token: server.token(for: "alice", expiresIn: -3600))
+        XCTAssertEqual(
+            try connect(server).request(
+                "POST", "/api/v1/organizations", json: #"{"name":"K"}"#, token: server.forgedToken(for: "alice")
+            ).status, 401)
+        let expired = try connect(server).request(
+            "GET", "/api/v1/groups/g", token: server.token(for: "alice", expiresIn: -3600))
         XCTAssertEqual(expired.status, 401)
 
         let patched = try call("PATCH", "/api/v1/groups/g1", "{}", as: "alice")
@@ -185,7 +209,9 @@ final class OrganizationsServerTests: ServerTestCase {
         XCTAssertEqual(unknownPath.status, 404)
         XCTAssertEqual(unknownPath.errorCode, "not_found")
 
-        for (body, field) in [(#"{"name":""}"#, "name"), (#"{"name":"x","description":7}"#, "description"), ("{}", "name")] {
+        for (body, field) in [
+            (#"{"name":""}"#, "name"), (#"{"name":"x","description":7}"#, "description"), ("{}", "name"),
+        ] {
             let refused = try call("POST", "/api/v1/organizations/o1/groups", body, as: "alice")
             XCTAssertEqual(refused.status, 400, body)
             XCTAssertEqual(refused.errorCode, "invalid_request", body)
@@ -200,7 +226,8 @@ final class OrganizationsServerTests: ServerTestCase {
 
         let huge = try connect(server)
         try huge.send(
-            "POST /api/v1/organizations HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(server.token(for: "alice"))\r\nContent-Length: \(2 << 20)\r\n\r\n")
+            "POST /api/v1/organizations HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(server.token(for: "alice"))\r\nContent-Length: \(2 << 20)\r\n\r\n"
+        )
         let refused = try huge.readHTTPResponse()
         XCTAssertEqual(refused.status, 413)
         XCTAssertEqual(refused.errorCode, "payload_too_large")
@@ -212,22 +239,33 @@ final class OrganizationsServerTests: ServerTestCase {
         let org = try guild()
         let name = String(repeating: "n", count: 100)
         let description = String(repeating: "d", count: 2000)
-        let fits = try call("POST", "/api/v1/organizations/\(org)/groups", "{\"name\":\"\(name)\",\"description\":\"\(description)\"}", as: "alice")
+        let fits = try call(
+            "POST", "/api/v1/organizations/\(org)/groups", "{\"name\":\"\(name)\",\"description\":\"\(description)\"}",
+            as: "alice")
         XCTAssertEqual(fits.status, 201)
-        XCTAssertEqual(try call("POST", "/api/v1/organizations/\(org)/groups", "{\"name\":\"x\",\"description\":\"\(description)d\"}", as: "alice").status, 400)
+        XCTAssertEqual(
+            try call(
+                "POST", "/api/v1/organizations/\(org)/groups", "{\"name\":\"x\",\"description\":\"\(description)d\"}",
+                as: "alice"
+            ).status, 400)
         // 999 more, pipelined in batches, then one too many.
         let token = server.token(for: "alice")
         for batch in 0..<9 {
             let count = batch == 8 ? 199 : 100
-            try client.send((0..<count).map { index in
-                RawWebSocketClient.apiRequest("POST", "/api/v1/organizations/\(org)/groups", json: "{\"name\":\"G\(batch)-\(index)\"}", token: token, port: server.port)
-            }.joined())
+            try client.send(
+                (0..<count).map { index in
+                    RawWebSocketClient.apiRequest(
+                        "POST", "/api/v1/organizations/\(org)/groups", json: "{\"name\":\"G\(batch)-\(index)\"}",
+                        token: token, port: server.port)
+                }.joined())
             for _ in 0..<count { XCTAssertEqual(try client.readHTTPResponse().status, 201) }
         }
         let tooMany = try call("POST", "/api/v1/organizations/\(org)/groups", #"{"name":"one too many"}"#, as: "alice")
         XCTAssertEqual(tooMany.status, 409)
         XCTAssertEqual(tooMany.errorCode, "limit_reached")
-        XCTAssertEqual((try call("GET", "/api/v1/organizations/\(org)/groups", as: "mona").object["groups"] as? [Any])?.count, 1000)
+        XCTAssertEqual(
+            (try call("GET", "/api/v1/organizations/\(org)/groups", as: "mona").object["groups"] as? [Any])?.count, 1000
+        )
     }
 
     // MARK: Delivery
@@ -235,7 +273,8 @@ final class OrganizationsServerTests: ServerTestCase {
     func testPipelinedRequestsAreAnsweredInOrderOnBothLoops() throws {
         try start { $0.threads = 2 }
         let org = try guild()
-        let group = try object(try call("POST", "/api/v1/organizations/\(org)/groups", #"{"name":"Raid"}"#, as: "alice"), "group")
+        let group = try object(
+            try call("POST", "/api/v1/organizations/\(org)/groups", #"{"name":"Raid"}"#, as: "alice"), "group")
         let code = try XCTUnwrap(group["invite_code"] as? String)
         let groupID = try XCTUnwrap(group["id"] as? String)
         let token = server.token(for: "bob")
@@ -243,9 +282,13 @@ final class OrganizationsServerTests: ServerTestCase {
         for round in 0..<4 {
             let pipelined = try connect(server)
             let requests = [
-                RawWebSocketClient.apiRequest("POST", "/api/v1/groups/join/\(code)", json: nil, token: token, port: server.port),
-                RawWebSocketClient.apiRequest("GET", "/api/v1/groups/\(groupID)", json: nil, token: token, port: server.port),
-                RawWebSocketClient.apiRequest("POST", "/api/v1/groups/\(groupID)/leave", json: nil, token: token, port: server.port, close: round % 2 == 1),
+                RawWebSocketClient.apiRequest(
+                    "POST", "/api/v1/groups/join/\(code)", json: nil, token: token, port: server.port),
+                RawWebSocketClient.apiRequest(
+                    "GET", "/api/v1/groups/\(groupID)", json: nil, token: token, port: server.port),
+                RawWebSocketClient.apiRequest(
+                    "POST", "/api/v1/groups/\(groupID)/leave", json: nil, token: token, port: server.port,
+                    close: round % 2 == 1),
             ]
             try pipelined.send(requests.joined())
             let joined = try pipelined.readHTTPResponse()
@@ -253,7 +296,9 @@ final class OrganizationsServerTests: ServerTestCase {
             let seen = try pipelined.readHTTPResponse()
             XCTAssertEqual(try object(seen, "group")["member_count"] as? Int, 1, "the read shows the join before it")
             XCTAssertEqual(try pipelined.readHTTPResponse().status, 204)
-            if round % 2 == 1 { XCTAssertEqual(try pipelined.readUntilEndOfStream(), 0, "closed after Connection: close") }
+            if round % 2 == 1 {
+                XCTAssertEqual(try pipelined.readUntilEndOfStream(), 0, "closed after Connection: close")
+            }
         }
     }
 
@@ -262,10 +307,18 @@ final class OrganizationsServerTests: ServerTestCase {
         let org = try guild()
         _ = try call("GET", "/api/v1/organizations/\(org)", as: "olga")
         _ = try connect(server).request("GET", "/api/v1/organizations/\(org)", token: nil)
-        XCTAssertEqual(try server.metric(#"partyhub_api_requests_total{endpoint="POST /api/v1/organizations",status="201"}"#), 1)
-        XCTAssertEqual(try server.metric(#"partyhub_api_requests_total{endpoint="PUT /api/v1/organizations/{id}/members/{userId}",status="200"}"#), 2)
-        XCTAssertEqual(try server.metric(#"partyhub_api_requests_total{endpoint="GET /api/v1/organizations/{id}",status="404"}"#), 1)
-        XCTAssertEqual(try server.metric(#"partyhub_api_requests_total{endpoint="GET /api/v1/organizations/{id}",status="401"}"#), 1)
+        XCTAssertEqual(
+            try server.metric(#"partyhub_api_requests_total{endpoint="POST /api/v1/organizations",status="201"}"#), 1)
+        XCTAssertEqual(
+            try server.metric(
+                #"partyhub_api_requests_total{endpoint="PUT /api/v1/organizations/{id}/members/{userId}",status="200"}"#
+            ), 2)
+        XCTAssertEqual(
+            try server.metric(#"partyhub_api_requests_total{endpoint="GET /api/v1/organizations/{id}",status="404"}"#),
+            1)
+        XCTAssertEqual(
+            try server.metric(#"partyhub_api_requests_total{endpoint="GET /api/v1/organizations/{id}",status="401"}"#),
+            1)
         XCTAssertEqual(try server.metric("partyhub_organizations"), 1)
         XCTAssertEqual(try server.metric("partyhub_groups"), 0)
     }
@@ -277,9 +330,11 @@ final class OrganizationsServerTests: ServerTestCase {
         addTeardownBlock { try? FileManager.default.removeItem(atPath: directory) }
         try start { $0.dataDirectory = directory }
         let org = try guild()
-        let group = try object(try call("POST", "/api/v1/organizations/\(org)/groups", #"{"name":"Raid"}"#, as: "alice"), "group")
+        let group = try object(
+            try call("POST", "/api/v1/organizations/\(org)/groups", #"{"name":"Raid"}"#, as: "alice"), "group")
         let groupID = try XCTUnwrap(group["id"] as? String)
-        XCTAssertEqual(try call("POST", "/api/v1/groups/join/\(group["invite_code"] as? String ?? "")", as: "bob").status, 200)
+        XCTAssertEqual(
+            try call("POST", "/api/v1/groups/join/\(group["invite_code"] as? String ?? "")", as: "bob").status, 200)
         let regenerated = try call("POST", "/api/v1/groups/\(groupID)/regenerate-code", as: "mona")
         let code = try XCTUnwrap(regenerated.object["invite_code"] as? String)
         client.close()
@@ -291,7 +346,8 @@ final class OrganizationsServerTests: ServerTestCase {
         XCTAssertEqual(seen["invite_code"] as? String, code)
         XCTAssertEqual(seen["member_count"] as? Int, 1)
         XCTAssertEqual(try call("POST", "/api/v1/groups/join/\(code)", as: "mona").status, 200)
-        let members = try call("GET", "/api/v1/groups/\(groupID)/members", as: "alice").object["members"] as? [[String: Any]]
+        let members =
+            try call("GET", "/api/v1/groups/\(groupID)/members", as: "alice").object["members"] as? [[String: Any]]
         XCTAssertEqual(members?.map { $0["user_id"] as? String }, ["bob", "mona"])
         XCTAssertEqual(members?.map { $0["invited_by"] as? String }, ["alice", "mona"])
         client.close()

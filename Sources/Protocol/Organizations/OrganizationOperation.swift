@@ -63,7 +63,8 @@ public enum OrganizationOperation: Equatable, Sendable {
 
     /// The endpoints, in a fixed order (metrics index them).
     public enum Kind: Int, CaseIterable, Sendable {
-        case createOrganization, getOrganization, listOrganizationMembers, setOrganizationMember, removeOrganizationMember
+        case createOrganization, getOrganization, listOrganizationMembers, setOrganizationMember,
+            removeOrganizationMember
         case createGroup, listGroups, getGroup, updateGroup, deleteGroup, regenerateGroupCode, listGroupMembers
         case removeGroupMember, leaveGroup, joinGroup
 

@@ -125,7 +125,8 @@ public enum OrganizationPath: Equatable, Sendable {
                 bytes.append(byte)
                 continue
             }
-            guard let high = iterator.next().flatMap(ASCII.hexValue), let low = iterator.next().flatMap(ASCII.hexValue) else {
+            guard let high = iterator.next().flatMap(ASCII.hexValue), let low = iterator.next().flatMap(ASCII.hexValue)
+            else {
                 return ""
             }
             bytes.append(high << 4 | low)

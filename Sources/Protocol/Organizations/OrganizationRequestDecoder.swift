@@ -20,7 +20,9 @@ public enum OrganizationRequestDecoder {
         case invalid(OrganizationError)
     }
 
-    public static func decode(method: String, path: OrganizationPath, body: [UInt8]) -> Result<OrganizationOperation, Refusal> {
+    public static func decode(method: String, path: OrganizationPath, body: [UInt8]) -> Result<
+        OrganizationOperation, Refusal
+    > {
         do throws(Refusal) {
             return .success(try operation(method: method, path: path, body: body))
         } catch {
@@ -28,7 +30,9 @@ public enum OrganizationRequestDecoder {
         }
     }
 
-    private static func operation(method: String, path: OrganizationPath, body: [UInt8]) throws(Refusal) -> OrganizationOperation {
+    private static func operation(method: String, path: OrganizationPath, body: [UInt8]) throws(Refusal)
+        -> OrganizationOperation
+    {
         switch (path, method) {
         case (.organizations, "POST"):
             let object = try jsonObject(body)
@@ -46,7 +50,8 @@ public enum OrganizationRequestDecoder {
         case (.organizationGroups(let id), "POST"):
             let organization = try organizationID(id)
             let object = try jsonObject(body)
-            return .createGroup(organization: organization, name: try name(in: object), description: try description(in: object))
+            return .createGroup(
+                organization: organization, name: try name(in: object), description: try description(in: object))
         case (.organizationGroups(let id), "GET"):
             return .listGroups(organization: try organizationID(id))
         case (.group(let id), "GET"):
@@ -100,7 +105,8 @@ public enum OrganizationRequestDecoder {
     private static func userID(_ user: String) throws(Refusal) -> String {
         guard JWTCodec.isValidSubject(user) else {
             throw .invalid(
-                OrganizationError(.invalidRequest, "userId must be a user id (1-64 characters of [A-Za-z0-9_.:-])", field: "userId"))
+                OrganizationError(
+                    .invalidRequest, "userId must be a user id (1-64 characters of [A-Za-z0-9_.:-])", field: "userId"))
         }
         return user
     }
@@ -114,7 +120,9 @@ public enum OrganizationRequestDecoder {
         } catch {
             throw .invalid(OrganizationError(.invalidRequest, "the body is not JSON: \(error)"))
         }
-        guard case .object = document else { throw .invalid(OrganizationError(.invalidRequest, "the body must be a JSON object")) }
+        guard case .object = document else {
+            throw .invalid(OrganizationError(.invalidRequest, "the body must be a JSON object"))
+        }
         return document
     }
 
@@ -126,7 +134,9 @@ public enum OrganizationRequestDecoder {
     }
 
     private static let nameRefusal = Refusal.invalid(
-        OrganizationError(.invalidRequest, "\"name\" must be a string of 1-\(maxNameLength) characters (after trimming)", field: "name"))
+        OrganizationError(
+            .invalidRequest, "\"name\" must be a string of 1-\(maxNameLength) characters (after trimming)",
+            field: "name"))
 
     /// `description`: absent or null (none), else a string of at most `maxDescriptionLength`.
     private static func description(in object: JSONValue) throws(Refusal) -> String? {
@@ -134,7 +144,8 @@ public enum OrganizationRequestDecoder {
         guard let text = value.stringValue, text.count <= maxDescriptionLength else {
             throw .invalid(
                 OrganizationError(
-                    .invalidRequest, "\"description\" must be null or a string of at most \(maxDescriptionLength) characters",
+                    .invalidRequest,
+                    "\"description\" must be null or a string of at most \(maxDescriptionLength) characters",
                     field: "description"))
         }
         return text
@@ -144,14 +155,17 @@ public enum OrganizationRequestDecoder {
         guard let value = object[field], value != .null else { return nil }
         guard let user = value.stringValue, JWTCodec.isValidSubject(user) else {
             throw .invalid(
-                OrganizationError(.invalidRequest, "\"\(field)\" must be a user id (1-64 characters of [A-Za-z0-9_.:-])", field: field))
+                OrganizationError(
+                    .invalidRequest, "\"\(field)\" must be a user id (1-64 characters of [A-Za-z0-9_.:-])", field: field
+                ))
         }
         return user
     }
 
     private static func role(in object: JSONValue) throws(Refusal) -> OrganizationRole {
         guard let text = object["role"]?.stringValue, let role = OrganizationRole(rawValue: text) else {
-            throw .invalid(OrganizationError(.invalidRequest, "\"role\" must be OWNER, MODERATOR or MEMBER", field: "role"))
+            throw .invalid(
+                OrganizationError(.invalidRequest, "\"role\" must be OWNER, MODERATOR or MEMBER", field: "role"))
         }
         return role
     }
@@ -159,7 +173,8 @@ public enum OrganizationRequestDecoder {
     // MARK: Text
 
     private static func trimmingWhiteSpace(_ text: String) -> String {
-        guard let first = text.firstIndex(where: { !$0.isWhitespace }), let last = text.lastIndex(where: { !$0.isWhitespace })
+        guard let first = text.firstIndex(where: { !$0.isWhitespace }),
+            let last = text.lastIndex(where: { !$0.isWhitespace })
         else { return "" }
         return String(text[first...last])
     }

@@ -3,7 +3,9 @@
 public enum OrganizationResponseEncoder {
     /// The response to `reply`. `publicURL` (`--public-url`, without a trailing slash) adds
     /// `invite_link` wherever an invite code is shown. `writer` is scratch space.
-    public static func response(to reply: OrganizationReply, publicURL: String?, using writer: ByteWriter) -> HTTPResponse {
+    public static func response(to reply: OrganizationReply, publicURL: String?, using writer: ByteWriter)
+        -> HTTPResponse
+    {
         writer.reset()
         let status: HTTPStatus
         switch reply {
@@ -66,7 +68,9 @@ public enum OrganizationResponseEncoder {
     }
 
     /// A refusal: its code's status and `{"error":{"code","message","field"?}}`.
-    public static func errorResponse(_ error: OrganizationError, headers: [(name: String, value: String)] = []) -> HTTPResponse {
+    public static func errorResponse(_ error: OrganizationError, headers: [(name: String, value: String)] = [])
+        -> HTTPResponse
+    {
         .json(error.code.status, errorBody(error), headers: headers)
     }
 

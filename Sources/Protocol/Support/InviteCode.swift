@@ -8,7 +8,9 @@ public enum InviteCode {
 
     /// Builds a code from random indexes (each below `alphabet.count`).
     public static func make(indexes: [Int]) -> String {
-        precondition(indexes.count == length && indexes.allSatisfy { $0 >= 0 && $0 < alphabet.count }, "invalid invite code draw")
+        precondition(
+            indexes.count == length && indexes.allSatisfy { $0 >= 0 && $0 < alphabet.count }, "invalid invite code draw"
+        )
         return String(indexes.map { alphabet[$0] })
     }
 
@@ -23,7 +25,9 @@ public enum InviteCode {
     public static func normalized(_ typed: some StringProtocol) -> String? {
         // Bounded before any work: the text may come from a URL.
         guard typed.utf8.count == length else { return nil }
-        let upper = String(decoding: typed.utf8.map { $0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z") ? $0 - 32 : $0 }, as: UTF8.self)
+        let upper = String(
+            decoding: typed.utf8.map { $0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z") ? $0 - 32 : $0 },
+            as: UTF8.self)
         return isWellFormed(upper) ? upper : nil
     }
 }

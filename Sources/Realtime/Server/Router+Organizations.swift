@@ -9,7 +9,8 @@ extension Router {
         let keepAlive = request.keepAlive
         guard let path = OrganizationPath.parse(request.path) else {
             return .respond(
-                OrganizationResponseEncoder.errorResponse(OrganizationError(.notFound, "no such endpoint")), keepAlive: keepAlive,
+                OrganizationResponseEncoder.errorResponse(OrganizationError(.notFound, "no such endpoint")),
+                keepAlive: keepAlive,
                 failure: .notFound)
         }
         guard let endpoint = path.endpoint(method: request.method) else {
@@ -35,7 +36,8 @@ extension Router {
         }
         switch OrganizationRequestDecoder.decode(method: request.method, path: path, body: request.body) {
         case .success(let operation):
-            return .toHub(.organization(OrganizationRequest(caller: caller, operation: operation)), keepAlive: keepAlive)
+            return .toHub(
+                .organization(OrganizationRequest(caller: caller, operation: operation)), keepAlive: keepAlive)
         case .failure(.invalid(let error)):
             metrics.apiRequest(endpoint, status: error.code.status)
             return .respond(OrganizationResponseEncoder.errorResponse(error), keepAlive: keepAlive, failure: nil)
@@ -56,7 +58,8 @@ extension Router {
         }
         switch context.jwt.verify(token, now: nowSeconds) {
         case .failure(let error): return .failure(OrganizationError(.unauthorized, error.description))
-        case .success(let claims): return .success(OrganizationCaller(user: claims.subject, isService: claims.isService))
+        case .success(let claims):
+            return .success(OrganizationCaller(user: claims.subject, isService: claims.isService))
         }
     }
 }

@@ -25,7 +25,9 @@ extension HubRandomWalk {
         let groupIDs = directory.organizations[organization]?.groupIDs ?? []
         let group = groupIDs.isEmpty || chance(4) ? "group-bogus" : pick(groupIDs)
         let groupMembers = directory.groups[group]?.members.keys.sorted() ?? []
-        let target = !groupMembers.isEmpty && chance(50) ? pick(groupMembers) : !members.isEmpty && chance(60) ? pick(members) : pick(users)
+        let target =
+            !groupMembers.isEmpty && chance(50)
+            ? pick(groupMembers) : !members.isEmpty && chance(60) ? pick(members) : pick(users)
         let operation: OrganizationOperation
         var seed: OrganizationSeed?
         switch random.next(below: 100) {
@@ -36,23 +38,27 @@ extension HubRandomWalk {
             seed = randomOrganizationSeed()
         case 6..<22:
             operation = .setOrganizationMember(
-                organization: organization, user: pick(users), role: chance(10) ? .owner : chance(30) ? .moderator : .member)
+                organization: organization, user: pick(users),
+                role: chance(10) ? .owner : chance(30) ? .moderator : .member)
         case 22..<27:
             operation = .removeOrganizationMember(organization: organization, user: chance(30) ? caller.user : target)
         case 27..<36:
-            operation = .createGroup(organization: organization, name: "Group \(organizationSeeds)", description: chance(50) ? nil : "é\n")
+            operation = .createGroup(
+                organization: organization, name: "Group \(organizationSeeds)", description: chance(50) ? nil : "é\n")
             seed = randomOrganizationSeed()
         case 36..<40:
             operation = .listGroups(organization: organization)
         case 40..<43:
             operation = .getGroup(id: group)
         case 43..<46:
-            operation = chance(50) ? .getOrganization(id: organization) : .listOrganizationMembers(organization: organization)
+            operation =
+                chance(50) ? .getOrganization(id: organization) : .listOrganizationMembers(organization: organization)
         case 46..<49:
             operation = .listGroupMembers(group: group)
         case 49..<53:
             operation = .updateGroup(
-                id: group, name: chance(50) ? nil : "Renamed", description: chance(30) ? .keep : .replace(with: chance(50) ? nil : "d"))
+                id: group, name: chance(50) ? nil : "Renamed",
+                description: chance(30) ? .keep : .replace(with: chance(50) ? nil : "d"))
         case 53..<56:
             operation = .deleteGroup(id: group)
         case 56..<61:
@@ -88,7 +94,8 @@ extension HubRandomWalk {
         }
         var code: String
         repeat {
-            code = InviteCode.make(indexes: (0..<InviteCode.length).map { _ in random.next(below: InviteCode.alphabet.count) })
+            code = InviteCode.make(
+                indexes: (0..<InviteCode.length).map { _ in random.next(below: InviteCode.alphabet.count) })
         } while hub.isGroupInviteCodeInUse(code)
         return OrganizationSeed(id: id, inviteCode: code)
     }

@@ -37,7 +37,10 @@ final class OrganizationDriver {
         nextSession += 1
         let drawn: OrganizationSeed? = seed ?? (operation.kind.needsSeed ? nextSeed() : nil)
         var outputs: [HubOutput] = []
-        hub.apply(.organizationRequest(session, OrganizationRequest(caller: caller, operation: operation), now: now, seed: drawn), into: &outputs)
+        hub.apply(
+            .organizationRequest(
+                session, OrganizationRequest(caller: caller, operation: operation), now: now, seed: drawn),
+            into: &outputs)
         guard case .organizationAnswer(let answered, let reply)? = outputs.first else {
             XCTFail("the first output is not the answer: \(outputs)", file: file, line: line)
             return (.done, [])
@@ -49,7 +52,8 @@ final class OrganizationDriver {
                 XCTFail("an output after the answer that is not a published event: \(output)", file: file, line: line)
                 continue
             }
-            XCTAssertEqual(event.offset, UInt64(published.count + 1), "offsets run on with no gap", file: file, line: line)
+            XCTAssertEqual(
+                event.offset, UInt64(published.count + 1), "offsets run on with no gap", file: file, line: line)
             XCTAssertEqual(event.ts, hub.now, file: file, line: line)
             published.append(event)
             events.append(event.kind)
@@ -68,10 +72,14 @@ final class OrganizationDriver {
     // MARK: The cast
 
     /// Creates an organization owned by `owner`; its id.
-    func organization(owner: String = "alice", name: String = "Knights", file: StaticString = #filePath, line: UInt = #line)
+    func organization(
+        owner: String = "alice", name: String = "Knights", file: StaticString = #filePath, line: UInt = #line
+    )
         -> String
     {
-        guard case .organization(let organization, true) = request(.createOrganization(name: name, owner: nil), by: owner).reply
+        guard
+            case .organization(let organization, true) = request(.createOrganization(name: name, owner: nil), by: owner)
+                .reply
         else {
             XCTFail("creating an organization failed", file: file, line: line)
             return ""
@@ -96,14 +104,16 @@ final class OrganizationDriver {
 
     /// A group made by `creator` in `organization`: its snapshot as the creator sees it.
     func group(
-        in organization: String, name: String = "Raid team", by creator: String = "alice", file: StaticString = #filePath,
+        in organization: String, name: String = "Raid team", by creator: String = "alice",
+        file: StaticString = #filePath,
         line: UInt = #line
     ) -> GroupSnapshot {
         let reply = request(.createGroup(organization: organization, name: name, description: nil), by: creator).reply
         guard case .group(let group, true) = reply else {
             XCTFail("creating a group failed: \(reply)", file: file, line: line)
             return GroupSnapshot(
-                id: "", organizationID: "", name: "", description: nil, inviteCode: nil, createdBy: "", createdAt: 0, updatedAt: 0,
+                id: "", organizationID: "", name: "", description: nil, inviteCode: nil, createdBy: "", createdAt: 0,
+                updatedAt: 0,
                 memberCount: 0)
         }
         return group
@@ -112,7 +122,9 @@ final class OrganizationDriver {
     /// `user` joins with `code`, which must work.
     func join(_ user: String, code: String, file: StaticString = #filePath, line: UInt = #line) {
         let reply = request(.joinGroup(inviteCode: code), by: user).reply
-        guard case .group = reply else { return XCTFail("\(user) could not join with \(code): \(reply)", file: file, line: line) }
+        guard case .group = reply else {
+            return XCTFail("\(user) could not join with \(code): \(reply)", file: file, line: line)
+        }
     }
 
     // MARK: Reading replies

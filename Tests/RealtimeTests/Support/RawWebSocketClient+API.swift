@@ -11,7 +11,9 @@ extension RawWebSocketClient {
     }
 
     /// The bytes of such a request (pipelining tests send several at once).
-    static func apiRequest(_ method: String, _ path: String, json body: String?, token: String?, port: Int, close: Bool = false) -> String {
+    static func apiRequest(
+        _ method: String, _ path: String, json body: String?, token: String?, port: Int, close: Bool = false
+    ) -> String {
         var head = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n"
         if let token { head += "Authorization: Bearer \(token)\r\n" }
         if close { head += "Connection: close\r\n" }

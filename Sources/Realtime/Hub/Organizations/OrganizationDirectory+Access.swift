@@ -29,7 +29,9 @@ extension OrganizationDirectory {
     /// The organization of a group the caller may see, and the caller's standing in it: a
     /// manager of the organization sees every group, a MEMBER only their own. Otherwise
     /// `not_found`, exactly as for a group that does not exist.
-    func access(toGroup id: String, for caller: OrganizationCaller) throws(OrganizationError) -> (organizationID: String, standing: Standing) {
+    func access(toGroup id: String, for caller: OrganizationCaller) throws(OrganizationError) -> (
+        organizationID: String, standing: Standing
+    ) {
         guard let group = groups[id], let organization = organizations[group.organizationID] else { throw .noGroup(id) }
         let standing = standing(of: caller, in: organization)
         switch standing {
@@ -45,7 +47,9 @@ extension OrganizationDirectory {
         -> (organizationID: String, standing: Standing)
     {
         let access = try access(toGroup: id, for: caller)
-        guard access.standing.managesGroups else { throw OrganizationError(.forbidden, "only the OWNER and MODERATORs may \(what)") }
+        guard access.standing.managesGroups else {
+            throw OrganizationError(.forbidden, "only the OWNER and MODERATORs may \(what)")
+        }
         return access
     }
 
@@ -66,8 +70,10 @@ extension OrganizationDirectory {
 
     /// Members in the order they joined (by user id within one millisecond).
     func memberSnapshots(_ organization: Organization) -> [OrganizationMemberSnapshot] {
-        organization.members.map { OrganizationMemberSnapshot(user: $0.key, role: $0.value.role, joinedAt: $0.value.joinedAt) }
-            .sorted { ($0.joinedAt, $0.user) < ($1.joinedAt, $1.user) }
+        organization.members.map {
+            OrganizationMemberSnapshot(user: $0.key, role: $0.value.role, joinedAt: $0.value.joinedAt)
+        }
+        .sorted { ($0.joinedAt, $0.user) < ($1.joinedAt, $1.user) }
     }
 
     /// A group as a caller of this standing sees it: the code only for those who manage groups.
@@ -80,8 +86,10 @@ extension OrganizationDirectory {
 
     /// A group's members in the order they joined (by user id within one millisecond).
     func memberSnapshots(_ group: Group) -> [GroupMemberSnapshot] {
-        group.members.map { GroupMemberSnapshot(user: $0.key, invitedBy: $0.value.invitedBy, joinedAt: $0.value.joinedAt) }
-            .sorted { ($0.joinedAt, $0.user) < ($1.joinedAt, $1.user) }
+        group.members.map {
+            GroupMemberSnapshot(user: $0.key, invitedBy: $0.value.invitedBy, joinedAt: $0.value.joinedAt)
+        }
+        .sorted { ($0.joinedAt, $0.user) < ($1.joinedAt, $1.user) }
     }
 }
 

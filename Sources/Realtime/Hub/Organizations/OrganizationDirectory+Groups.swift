@@ -6,18 +6,23 @@ extension OrganizationDirectory {
     /// with a fresh code, which the maker issues (its joiners' `invited_by`). The maker is not a
     /// member until they join (they see every group anyway).
     mutating func createGroup(
-        in organizationID: String, name: String, description: String?, by caller: OrganizationCaller, seed: OrganizationSeed?,
+        in organizationID: String, name: String, description: String?, by caller: OrganizationCaller,
+        seed: OrganizationSeed?,
         now: Int64, announcing announcements: inout [PublishedEvent.Kind]
     ) throws(OrganizationError) -> OrganizationReply {
         let standing = try standing(in: organizationID, of: caller)
-        guard standing.managesGroups else { throw OrganizationError(.forbidden, "only the OWNER and MODERATORs may create groups") }
+        guard standing.managesGroups else {
+            throw OrganizationError(.forbidden, "only the OWNER and MODERATORs may create groups")
+        }
         guard organizations[organizationID]?.groupIDs.count ?? 0 < Self.maxGroupsPerOrganization else {
             throw OrganizationError(
-                .limitReached, "organization \(organizationID) has \(Self.maxGroupsPerOrganization) groups, the most it may have")
+                .limitReached,
+                "organization \(organizationID) has \(Self.maxGroupsPerOrganization) groups, the most it may have")
         }
         guard let seed, groups[seed.id] == nil, groupIDByCode[seed.inviteCode] == nil else { throw .noSeed }
         let group = Group(
-            id: seed.id, organizationID: organizationID, name: name, description: description, inviteCode: seed.inviteCode,
+            id: seed.id, organizationID: organizationID, name: name, description: description,
+            inviteCode: seed.inviteCode,
             codeIssuedBy: caller.user, createdBy: caller.user, createdAt: now, updatedAt: now, members: [:])
         groups[seed.id] = group
         groupIDByCode[seed.inviteCode] = seed.id
@@ -28,7 +33,9 @@ extension OrganizationDirectory {
 
     /// `GET /organizations/{id}/groups`: every group for those who manage them, a MEMBER's own
     /// groups for a MEMBER, in the order they were made.
-    func listGroups(of organizationID: String, for caller: OrganizationCaller) throws(OrganizationError) -> OrganizationReply {
+    func listGroups(of organizationID: String, for caller: OrganizationCaller) throws(OrganizationError)
+        -> OrganizationReply
+    {
         let standing = try standing(in: organizationID, of: caller)
         var listed: [GroupSnapshot] = []
         for id in organizations[organizationID]?.groupIDs ?? [] {
@@ -41,7 +48,8 @@ extension OrganizationDirectory {
     /// `PUT /groups/{id} {name?, description?}`: the OWNER or a MODERATOR. `updated_at` moves
     /// only when something changes.
     mutating func updateGroup(
-        _ id: String, name: String?, description: OrganizationOperation.DescriptionUpdate, by caller: OrganizationCaller,
+        _ id: String, name: String?, description: OrganizationOperation.DescriptionUpdate,
+        by caller: OrganizationCaller,
         now: Int64
     ) throws(OrganizationError) -> OrganizationReply {
         let standing = try managerAccess(toGroup: id, for: caller, toDo: "change a group").standing
@@ -70,7 +78,8 @@ extension OrganizationDirectory {
         guard let group = groups.removeValue(forKey: id) else { throw .noGroup(id) }
         for member in memberSnapshots(group) {
             announcements.append(
-                .groupMemberRemoved(group: id, organization: organizationID, user: member.user, by: caller.user, reason: .groupDeleted))
+                .groupMemberRemoved(
+                    group: id, organization: organizationID, user: member.user, by: caller.user, reason: .groupDeleted))
         }
         groupIDByCode[group.inviteCode] = nil
         organizations[organizationID]?.groupIDs.removeAll { $0 == id }

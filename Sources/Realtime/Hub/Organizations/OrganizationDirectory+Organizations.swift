@@ -16,15 +16,19 @@ extension OrganizationDirectory {
         return .organization(snapshot(organization), created: true)
     }
 
-    private func ownerOfNewOrganization(named owner: String?, by caller: OrganizationCaller) throws(OrganizationError) -> String {
+    private func ownerOfNewOrganization(named owner: String?, by caller: OrganizationCaller) throws(OrganizationError)
+        -> String
+    {
         if caller.isService {
             guard let owner else {
-                throw OrganizationError(.invalidRequest, "a service names the new organization's \"owner\"", field: "owner")
+                throw OrganizationError(
+                    .invalidRequest, "a service names the new organization's \"owner\"", field: "owner")
             }
             return owner
         }
         if let owner, owner != caller.user {
-            throw OrganizationError(.forbidden, "a player creates organizations they own; \"owner\" may only name yourself")
+            throw OrganizationError(
+                .forbidden, "a player creates organizations they own; \"owner\" may only name yourself")
         }
         return caller.user
     }
@@ -64,7 +68,8 @@ extension OrganizationDirectory {
     /// the OWNER, a MODERATOR removes MEMBERs, and anyone but the OWNER removes themself. The
     /// member leaves every group of the organization too (`org_left`).
     mutating func removeMember(
-        _ user: String, from id: String, by caller: OrganizationCaller, announcing announcements: inout [PublishedEvent.Kind]
+        _ user: String, from id: String, by caller: OrganizationCaller,
+        announcing announcements: inout [PublishedEvent.Kind]
     ) throws(OrganizationError) -> OrganizationReply {
         let standing = try standing(in: id, of: caller)
         guard let target = organizations[id]?.members[user]?.role else {
@@ -73,7 +78,9 @@ extension OrganizationDirectory {
         let isSelf = !caller.isService && user == caller.user
         if target == .owner {
             throw OrganizationError(
-                .forbidden, isSelf ? "the OWNER cannot leave; hand ownership to another member first" : "the OWNER cannot be removed")
+                .forbidden,
+                isSelf
+                    ? "the OWNER cannot leave; hand ownership to another member first" : "the OWNER cannot be removed")
         }
         switch standing {
         case .owner, .service: break

@@ -51,7 +51,8 @@ struct OrganizationDirectory: Equatable, Sendable {
     /// Carries out one request at `now`; the group events it causes are appended to
     /// `announcements`, in order, for the outgoing stream.
     mutating func apply(
-        _ request: OrganizationRequest, seed: OrganizationSeed?, now: Int64, announcing announcements: inout [PublishedEvent.Kind]
+        _ request: OrganizationRequest, seed: OrganizationSeed?, now: Int64,
+        announcing announcements: inout [PublishedEvent.Kind]
     ) -> OrganizationReply {
         do throws(OrganizationError) {
             return try perform(request.operation, by: request.caller, seed: seed, now: now, announcing: &announcements)

@@ -27,8 +27,12 @@ extension OrganizationDirectory: BinaryCodable {
         for (id, organization) in organizations {
             if organization.id != id { return "organization \(id) is filed under another id" }
             let owners = organization.members.filter { $0.value.role == .owner }.map(\.key)
-            if owners != [organization.owner] { return "organization \(id) has owners \(owners.sorted()), not \(organization.owner)" }
-            if Set(organization.groupIDs).count != organization.groupIDs.count { return "organization \(id) lists a group twice" }
+            if owners != [organization.owner] {
+                return "organization \(id) has owners \(owners.sorted()), not \(organization.owner)"
+            }
+            if Set(organization.groupIDs).count != organization.groupIDs.count {
+                return "organization \(id) lists a group twice"
+            }
             for groupID in organization.groupIDs {
                 guard let group = groups[groupID], group.organizationID == id else {
                     return "organization \(id) lists group \(groupID), which is not one of its groups"
@@ -42,7 +46,9 @@ extension OrganizationDirectory: BinaryCodable {
         if listedGroups != groups.count { return "\(groups.count) groups, but organizations list \(listedGroups)" }
         for (id, group) in groups {
             if group.id != id { return "group \(id) is filed under another id" }
-            if groupIDByCode[group.inviteCode] != id { return "group \(id)'s code \(group.inviteCode) does not lead to it" }
+            if groupIDByCode[group.inviteCode] != id {
+                return "group \(id)'s code \(group.inviteCode) does not lead to it"
+            }
         }
         if groupIDByCode.count != groups.count { return "\(groupIDByCode.count) codes for \(groups.count) groups" }
         return nil

@@ -21,7 +21,9 @@ private enum OrganizationOperationTag: UInt8 {
 
 /// The tag of each `OrganizationRole`. Fixed numbers: never renumber or reuse one.
 private enum OrganizationRoleTag: UInt8 {
-    case owner = 1, moderator = 2, member = 3
+    case owner = 1
+    case moderator = 2
+    case member = 3
 }
 
 extension OrganizationRole: BinaryCodable {
@@ -132,11 +134,13 @@ extension OrganizationOperation: BinaryCodable {
         case .listOrganizationMembers:
             self = .listOrganizationMembers(organization: try reader.readString())
         case .setOrganizationMember:
-            self = .setOrganizationMember(organization: try reader.readString(), user: try reader.readString(), role: try reader.read())
+            self = .setOrganizationMember(
+                organization: try reader.readString(), user: try reader.readString(), role: try reader.read())
         case .removeOrganizationMember:
             self = .removeOrganizationMember(organization: try reader.readString(), user: try reader.readString())
         case .createGroup:
-            self = .createGroup(organization: try reader.readString(), name: try reader.readString(), description: try reader.read())
+            self = .createGroup(
+                organization: try reader.readString(), name: try reader.readString(), description: try reader.read())
         case .listGroups:
             self = .listGroups(organization: try reader.readString())
         case .getGroup:

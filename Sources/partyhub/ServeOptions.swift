@@ -98,6 +98,10 @@ extension ServeOption {
             }
             settings.configuration.echoPath = value
         },
+        ServeOption(name: "public-url", valueName: "URL", help: "address clients reach the server at, for groups' invite_link (off by default)") {
+            settings, value in
+            settings.configuration.publicURL = try publicURL(value)
+        },
         ServeOption(name: "max-party-size", valueName: "N", help: "the most seats party.create may ask for (default 40)") {
             settings, value in
             settings.configuration.hub.maxPartySize = try OptionValues.integer(value, in: 2...1000)
@@ -151,6 +155,17 @@ extension ServeOption {
             settings.configuration.logger = Logger(minimumLevel: settings.configuration.logger.minimumLevel, format: format)
         },
     ]
+
+    /// An http(s) URL without spaces, its trailing slashes dropped (links append `/groups/...`).
+    private static func publicURL(_ value: String) throws -> String {
+        var url = Substring(value)
+        while url.hasSuffix("/") { url = url.dropLast() }
+        let scheme = url.hasPrefix("https://") ? "https://" : url.hasPrefix("http://") ? "http://" : nil
+        guard let scheme, url.count > scheme.count, !url.contains(where: { $0.isWhitespace || $0 == "\"" || $0 == "\\" }) else {
+            throw ConfigurationError("'\(value)' is not an http:// or https:// URL")
+        }
+        return String(url)
+    }
 
     private static func milliseconds(_ seconds: Double) -> Int64 { Int64((seconds * 1000).rounded(.up)) }
 

@@ -66,6 +66,11 @@ private func fuzzHTTP(_ bytes: [UInt8]) {
             _ = request.queryParameter("token")
             _ = request.keepAlive
             _ = request.path
+            // The organizations API: its path, then the method and body the router hands on.
+            if OrganizationPath.isUnderAPI(request.path), let path = OrganizationPath.parse(request.path) {
+                _ = path.endpoint(method: request.method)
+                _ = OrganizationRequestDecoder.decode(method: request.method, path: path, body: request.body)
+            }
             buffer.removeFirst(consumed)
         }
     }

@@ -23,7 +23,19 @@ final class HTTPResponseTests: XCTestCase {
             "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n")
     }
 
+    func testNoContentHasNeitherALengthNorABody() {
+        // RFC 9110 §8.6: a 204 never carries Content-Length.
+        XCTAssertEqual(
+            String(decoding: HTTPResponse(status: .noContent, body: Array("ignored".utf8)).serialized(keepAlive: true), as: UTF8.self),
+            "HTTP/1.1 204 No Content\r\n\r\n")
+        XCTAssertEqual(
+            String(decoding: HTTPResponse(status: .noContent).serialized(keepAlive: false), as: UTF8.self),
+            "HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n")
+    }
+
     func testStatusesHaveTheirReasonPhrases() {
+        XCTAssertEqual(HTTPStatus.created.reasonPhrase, "Created")
+        XCTAssertEqual(HTTPStatus.conflict.reasonPhrase, "Conflict")
         XCTAssertEqual(HTTPStatus.requestHeaderFieldsTooLarge.reasonPhrase, "Request Header Fields Too Large")
         XCTAssertEqual(HTTPStatus.payloadTooLarge.reasonPhrase, "Content Too Large")
         XCTAssertEqual(HTTPStatus.httpVersionNotSupported.reasonPhrase, "HTTP Version Not Supported")

@@ -117,6 +117,27 @@ final class NetworkInputRobustnessTests: XCTestCase {
         }
     }
 
+    func testOrganizationPathsAndBodiesSurviveMutation() {
+        let paths = [
+            "/api/v1/organizations/o1/members/team%3Abob", "/api/v1/groups/join/abcd2345", "/api/v1/groups/g-1/regenerate-code",
+            "/api/v1/organizations/o1/groups",
+        ].map { Array($0.utf8) }
+        let bodies = [
+            #"{"name":"  Knights \u00e9 ","owner":"bob","description":null}"#, #"{"role":"MODERATOR"}"#,
+            #"{"name":"R","description":"x\ny"}"#,
+        ].map { Array($0.utf8) }
+        for iteration in 0..<5000 {
+            let pathBytes = mutate(paths[iteration % paths.count])
+            let path = String(decoding: pathBytes, as: UTF8.self)
+            _ = OrganizationPath.isUnderAPI(path[...])
+            let body = iteration % 7 == 0 ? randomBytes(60) : mutate(bodies[iteration % bodies.count])
+            guard let parsed = OrganizationPath.parse(path[...]) else { continue }
+            for method in parsed.allowedMethods + ["PATCH"] {
+                _ = OrganizationRequestDecoder.decode(method: method, path: parsed, body: body)
+            }
+        }
+    }
+
     func testJWTVerifierSurvivesMutatedTokens() {
         let codec = JWTCodec(secret: Array("secret".utf8))
         let valid = Array(codec.sign(subject: "alice", expiresAt: 2_000_000_000).utf8)

@@ -95,6 +95,11 @@ final class DataCommandTests: XCTestCase {
             XCTAssertTrue(result.exitedWith(2), "\(arguments): \(result.description)\n\(result.errors)")
             XCTAssertFalse(result.errors.isEmpty, "\(arguments) says why")
         }
+        for url in ["ftp://example.com", "https://", "play.example.com", "https://a b.com", "/"] {
+            let result = try partyhub(["serve", "--data-dir", directory, "--public-url", url])
+            XCTAssertTrue(result.exitedWith(2), "--public-url \(url): \(result.description)\n\(result.errors)")
+            XCTAssertTrue(result.errors.contains("is not an http:// or https:// URL"), result.errors)
+        }
         let help = try partyhub(["data", "--help"])
         XCTAssertTrue(help.exitedWith(0))
         XCTAssertTrue(help.output.contains("partyhub data check DIR"), help.output)

@@ -177,6 +177,39 @@ final class DataDumpTests: XCTestCase {
         )
     }
 
+    func testEveryOrganizationRequestShowsItsEndpointAndValues() {
+        let session = SessionID(rawValue: 0xAB)
+        let cases: [(OrganizationOperation, String)] = [
+            (.createOrganization(name: "Knights", owner: nil), #"POST /api/v1/organizations name="Knights""#),
+            (.createOrganization(name: "K", owner: "bob"), #"POST /api/v1/organizations name="K" owner=bob"#),
+            (.getOrganization(id: "o1"), "GET /api/v1/organizations/o1"),
+            (.listOrganizationMembers(organization: "o1"), "GET /api/v1/organizations/o1/members"),
+            (.setOrganizationMember(organization: "o1", user: "bob", role: .moderator), "PUT /api/v1/organizations/o1/members/bob role=MODERATOR"),
+            (.removeOrganizationMember(organization: "o1", user: "bob"), "DELETE /api/v1/organizations/o1/members/bob"),
+            (.createGroup(organization: "o1", name: "Raid", description: "Tue"), #"POST /api/v1/organizations/o1/groups name="Raid" description="Tue""#),
+            (.listGroups(organization: "o1"), "GET /api/v1/organizations/o1/groups"),
+            (.getGroup(id: "g1"), "GET /api/v1/groups/g1"),
+            (.updateGroup(id: "g1", name: nil, description: .keep), "PUT /api/v1/groups/g1"),
+            (.updateGroup(id: "g1", name: "N", description: .replace(with: nil)), #"PUT /api/v1/groups/g1 name="N" description=null"#),
+            (.deleteGroup(id: "g1"), "DELETE /api/v1/groups/g1"),
+            (.regenerateGroupCode(group: "g1"), "POST /api/v1/groups/g1/regenerate-code"),
+            (.listGroupMembers(group: "g1"), "GET /api/v1/groups/g1/members"),
+            (.removeGroupMember(group: "g1", user: "bob"), "DELETE /api/v1/groups/g1/members/bob"),
+            (.leaveGroup(group: "g1"), "POST /api/v1/groups/g1/leave"),
+            (.joinGroup(inviteCode: "ABCD2345"), "POST /api/v1/groups/join/ABCD2345"),
+        ]
+        for (operation, expected) in cases {
+            let input = HubInput.organizationRequest(
+                session, OrganizationRequest(caller: OrganizationCaller(user: "alice"), operation: operation), now: 0, seed: nil)
+            XCTAssertEqual(input.dumpText, "organization.request s=00000000000000ab user=alice " + expected)
+        }
+        let seeded = HubInput.organizationRequest(
+            session, OrganizationRequest(caller: OrganizationCaller(user: "tools", isService: true), operation: .regenerateGroupCode(group: "g1")),
+            now: 0, seed: OrganizationSeed(id: "id-1", inviteCode: "ABCD2345"))
+        XCTAssertEqual(
+            seeded.dumpText, "organization.request s=00000000000000ab service=tools POST /api/v1/groups/g1/regenerate-code seed=id-1/ABCD2345")
+    }
+
     func testEveryRuleHasANameInTheDump() {
         XCTAssertEqual(
             HubConfiguration().namedSettings.count, Mirror(reflecting: HubConfiguration()).children.count,

@@ -60,16 +60,24 @@ final class HubInvariantTests: XCTestCase {
     private var wellFormedCodes: Set<String> = []
     private var failures = 0
 
+    /// The hub before the step being checked.
+    private var previousHub = Hub()
+    /// Group membership as the published group events tell it: group id -> members.
+    private var eventGroupMembers: [String: Set<String>] = [:]
+
     func testRandomInputsKeepEveryPartyRule() {
+        previousHub = walk.hub
         walk.run(steps: Self.steps) { _, outputs, result in
             checkOutputs(outputs, result)
             forgetReleasedPlayers()
             checkState()
+            checkOrganizations()
+            previousHub = walk.hub
             return failures <= 20
         }
         XCTAssertEqual(failures, 0, "see the failures above")
         XCTAssertGreaterThan(walk.nextParty, 100, "the random walk should create many parties")
-        let missing = Self.mustSee.subtracting(seen.counts.keys)
+        let missing = Self.mustSee.union(Self.mustSeeOrganizations).subtracting(seen.counts.keys)
         XCTAssertTrue(missing.isEmpty, "the walk never saw: \(missing.sorted()); it saw \(seen.counts.sorted { $0.key < $1.key })")
     }
 
@@ -89,6 +97,101 @@ final class HubInvariantTests: XCTestCase {
         "quest shared", "quest progress", "quest completed", "quest abandoned", "service applied", "service ignored",
         "service duplicate", "service rejected",
     ]
+
+    // MARK: Organizations
+
+    /// An organization request is answered once, first, to its own session; a code is shown
+    /// exactly to those who manage groups; a read changes nothing at all.
+    private func checkOrganizationAnswer(_ session: SessionID, _ reply: OrganizationReply, index: Int) {
+        guard case .organizationRequest(let asked, let request, _, _) = input else {
+            return require(false, "an organization answer to another input")
+        }
+        require(session == asked && index == 0, "the answer is not first, or to another session")
+        let directory = previousHub.organizations
+        func manages(_ organizationID: String) -> Bool {
+            guard let organization = directory.organizations[organizationID] else { return true }  // created by this request
+            return directory.standing(of: request.caller, in: organization).managesGroups
+        }
+        switch reply {
+        case .refused(let error):
+            seen.insert("organization error \(error.code.rawValue)")
+            require(hub.organizations == directory, "a refused request changed the organizations")
+        case .group(let group, _):
+            let shown = manages(group.organizationID) || (request.caller.isService)
+            require((group.inviteCode != nil) == shown, "the code of \(group.id) shown \(group.inviteCode != nil) to \(request.caller)")
+        case .groups(let groups):
+            seen.insert("group listed")
+            for group in groups {
+                require((group.inviteCode != nil) == manages(group.organizationID), "a listed code shown to the wrong caller")
+                if !manages(group.organizationID) {
+                    require(directory.groups[group.id]?.members[request.caller.user] != nil, "a MEMBER listed a group they are not in")
+                }
+            }
+        default:
+            break
+        }
+        if case .refused = reply {} else {
+            switch request.operation {
+            case .createOrganization: seen.insert("organization created")
+            case .setOrganizationMember(let id, let user, let role):
+                seen.insert("member set")
+                if role == .owner && directory.organizations[id]?.owner != user { seen.insert("ownership handed over") }
+            case .removeOrganizationMember: seen.insert("member removed")
+            case .createGroup: seen.insert("group created")
+            case .updateGroup: seen.insert("group updated")
+            case .deleteGroup: seen.insert("group deleted")
+            case .regenerateGroupCode: seen.insert("code regenerated")
+            case .joinGroup(let code):
+                seen.insert("group joined")
+                if code != code.uppercased() { seen.insert("joined in lower case") }
+            case .leaveGroup: seen.insert("group left")
+            case .removeGroupMember: seen.insert("group member removed")
+            case .listGroupMembers: seen.insert("group members listed")
+            default: break
+            }
+        }
+        if request.operation.kind.isReadOnly {
+            require(hub == previousHub, "a read changed the hub: \(firstDifference(hub, previousHub) ?? "?")")
+        }
+    }
+
+    /// Follows a group event into the membership the events tell; group events come from
+    /// organization requests only, and organization requests publish nothing else.
+    private func followGroupEvent(_ kind: PublishedEvent.Kind) {
+        let isGroupEvent = kind.type.hasPrefix("group.")
+        if case .organizationRequest = input {
+            guard isGroupEvent else { return require(false, "\(kind.type) from an organization request") }
+        } else {
+            guard !isGroupEvent else { return require(false, "\(kind.type) without an organization request") }
+            return
+        }
+        switch kind {
+        case .groupCreated(let group, _, _, _):
+            require(eventGroupMembers[group] == nil, "\(group) created twice")
+            eventGroupMembers[group] = []
+        case .groupMemberAdded(let group, _, let user, _):
+            require(eventGroupMembers[group]?.insert(user).inserted == true, "\(user) added to \(group) twice, or to no group")
+        case .groupMemberRemoved(let group, _, let user, _, let reason):
+            if reason == .orgLeft { seen.insert("left with the organization") }
+            require(eventGroupMembers[group]?.remove(user) != nil, "\(user) removed from \(group), where they were not")
+        case .groupDeleted(let group, _, _):
+            require(eventGroupMembers[group]?.isEmpty == true, "\(group) deleted with members left in it")
+            eventGroupMembers[group] = nil
+        default:
+            require(false, "\(kind.type) from an organization request")
+        }
+    }
+
+    /// The directory fits together, and its groups and members are what the events told.
+    private func checkOrganizations() {
+        let directory = hub.organizations
+        if let broken = directory.firstInconsistency() { require(false, "the organizations: \(broken)") }
+        let members = directory.groups.mapValues { Set($0.members.keys) }
+        require(members == eventGroupMembers, "the groups are not what the events told")
+        for group in directory.groups.values {
+            require(InviteCode.isWellFormed(group.inviteCode), "malformed group code \(group.inviteCode)")
+        }
+    }
 
     // MARK: Failing
 
@@ -149,8 +252,9 @@ final class HubInvariantTests: XCTestCase {
                 checkNotice(message, recipients, isLast: index == outputs.count - 1)
             case .published(let event):
                 require(event.offset == lastPublishedOffset + 1, "published offset \(event.offset) after \(lastPublishedOffset)")
-                require(event.ts == hub.now, "published at \(event.ts), not at the hub's time")
+                require(event.ts == hub.now, "published at \(event.ts), not the hub's time \(hub.now)")
                 lastPublishedOffset = event.offset
+                followGroupEvent(event.kind)
                 switch event.kind {
                 case .lootRolled: publishedRolls.append(event.kind)
                 case .questCompleted(let party, let questID, let members):
@@ -160,6 +264,8 @@ final class HubInvariantTests: XCTestCase {
             case .serviceResults:
                 require(index == 0, "service results not first")
                 if case .serviceEvents = input {} else { require(false, "service results for an input that carried no service events") }
+            case .organizationAnswer(let session, let reply):
+                checkOrganizationAnswer(session, reply, index: index)
             }
         }
         require(replies == (command?.request.rid == nil ? 0 : 1), "\(replies) replies")
@@ -555,7 +661,7 @@ final class HubInvariantTests: XCTestCase {
     /// `idem` keys (a client retrying after a lost connection gets the first answer), then
     /// forgotten with their keys; without keys they are forgotten at once.
     private func forgetReleasedPlayers() {
-        hubNow = max(hubNow, input.now)
+        if !input.isReadOnly { hubNow = max(hubNow, input.now) }
         let grace = HubRandomWalk.configuration.reconnectGraceMilliseconds
         var isTick = false
         if case .tick = input { isTick = true }
@@ -575,6 +681,19 @@ final class HubInvariantTests: XCTestCase {
             }
         }
     }
+}
+
+// MARK: Organizations
+
+extension HubInvariantTests {
+    /// Organization outcomes the walk must reach.
+    fileprivate static let mustSeeOrganizations: Set<String> = [
+        "organization created", "member set", "ownership handed over", "member removed", "group created", "group listed",
+        "group updated", "group deleted", "code regenerated", "group joined", "joined in lower case", "group left",
+        "group member removed", "group members listed", "left with the organization",
+        "organization error forbidden", "organization error not_found", "organization error not_org_member",
+        "organization error already_member", "organization error internal_error", "organization error invalid_request",
+    ]
 }
 
 /// How often the walk saw each outcome.

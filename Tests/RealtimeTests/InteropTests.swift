@@ -36,6 +36,18 @@ final class InteropTests: XCTestCase {
         try stop(server)
     }
 
+    /// The organizations and groups API through Python's own `urllib`, with tokens it mints,
+    /// against the real binary with `--public-url` set, on two loops.
+    func testPythonUrllibClientDrivesTheOrganizationsAPI() throws {
+        try requireDependency(Self.succeeds(["python3", "--version"]), "python3 is missing: apt-get install -y python3")
+        let publicURL = "https://play.example.com"
+        let server = try startServer(extraArguments: ["--threads", "2", "--public-url", publicURL + "/"])
+        try runClient(
+            ["python3", Self.groupsClient, "--base", "http://127.0.0.1:\(server.port)", "--secret", server.secret, "--public-url", publicURL],
+            server)
+        try stop(server)
+    }
+
     /// A browser is strict where our raw client is not: Chromium fails a connection with 1006
     /// when any frame follows the server's close frame (RFC 6455 §5.5.1, issue #18).
     func testHeadlessChromiumRunsAPartyWithCleanCloses() throws {
@@ -296,6 +308,7 @@ final class InteropTests: XCTestCase {
     private static let pythonClient = interopDirectory.appendingPathComponent("python_client.py").path
     private static let nodeClient = interopDirectory.appendingPathComponent("node_client.js").path
     private static let chromiumDriver = interopDirectory.appendingPathComponent("chromium_driver.py").path
+    private static let groupsClient = interopDirectory.appendingPathComponent("groups_client.py").path
 
     /// `PARTYHUB_SHARED`, or the `shared` folder beside the package root.
     private static var sharedDirectory: URL {

@@ -1,4 +1,5 @@
 import Foundation
+import Protocol
 import XCTest
 
 @testable import Realtime

@@ -16,16 +16,17 @@ public struct HTTPResponse: Sendable {
             status: status, headers: [("Content-Type", "text/plain; charset=utf-8")] + headers, body: Array(text.utf8))
     }
 
-    /// The response's bytes. `Content-Length` is added for every status but 101, and
-    /// `Connection: close` when the connection will not be kept.
+    /// The response's bytes. `Content-Length` is added for every status but 101 and 204
+    /// (RFC 9110 §8.6: never in either), and `Connection: close` when the connection will not
+    /// be kept. A 204 has no body.
     public func serialized(keepAlive: Bool) -> [UInt8] {
         var head = "HTTP/1.1 \(status.rawValue) \(status.reasonPhrase)\r\n"
         for (name, value) in headers { head += "\(name): \(value)\r\n" }
         if status != .switchingProtocols {
-            head += "Content-Length: \(body.count)\r\n"
+            if status != .noContent { head += "Content-Length: \(body.count)\r\n" }
             if !keepAlive { head += "Connection: close\r\n" }
         }
         head += "\r\n"
-        return Array(head.utf8) + body
+        return status == .noContent ? Array(head.utf8) : Array(head.utf8) + body
     }
 }

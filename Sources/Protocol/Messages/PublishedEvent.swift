@@ -23,6 +23,14 @@ public struct PublishedEvent: Equatable, Sendable {
         case lootRolled(party: String, roll: String, item: DroppedItem, winner: String?, reason: String)
         /// `party:quest-completed {party, quest_id, members}`.
         case questCompleted(party: String, questID: String, members: [String])
+        /// `group.created {group, organization, name, by}`.
+        case groupCreated(group: String, organization: String, name: String, by: String)
+        /// `group.member.added {group, organization, user, invited_by}`.
+        case groupMemberAdded(group: String, organization: String, user: String, invitedBy: String)
+        /// `group.member.removed {group, organization, user, by, reason}`.
+        case groupMemberRemoved(group: String, organization: String, user: String, by: String, reason: GroupRemovalReason)
+        /// `group.deleted {group, organization, by}`.
+        case groupDeleted(group: String, organization: String, by: String)
 
         /// The `type` on the wire.
         public var type: String {
@@ -34,6 +42,10 @@ public struct PublishedEvent: Equatable, Sendable {
             case .disbanded: return "party:disbanded"
             case .lootRolled: return "party:loot-rolled"
             case .questCompleted: return "party:quest-completed"
+            case .groupCreated: return "group.created"
+            case .groupMemberAdded: return "group.member.added"
+            case .groupMemberRemoved: return "group.member.removed"
+            case .groupDeleted: return "group.deleted"
             }
         }
     }

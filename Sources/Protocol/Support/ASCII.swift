@@ -25,6 +25,11 @@ enum ASCII {
         return a.withUTF8 { left in b.withUTF8 { right in equalsIgnoringCase(left, right) } }
     }
 
+    /// Whether the byte is an ASCII letter or digit.
+    static func isAlphanumeric(_ byte: UInt8) -> Bool {
+        lowercase(byte) &- UInt8(ascii: "a") < 26 || byte &- UInt8(ascii: "0") < 10
+    }
+
     /// The byte with ASCII letters lowercased.
     @inline(__always)
     static func lowercase(_ byte: UInt8) -> UInt8 {

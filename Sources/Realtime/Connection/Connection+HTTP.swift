@@ -23,10 +23,10 @@ extension Connection {
             loop.metrics.add(.webSocketSessions)
             loop.scheduleCheck(self, at: loop.nowMs + min(loop.pingIntervalMs, loop.idleTimeoutMs))
             if case .party(let player) = endpoint { loop.openedPartySession(self, player: player) }
-        case .serviceEvents(let events, let keepAlive):
+        case .toHub(let hubRequest, let keepAlive):
             servedRequest = true
             awaitAnswer(keepAlive: keepAlive, loop)
-            loop.receivedServiceEvents(events, from: self)
+            loop.receivedHubBoundRequest(hubRequest, from: self)
         }
     }
 
@@ -60,8 +60,8 @@ extension Connection {
     }
 
     /// How long an answer may take before the connection is dropped (the hub answers once the
-    /// log is durable: only a stalled disk takes this long, and the client then retries with
-    /// the same event ids, which the hub takes once).
+    /// log is durable: only a stalled disk takes this long; a service then retries with the
+    /// same event ids, which the hub takes once).
     static let answerTimeoutMs: Int64 = 60_000
 
     /// Sends a response and closes once it is written; later input is ignored.

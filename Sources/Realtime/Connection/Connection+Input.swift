@@ -68,7 +68,12 @@ extension Connection {
                     handleRequest(request, loop)
                 case .failure(let status, let reason):
                     loop.metrics.handshakeFailed(HandshakeFailure(status: status))
-                    respondAndClose(.text(status, reason + "\n"), loop)
+                    // Only the JSON APIs take bodies, so a body too large is refused their way.
+                    let response: HTTPResponse =
+                        status == .payloadTooLarge
+                        ? .jsonError(status, code: OrganizationErrorCode.payloadTooLarge.rawValue, reason)
+                        : .text(status, reason + "\n")
+                    respondAndClose(response, loop)
                     return bytes.count
                 }
             case .open, .closeSent:

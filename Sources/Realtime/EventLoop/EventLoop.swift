@@ -62,7 +62,7 @@ final class EventLoop {
     init(index: Int, context: ServerContext, loopCount: Int) throws {
         self.index = index
         self.context = context
-        self.router = Router(context: context)
+        self.router = Router(context: context, metrics: context.loopMetrics[index])
         self.metrics = context.loopMetrics[index]
         self.inbox = try LoopInbox()
         self.epoll = try Epoll()
@@ -414,10 +414,10 @@ final class EventLoop {
         }
     }
 
-    /// A service's batch of events (`POST .../events`) for the hub; the connection awaits the
-    /// answer, which comes back like any frame for its id.
-    func receivedServiceEvents(_ events: [IncomingServiceEvent], from connection: Connection) {
-        submitToHub(.input(.serviceEvents(connection.id.session, events, now: wallMs, lootSeeds: [])))
+    /// An HTTP request the hub answers (service events, the organizations API); the
+    /// connection awaits the answer, which comes back like any frame for its id.
+    func receivedHubBoundRequest(_ request: HubBoundRequest, from connection: Connection) {
+        submitToHub(.input(request.input(from: connection.id.session, now: wallMs)))
     }
 
     private func submitToHub(_ request: HubRequest) {

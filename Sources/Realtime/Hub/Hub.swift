@@ -34,6 +34,8 @@ public struct Hub: Equatable, Sendable {
     var serviceEventLedger = ServiceEventLedger()
     /// The number in the next loot roll's id (`roll_N`), hub-wide.
     var nextRollNumber: UInt64 = 1
+    /// The organizations and their groups: the second domain, beside parties.
+    var organizations = OrganizationDirectory()
     /// The time of the input being applied (Unix ms).
     var now: Int64 = 0
 
@@ -73,6 +75,15 @@ public struct Hub: Equatable, Sendable {
     /// The number of pending invites.
     public var inviteCount: Int { invites.count }
 
+    /// Whether a live group uses this invite code (the driver draws again when it does).
+    public func isGroupInviteCodeInUse(_ code: String) -> Bool { organizations.isInviteCodeInUse(code) }
+
+    /// The number of organizations.
+    public var organizationCount: Int { organizations.organizationCount }
+
+    /// The number of groups, in every organization.
+    public var groupCount: Int { organizations.groupCount }
+
     /// When the hub next needs a `tick`, if ever.
     public var nextDeadline: Int64? { deadlines.next }
 
@@ -103,7 +114,8 @@ public struct Hub: Equatable, Sendable {
     @discardableResult
     public mutating func apply(_ input: HubInput, into outputs: inout [HubOutput]) -> Result<ReplyData, PartyError>? {
         // Inputs from other loops carry their loop's clock: never let the hub's time go back.
-        now = max(now, input.now)
+        // A read leaves the time alone: it is not logged, and a replay must reach the same time.
+        if !input.isReadOnly { now = max(now, input.now) }
         switch input {
         case .sessionOpened(let session, let player, _):
             openSession(session, player: player, into: &outputs)
@@ -116,6 +128,9 @@ public struct Hub: Equatable, Sendable {
             return nil
         case .serviceEvents(let caller, let events, _, let lootSeeds):
             applyServiceEvents(events, caller: caller, lootSeeds: lootSeeds, into: &outputs)
+            return nil
+        case .organizationRequest(let caller, let request, _, let seed):
+            answerOrganizationRequest(request, caller: caller, seed: seed, into: &outputs)
             return nil
         case .command(let session, let request, _, let seed):
             guard let playerSlot = playerSlotBySession[session] else {

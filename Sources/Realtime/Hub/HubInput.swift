@@ -32,13 +32,25 @@ public enum HubInput: Equatable, Sendable {
     /// `lootSeeds` holds one secret seed (64 lowercase hex characters, drawn by the driver from
     /// the CSPRNG) per dropped item in the batch, in order, for the rolls the items open.
     case serviceEvents(SessionID, [IncomingServiceEvent], now: Int64, lootSeeds: [String])
+    /// A request to the organizations and groups API, answered with one `organizationAnswer`
+    /// for `caller` (the HTTP connection, addressed like a session). `seed` is present for the
+    /// requests that make an id or a code (`OrganizationOperation.Kind.needsSeed`).
+    case organizationRequest(SessionID, OrganizationRequest, now: Int64, seed: OrganizationSeed?)
 
     /// The time the input is applied at.
     public var now: Int64 {
         switch self {
         case .sessionOpened(_, _, let now), .sessionClosed(_, let now), .command(_, _, let now, _), .tick(let now),
-            .serviceEvents(_, _, let now, _):
+            .serviceEvents(_, _, let now, _), .organizationRequest(_, _, let now, _):
             return now
         }
+    }
+
+    /// Whether the input only reads the hub (an organization API `GET`): it changes nothing,
+    /// not even the hub's time, so the log need not record it and a replay without it
+    /// rebuilds the same hub.
+    public var isReadOnly: Bool {
+        if case .organizationRequest(_, let request, _, _) = self { return request.operation.kind.isReadOnly }
+        return false
     }
 }

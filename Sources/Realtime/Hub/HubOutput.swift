@@ -11,6 +11,8 @@ public enum HubOutput: Equatable, Sendable {
     case notice(ServerMessage, recipients: [SessionID])
     /// The answer to a `serviceEvents` input: one result per event, in order.
     case serviceResults(SessionID, [ServiceEventResult])
+    /// The answer to an `organizationRequest`, for its caller.
+    case organizationAnswer(SessionID, OrganizationReply)
     /// An event for the outgoing stream (offset assigned by the hub).
     case published(PublishedEvent)
 }

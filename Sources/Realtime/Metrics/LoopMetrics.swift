@@ -94,6 +94,10 @@ let commandResultCodes: [PartyErrorCode] = [
     .notMember, .invalidTarget, .rollClosed, .notEligible, .notMasterLooter, .alreadyShared, .internalError,
 ]
 
+/// The statuses the organizations API's requests are counted by, one by one; the rest go
+/// under "other".
+let apiCountedStatuses: [HTTPStatus] = [.ok, .created, .noContent, .badRequest, .unauthorized, .forbidden, .notFound, .conflict, .internalServerError, .serviceUnavailable]
+
 /// Upper bounds (µs) of the event-loop turn time histogram buckets.
 let turnTimeBucketsMicroseconds: [Int64] = [10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100_000]
 
@@ -109,6 +113,8 @@ final class LoopMetrics: @unchecked Sendable {
         case serviceEventsApplied, serviceEventsDuplicate, serviceEventsIgnored, serviceEventsRejected
         /// The longest turn so far, in nanoseconds.
         case turnMaxNanoseconds
+        /// Live organizations and groups (gauges set by the hub's loop).
+        case organizations, groups
     }
 
     private static let handshakeBase = Counter.allCases.count
@@ -117,7 +123,9 @@ final class LoopMetrics: @unchecked Sendable {
     private static let commandBase = closeOther + 1
     private static let commandResults = commandResultCodes.count + 1
     private static let turnBucketBase = commandBase + commandOperationLabels.count * commandResults
-    private static let size = turnBucketBase + turnTimeBucketsMicroseconds.count + 1
+    private static let apiStatusCount = apiCountedStatuses.count + 1
+    private static let apiBase = turnBucketBase + turnTimeBucketsMicroseconds.count + 1
+    private static let size = apiBase + OrganizationOperation.Kind.allCases.count * apiStatusCount
 
     private let counters = CounterBlock(count: size)
 
@@ -145,6 +153,12 @@ final class LoopMetrics: @unchecked Sendable {
         counters.add(Self.commandBase + operation * Self.commandResults + result, 1)
     }
 
+    /// Counts a request to the organizations API answered with `status`.
+    func apiRequest(_ endpoint: OrganizationOperation.Kind, status: HTTPStatus) {
+        let statusIndex = apiCountedStatuses.firstIndex(of: status) ?? apiCountedStatuses.count
+        counters.add(Self.apiBase + endpoint.rawValue * Self.apiStatusCount + statusIndex, 1)
+    }
+
     func turnTook(nanoseconds: Int64) {
         counters.count(nanoseconds / 1000, inHistogramAt: Self.turnBucketBase, bounds: turnTimeBucketsMicroseconds)
         add(.turnCount)
@@ -168,6 +182,12 @@ final class LoopMetrics: @unchecked Sendable {
     /// Commands by operation index and result index (0 ok, then `commandResultCodes`).
     func commands(operation: Int, result: Int) -> Int64 {
         counters.load(Self.commandBase + operation * Self.commandResults + result)
+    }
+
+    /// Organizations API requests by endpoint and status index (into `apiCountedStatuses`,
+    /// or its count for "other").
+    func apiRequests(_ endpoint: OrganizationOperation.Kind, statusIndex: Int) -> Int64 {
+        counters.load(Self.apiBase + endpoint.rawValue * Self.apiStatusCount + statusIndex)
     }
 
     /// Turns in a histogram bucket (the last is +Inf).

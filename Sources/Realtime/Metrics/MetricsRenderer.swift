@@ -1,3 +1,5 @@
+import Protocol
+
 /// Renders every loop's counters, summed, in the Prometheus text exposition format (0.0.4).
 enum MetricsRenderer {
     static func render(_ loops: [LoopMetrics], persistence: PersistenceMetrics) -> String {
@@ -56,6 +58,17 @@ enum MetricsRenderer {
         ] {
             sample("partyhub_service_events_total", "status=\"\(status)\"", value: sum { $0.value(counter) })
         }
+        family("partyhub_api_requests_total", "counter", "Requests to the organizations and groups API answered, by endpoint and status (those never answered are not shown).")
+        for endpoint in OrganizationOperation.Kind.allCases {
+            for statusIndex in 0...apiCountedStatuses.count {
+                let value = sum { $0.apiRequests(endpoint, statusIndex: statusIndex) }
+                guard value > 0 else { continue }
+                let status = statusIndex < apiCountedStatuses.count ? String(apiCountedStatuses[statusIndex].rawValue) : "other"
+                sample("partyhub_api_requests_total", "endpoint=\"\(endpoint.endpoint)\",status=\"\(status)\"", value: value)
+            }
+        }
+        single("partyhub_organizations", "gauge", "Live organizations.", .organizations)
+        single("partyhub_groups", "gauge", "Live groups, in every organization.", .groups)
         single("partyhub_parties", "gauge", "Live parties.", .parties)
         single("partyhub_players", "gauge", "Players the hub holds: with a connection, or within their reconnect grace (members, and players holding idem keys).", .players)
         family("partyhub_event_loop_turn_seconds", "histogram", "Time an event loop spends handling one wake-up.")

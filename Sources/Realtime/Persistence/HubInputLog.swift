@@ -7,10 +7,12 @@ final class HubInputLog {
     /// Whether an input changes what the hub would do later, and so must be logged. Everything
     /// is, but a `party.signal` without an `idem` key: it is relayed, never stored, and only
     /// spends the signal budget, which nothing else reads. (A keyed signal is logged: its key
-    /// takes a place in the player's `idem` cache.)
+    /// takes a place in the player's `idem` cache.) And but a read of the organizations API
+    /// (`HubInput.isReadOnly`), which changes nothing at all; its answer still waits behind
+    /// the records of the state it shows.
     static func isRecorded(_ input: HubInput) -> Bool {
         if case .command(_, let request, _, _) = input, case .signal = request.command, request.idem == nil { return false }
-        return true
+        return !input.isReadOnly
     }
 
     private let committer: LogCommitter

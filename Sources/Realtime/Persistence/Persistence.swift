@@ -82,7 +82,8 @@ final class Persistence: @unchecked Sendable {
             [
                 "snapshot_lsn": String(recovered.snapshotLSN), "replayed": String(recovered.replayed),
                 "last_lsn": String(lastLSN), "closed_sessions": String(open.count), "epoch": String(epoch),
-                "parties": String(recovered.hub.partyCount), "ms": String(elapsed / 1_000_000),
+                "parties": String(recovered.hub.partyCount), "organizations": String(recovered.hub.organizationCount),
+                "groups": String(recovered.hub.groupCount), "ms": String(elapsed / 1_000_000),
             ])
     }
 

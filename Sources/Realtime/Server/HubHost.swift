@@ -39,6 +39,8 @@ final class HubHost {
     private var lastSnapshotRequestLSN: UInt64
     private let loopCount: Int
     private let epoch: UInt16
+    /// `--public-url`, for the groups' `invite_link`.
+    private let publicURL: String?
     private var outputs: [HubOutput] = []
     /// This turn's frames, held until the end of the turn.
     private var turnOutgoing: [Outgoing] = []
@@ -56,8 +58,12 @@ final class HubHost {
         self.loop = loop
         self.loopCount = loopCount
         self.epoch = epoch
+        self.publicURL = loop.context.configuration.publicURL
         self.remoteDeliveries = Array(repeating: [], count: loopCount)
         self.remoteRecipients = Array(repeating: [], count: loopCount)
+        // What recovery brought back, before any request changes it.
+        loop.metrics.set(.organizations, Int64(hub.organizationCount))
+        loop.metrics.set(.groups, Int64(hub.groupCount))
     }
 
     /// Carries out one request from a loop.
@@ -72,6 +78,7 @@ final class HubHost {
     func apply(_ input: HubInput) {
         var input = input
         var operation: Int?
+        var organizationEndpoint: OrganizationOperation.Kind?
         if case .command(let session, let request, let now, _) = input {
             operation = request.command.operation.metricsIndex
             switch request.command {
@@ -80,6 +87,11 @@ final class HubHost {
             }
         } else if case .serviceEvents(let caller, let events, let now, _) = input {
             input = .serviceEvents(caller, events, now: now, lootSeeds: Self.drawLootSeeds(for: events))
+        } else if case .organizationRequest(let caller, let request, let now, _) = input {
+            organizationEndpoint = request.operation.kind
+            if request.operation.kind.needsSeed {
+                input = .organizationRequest(caller, request, now: now, seed: drawOrganizationSeed())
+            }
         }
         outputs.removeAll(keepingCapacity: true)
         let result = hub.apply(input, into: &outputs)
@@ -107,12 +119,20 @@ final class HubHost {
                 ServiceResponseEncoder.encodeResults(results, into: writer)
                 let response = HTTPResponse.json(.ok, Array(writer.bytes)).serialized(keepAlive: true)
                 turnOutgoing.append(Outgoing(bytes: .copy(response), recipients: .one(caller)))
+            case .organizationAnswer(let caller, let reply):
+                let response = OrganizationResponseEncoder.response(to: reply, publicURL: publicURL, using: writer)
+                if let organizationEndpoint { loop.metrics.apiRequest(organizationEndpoint, status: response.status) }
+                turnOutgoing.append(Outgoing(bytes: .copy(response.serialized(keepAlive: true)), recipients: .one(caller)))
             case .published:
                 break  // The outgoing stream comes with the stream's storage.
             }
         }
         loop.metrics.set(.parties, Int64(hub.partyCount))
         loop.metrics.set(.players, Int64(hub.playerCount))
+        if organizationEndpoint != nil {
+            loop.metrics.set(.organizations, Int64(hub.organizationCount))
+            loop.metrics.set(.groups, Int64(hub.groupCount))
+        }
     }
 
     private func countServiceResults(_ results: [ServiceEventResult]) {
@@ -210,10 +230,23 @@ final class HubHost {
     }
 
     private func drawSeed() -> PartySeed? {
-        // 31^8 codes: a collision with a live party is rare; draw again when it happens.
+        drawInviteCode(unless: { self.hub.isInviteCodeInUse($0) }).map { PartySeed(id: SecureRandom.uuidString(), inviteCode: $0) }
+    }
+
+    /// An id and a code for a new organization, a new group or a group's new code (the code
+    /// unused among live groups).
+    private func drawOrganizationSeed() -> OrganizationSeed? {
+        drawInviteCode(unless: { self.hub.isGroupInviteCodeInUse($0) }).map {
+            OrganizationSeed(id: SecureRandom.uuidString(), inviteCode: $0)
+        }
+    }
+
+    /// A random invite code that `isInUse` does not refuse; nil when 16 draws in a row were.
+    private func drawInviteCode(unless isInUse: (String) -> Bool) -> String? {
+        // 31^8 codes: a collision with a live one is rare; draw again when it happens.
         for _ in 0..<16 {
             let code = InviteCode.make(indexes: (0..<InviteCode.length).map { _ in SecureRandom.index(below: InviteCode.alphabet.count) })
-            if !hub.isInviteCodeInUse(code) { return PartySeed(id: SecureRandom.uuidString(), inviteCode: code) }
+            if !isInUse(code) { return code }
         }
         return nil
     }

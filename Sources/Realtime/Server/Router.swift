@@ -6,9 +6,9 @@ enum RouteDecision {
     case respond(HTTPResponse, keepAlive: Bool, failure: HandshakeFailure?)
     /// Switch to WebSocket: the 101 response, then the endpoint's session.
     case upgrade(HTTPResponse, endpoint: WebSocketEndpoint)
-    /// Hand a batch of service events to the hub; its answer is the response, sent once the
-    /// applied events are durable.
-    case serviceEvents([IncomingServiceEvent], keepAlive: Bool)
+    /// Hand the request to the hub; its answer is the response, sent once what it shows is
+    /// durable.
+    case toHub(HubBoundRequest, keepAlive: Bool)
 }
 
 /// The WebSocket endpoints a connection can be upgraded to.
@@ -20,10 +20,12 @@ enum WebSocketEndpoint {
 }
 
 /// Maps requests to responses and upgrades: the party WebSocket (JWT sign-in), the service
-/// events endpoint (service tokens), the optional echo endpoint, `/healthz` and `/metrics`.
-/// Pure apart from reading the metrics.
+/// events endpoint (service tokens), the organizations and groups API (`Router+Organizations`),
+/// the optional echo endpoint, `/healthz` and `/metrics`. Pure apart from the metrics.
 struct Router {
     let context: ServerContext
+    /// The loop's counters (the organizations API counts its refusals by endpoint).
+    let metrics: LoopMetrics
 
     /// Where other services send events (POST).
     static let eventsPath = "/api/v1/social/party/events"
@@ -77,6 +79,8 @@ struct Router {
             let response = HTTPResponse(
                 status: .ok, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")], body: Array(body.utf8))
             return .respond(response, keepAlive: keepAlive, failure: nil)
+        case _ where OrganizationPath.isUnderAPI(path):
+            return routeOrganizationRequest(request, nowSeconds: nowSeconds, shuttingDown: shuttingDown)
         default:
             return .respond(.text(.notFound, "not found\n"), keepAlive: keepAlive, failure: .notFound)
         }
@@ -107,7 +111,7 @@ struct Router {
         case .failure(let error):
             return .respond(.jsonError(.badRequest, code: "invalid_message", error.message), keepAlive: request.keepAlive, failure: nil)
         case .success(let events):
-            return .serviceEvents(events, keepAlive: request.keepAlive)
+            return .toHub(.serviceEvents(events), keepAlive: request.keepAlive)
         }
     }
 

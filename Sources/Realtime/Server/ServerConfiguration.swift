@@ -35,6 +35,10 @@ public struct ServerConfiguration: Sendable {
     public var partyPath = "/api/v1/social/party/ws"
     /// A sign-in-free echo endpoint for conformance suites; nil when off.
     public var echoPath: String?
+    /// The address clients reach the server at (`https://play.example.com`, no trailing
+    /// slash), for links the server hands out: a group's `invite_link` is
+    /// `<publicURL>/groups/join/<code>`. nil: no links.
+    public var publicURL: String?
     /// The party rules.
     public var hub = HubConfiguration()
     /// Logging.

@@ -5,8 +5,9 @@ import TestSupport
 
 /// A seeded random walk through the hub: thousands of inputs from many players (every
 /// command, with real and bogus targets, `idem` keys that repeat, connections that drop and
-/// come back, and ticks that jump past every deadline) and from the game's services (loot
-/// drops, quest objectives, with repeated and malformed events), applied one by one to a live hub.
+/// come back, ticks that jump past every deadline), from the game's services (loot drops, quest
+/// objectives, with repeated and malformed events) and from the organizations API, applied one
+/// by one to a live hub.
 /// `HubInvariantTests` checks every rule after each step; `HubReplayTests` records each
 /// input to replay it. The same seed always gives the same walk.
 final class HubRandomWalk {
@@ -40,9 +41,11 @@ final class HubRandomWalk {
     /// How many parties the walk's seeds have made.
     private(set) var nextParty = 0
 
-    private var random: SplitMix64
+    var random: SplitMix64
     private var now: Int64 = 1_800_000_000_000
     private var nextSession: UInt64 = 1
+    /// How many organization seeds the walk has drawn.
+    var organizationSeeds = 0
     private let idemKeys = (0..<6).map { "key-\($0)" }
     private let questIDs = (0..<4).map { "q-\($0)" }
     /// The service events' ids so far, newest last, that a later batch may repeat.
@@ -79,8 +82,8 @@ final class HubRandomWalk {
 
     // MARK: Inputs
 
-    private func pick<Element>(_ elements: [Element]) -> Element { elements[random.next(below: elements.count)] }
-    private func chance(_ percent: Int) -> Bool { random.next(below: 100) < percent }
+    func pick<Element>(_ elements: [Element]) -> Element { elements[random.next(below: elements.count)] }
+    func chance(_ percent: Int) -> Bool { random.next(below: 100) < percent }
 
     private func randomInput() -> HubInput {
         let choice = random.next(below: 100)
@@ -97,6 +100,14 @@ final class HubRandomWalk {
             var seed: PartySeed?
             if case .create = request.command { seed = freshSeed() } else if case .regenerateCode = request.command { seed = freshSeed() }
             return .command(session, request, now: now, seed: seed)
+        }
+        // Now and then a request of the organizations API, from an HTTP connection (a session
+        // the hub never saw open).
+        if choice >= 84 {
+            let session = SessionID(rawValue: nextSession)
+            nextSession += 1
+            let (request, seed) = randomOrganizationRequest()
+            return .organizationRequest(session, request, now: now, seed: seed)
         }
         let player = pick(players)
         let own = sessions[player] ?? []

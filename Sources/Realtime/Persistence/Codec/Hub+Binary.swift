@@ -2,11 +2,11 @@ import Protocol
 
 extension Hub {
     /// The version byte that starts an encoded state; a state of another version is refused.
-    static let stateFormatVersion: UInt8 = 2
+    static let stateFormatVersion: UInt8 = 3
 
     /// Writes the whole state (docs/CODEC.md): the version byte, the configuration, the time,
     /// the slot tables with their exact slots and free lists, every index, the invites, the
-    /// counters and the deadline heap. Deterministic: the same state always gives the same
+    /// counters, the deadline heap and the organizations with their groups. Deterministic: the same state always gives the same
     /// bytes (dictionaries in ascending key order: strings by their UTF-8 bytes, sessions by number).
     func encodeState(into writer: inout BinaryWriter) {
         writer.writeUInt8(Self.stateFormatVersion)
@@ -26,6 +26,7 @@ extension Hub {
         writer.writeVarUInt(nextEventOffset)
         writer.write(serviceEventLedger)
         writer.writeVarUInt(nextRollNumber)
+        writer.write(organizations)
     }
 
     /// Reads what `encodeState` wrote. Besides every value's own checks, each slot reference
@@ -55,6 +56,7 @@ extension Hub {
         nextEventOffset = try reader.readVarUInt()
         serviceEventLedger = try reader.read()
         nextRollNumber = try reader.readVarUInt()
+        organizations = try reader.read()
         if let broken = firstBrokenReference() { throw .inconsistent(broken, at: start) }
     }
 

@@ -6,6 +6,7 @@ private enum HubInputTag: UInt8 {
     case command = 3
     case tick = 4
     case serviceEvents = 5
+    case organizationRequest = 6
 }
 
 /// A write-ahead log record's payload: the tag, then the case's values in order (the session
@@ -37,6 +38,12 @@ extension HubInput: BinaryCodable {
             writer.write(events)
             writer.writeVarInt(now)
             writer.write(lootSeeds)
+        case .organizationRequest(let caller, let request, let now, let seed):
+            writer.writeTag(HubInputTag.organizationRequest)
+            writer.write(caller)
+            writer.write(request)
+            writer.writeVarInt(now)
+            writer.write(seed)
         }
     }
 
@@ -59,6 +66,8 @@ extension HubInput: BinaryCodable {
             self = .tick(now: try reader.readVarInt())
         case .serviceEvents:
             self = .serviceEvents(try reader.read(), try reader.read(), now: try reader.readVarInt(), lootSeeds: try reader.read())
+        case .organizationRequest:
+            self = .organizationRequest(try reader.read(), try reader.read(), now: try reader.readVarInt(), seed: try reader.read())
         }
     }
 }

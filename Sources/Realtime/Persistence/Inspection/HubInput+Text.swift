@@ -28,6 +28,60 @@ extension HubInput {
             fields += events.map(\.dumpText)
             if !lootSeeds.isEmpty { fields.append("loot_seeds=\(lootSeeds.count)") }
             return fields.joined(separator: " ")
+        case .organizationRequest(let caller, let request, _, let seed):
+            var fields = [
+                "organization.request", "s=\(InspectionText.session(caller))",
+                "\(request.caller.isService ? "service" : "user")=\(InspectionText.word(request.caller.user))",
+            ]
+            fields += request.operation.dumpFields
+            if let seed {
+                fields.append("seed=\(InspectionText.word(seed.id))/\(InspectionText.word(seed.inviteCode))")
+            }
+            return fields.joined(separator: " ")
+        }
+    }
+}
+
+extension OrganizationOperation {
+    /// The endpoint's method and path with its parameters filled in, then the body's fields,
+    /// e.g. `PUT /api/v1/organizations/o1/members/bob role=MODERATOR`.
+    fileprivate var dumpFields: [String] {
+        let word = InspectionText.word
+        let quoted = QuotedText.json
+        func optional(_ name: String, _ text: String?) -> [String] { text.map { ["\(name)=\(quoted($0))"] } ?? [] }
+        switch self {
+        case .createOrganization(let name, let owner):
+            return ["POST", "/api/v1/organizations", "name=\(quoted(name))"] + (owner.map { ["owner=\(word($0))"] } ?? [])
+        case .getOrganization(let id):
+            return ["GET", "/api/v1/organizations/\(word(id))"]
+        case .listOrganizationMembers(let id):
+            return ["GET", "/api/v1/organizations/\(word(id))/members"]
+        case .setOrganizationMember(let id, let user, let role):
+            return ["PUT", "/api/v1/organizations/\(word(id))/members/\(word(user))", "role=\(role.rawValue)"]
+        case .removeOrganizationMember(let id, let user):
+            return ["DELETE", "/api/v1/organizations/\(word(id))/members/\(word(user))"]
+        case .createGroup(let id, let name, let description):
+            return ["POST", "/api/v1/organizations/\(word(id))/groups", "name=\(quoted(name))"] + optional("description", description)
+        case .listGroups(let id):
+            return ["GET", "/api/v1/organizations/\(word(id))/groups"]
+        case .getGroup(let id):
+            return ["GET", "/api/v1/groups/\(word(id))"]
+        case .updateGroup(let id, let name, let description):
+            var fields = ["PUT", "/api/v1/groups/\(word(id))"] + optional("name", name)
+            if case .replace(let text) = description { fields.append("description=\(text.map(quoted) ?? "null")") }
+            return fields
+        case .deleteGroup(let id):
+            return ["DELETE", "/api/v1/groups/\(word(id))"]
+        case .regenerateGroupCode(let id):
+            return ["POST", "/api/v1/groups/\(word(id))/regenerate-code"]
+        case .listGroupMembers(let id):
+            return ["GET", "/api/v1/groups/\(word(id))/members"]
+        case .removeGroupMember(let id, let user):
+            return ["DELETE", "/api/v1/groups/\(word(id))/members/\(word(user))"]
+        case .leaveGroup(let id):
+            return ["POST", "/api/v1/groups/\(word(id))/leave"]
+        case .joinGroup(let code):
+            return ["POST", "/api/v1/groups/join/\(word(code))"]
         }
     }
 }

@@ -11,8 +11,10 @@ import XCTest
 /// unique invite codes, invites and requests that fit their party, `seq` + 1 per stored event
 /// (signals repeat the current one), events to exactly the members at the time (with the
 /// designated exceptions), and one reply per command with a `rid`, first. Membership is also
-/// rebuilt from the events alone and must match the hub's. Seeded, so a failure reproduces;
-/// the failing step is in the message.
+/// rebuilt from the events alone and must match the hub's, and the events published for
+/// other services (`party:created`, `party:member-joined`, ...) must tell what the party events
+/// of the same input tell, at contiguous offsets stamped with the hub's time. Seeded, so a
+/// failure reproduces; the failing step is in the message.
 final class HubInvariantTests: XCTestCase {
     private static let configuration = HubRandomWalk.configuration
     private static let steps = 20_000
@@ -33,6 +35,8 @@ final class HubInvariantTests: XCTestCase {
     private var log: [String: [PartyEvent]] = [:]
     /// The offset of the last event the hub published.
     private var lastPublishedOffset: UInt64 = 0
+    /// Every party id a `party.create` has answered with.
+    private var createdParties: Set<String> = []
     /// Membership as the events tell it: party id -> members, player -> party id.
     private var eventMembers: [String: Set<String>] = [:]
     private var eventPartyOf: [String: String] = [:]
@@ -71,7 +75,7 @@ final class HubInvariantTests: XCTestCase {
         "error already_in_party", "error not_found", "error party_full", "error not_in_party", "error invalid_message",
         "error rate_limited", "error not_leader", "error not_member", "error invalid_target", "error already_invited",
         "error already_requested", "error composition_full", "error ready_check_active", "error no_ready_check",
-        "error resync_required", "error internal_error",
+        "error resync_required", "error internal_error", "published",
     ]
 
     // MARK: Failing
@@ -97,6 +101,15 @@ final class HubInvariantTests: XCTestCase {
         var replies = 0
         var replayed: [PartyEvent] = []
         var leaderChanges: [String: String] = [:]
+        var published: [PublishedEvent.Kind] = []
+        var expectedPublished: [PublishedEvent.Kind] = []
+        // A repeated `idem` key answers with the first party again, and publishes nothing.
+        if case .create? = command?.request.command, case .success(.party(let party))? = result, let actor,
+            createdParties.insert(party.id).inserted
+        {
+            expectedPublished.append(
+                .partyCreated(party: party.id, leader: actor, maxMembers: party.maxMembers, lootMode: party.lootMode))
+        }
         for (index, output) in outputs.enumerated() {
             switch output {
             case .reply(let session, let rid, let reply):
@@ -110,16 +123,23 @@ final class HubInvariantTests: XCTestCase {
             case .event(let event, let recipients):
                 checkEvent(event, recipients, actor: actor)
                 if case .leaderChanged(let leader) = event.body { leaderChanges[event.partyID] = leader }
+                expectedPublished += publishedKinds(telling: event)
             case .notice(let message, let recipients):
                 checkNotice(message, recipients, isLast: index == outputs.count - 1)
             case .published(let event):
                 require(event.offset == lastPublishedOffset + 1, "published offset \(event.offset) after \(lastPublishedOffset)")
+                require(event.ts == max(hubNow, input.now), "published at \(event.ts), not the hub's time")
                 lastPublishedOffset = event.offset
+                published.append(event.kind)
             case .serviceResults:
                 require(false, "service results for an input that carried no service events")
             }
         }
         require(replies == (command?.request.rid == nil ? 0 : 1), "\(replies) replies")
+        require(lastPublishedOffset == hub.lastPublishedOffset, "the hub's last offset is not the last published")
+        let membership = published.filter(\.isMembershipChange)
+        require(membership == expectedPublished, "published \(membership), the party events tell \(expectedPublished)")
+        if !membership.isEmpty { seen.insert("published") }
         checkLeaderChanges(leaderChanges)
         if let command, let result, let actor {
             checkResult(result, of: command.request, by: actor, outputs: outputs, replayed: replayed)
@@ -178,6 +198,21 @@ final class HubInvariantTests: XCTestCase {
         if eventMembers[id]?.isEmpty == true {
             eventMembers[id] = nil
             require(hub.seq(ofParty: id) == nil, "a party with no members lives on")
+        }
+    }
+
+    /// What the stream for other services must carry for a party event, once `checkEvent` has
+    /// applied it to the membership the events tell: the last member leaving ends the party.
+    private func publishedKinds(telling event: PartyEvent) -> [PublishedEvent.Kind] {
+        let id = event.partyID
+        switch event.body {
+        case .memberJoined(let player): return [.memberJoined(party: id, player: player)]
+        case .memberLeft(let player, let reason):
+            let left = PublishedEvent.Kind.memberLeft(party: id, player: player, reason: reason.rawValue)
+            return eventMembers[id] == nil ? [left, .disbanded(party: id, reason: PublishedEvent.DisbandReason.empty)] : [left]
+        case .leaderChanged(let leader): return [.leaderChanged(party: id, leader: leader)]
+        case .disbanded: return [.disbanded(party: id, reason: PublishedEvent.DisbandReason.leader)]
+        default: return []
         }
     }
 
@@ -437,6 +472,16 @@ final class HubInvariantTests: XCTestCase {
             } else {
                 firstAnswers[player] = nil
             }
+        }
+    }
+}
+
+extension PublishedEvent.Kind {
+    /// The kinds party membership publishes (loot and quests publish the others).
+    fileprivate var isMembershipChange: Bool {
+        switch self {
+        case .partyCreated, .memberJoined, .memberLeft, .leaderChanged, .disbanded: return true
+        case .lootRolled, .questCompleted: return false
         }
     }
 }

@@ -61,12 +61,24 @@ final class HubDriver {
 
     // MARK: Inputs
 
+    /// Every event the hub published for other services so far, in order. `apply` moves them
+    /// here out of the outputs it returns, so the focused tests see what the sessions get.
+    private(set) var published: [PublishedEvent] = []
+
     @discardableResult
     func apply(_ input: HubInput) -> [HubOutput] {
         var outputs: [HubOutput] = []
         hub.apply(input, into: &outputs)
+        outputs.removeAll { output in
+            guard case .published(let event) = output else { return false }
+            published.append(event)
+            return true
+        }
         return outputs
     }
+
+    /// The kinds published since `count` events had been (for `let before = driver.published.count`).
+    func publishedKinds(since count: Int) -> [PublishedEvent.Kind] { published[count...].map(\.kind) }
 
     /// Opens a session, asserting that `session.ready` for this player is the first thing the
     /// new session receives, and that it goes to that session alone.

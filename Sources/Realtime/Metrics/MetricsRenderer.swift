@@ -97,7 +97,7 @@ enum MetricsRenderer {
         single("partyhub_snapshot_bytes", "gauge", "Size of the last snapshot.", metrics.value(.snapshotBytes))
         out += "# HELP partyhub_snapshot_seconds How long the last snapshot took to encode and write.\n# TYPE partyhub_snapshot_seconds gauge\n"
         out += "partyhub_snapshot_seconds \(seconds(metrics.value(.snapshotNanoseconds)))\n"
-        single("partyhub_data_directory_bytes", "gauge", "Bytes of log segments and snapshots in the data directory.", metrics.value(.diskBytes))
+        single("partyhub_data_directory_bytes", "gauge", "Bytes of log segments, snapshots and event segments in the data directory.", metrics.value(.diskBytes))
         single("partyhub_recovery_records", "gauge", "Log records replayed at the last start.", metrics.value(.recoveredRecords))
         out += "# HELP partyhub_recovery_seconds How long recovery took at the last start.\n# TYPE partyhub_recovery_seconds gauge\n"
         out += "partyhub_recovery_seconds \(seconds(metrics.value(.recoveryNanoseconds)))\n"

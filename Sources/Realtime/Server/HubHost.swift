@@ -15,7 +15,9 @@ enum HubRequest {
 /// `ReleaseQueue` until the log says that batch is durable; only then are they routed to their
 /// connections (directly on this loop, batched to the others). So no client ever sees a change
 /// a crash could take back, and a read-only reply waits behind the records of the state it
-/// shows. Nothing here writes to a socket: applying never re-enters the loop's flush.
+/// shows. Events published for other services are held the same way, in the same order, and
+/// appended to the `EventStream` when released. Nothing here writes to a socket: applying never
+/// re-enters the loop's flush.
 final class HubHost {
     /// One encoded frame and who gets it.
     struct Outgoing {
@@ -23,13 +25,17 @@ final class HubHost {
         let recipients: Recipients
     }
 
-    /// A frame's recipients: one session (a reply, most notices) without an array, or many.
+    /// A frame's recipients: one session (a reply, most notices) without an array, or many;
+    /// or the event stream, for a published event's frame.
     enum Recipients {
         case one(SessionID)
         case many([SessionID])
+        case eventStream(offset: UInt64)
     }
 
     private(set) var hub: Hub
+    /// The published event stream, which only this host appends to.
+    let eventStream: EventStream
     // unowned(unsafe): the loop owns this host and outlives it; a checked unowned reference
     // costs a retain and release on every access.
     private unowned(unsafe) let loop: EventLoop
@@ -47,8 +53,12 @@ final class HubHost {
     private var remoteDeliveries: [[Delivery]]
     private var remoteRecipients: [[ConnectionID]]
 
-    init(hub: Hub, log: HubInputLog, snapshotter: Snapshotter, snapshotEvery: Int, loop: EventLoop, loopCount: Int, epoch: UInt16) {
+    init(
+        hub: Hub, log: HubInputLog, eventStream: EventStream, snapshotter: Snapshotter, snapshotEvery: Int, loop: EventLoop,
+        loopCount: Int, epoch: UInt16
+    ) {
         self.hub = hub
+        self.eventStream = eventStream
         self.log = log
         self.snapshotter = snapshotter
         self.snapshotEvery = UInt64(snapshotEvery)
@@ -97,8 +107,13 @@ final class HubHost {
             case .notice(let message, let recipients):
                 let addressed: Recipients = recipients.count == 1 ? .one(recipients[0]) : .many(recipients)
                 turnOutgoing.append(Outgoing(bytes: .frame(message, using: writer), recipients: addressed))
-            case .serviceResults, .published:
-                break  // The HTTP answers and the outgoing stream come with the service events.
+            case .published(let event):
+                // Encoded once: the frame every stream subscriber gets, whose payload is what
+                // the files store and `GET …/events` serves.
+                let frame = OutboundBytes.copy(PublishedEventEncoder.encodeFrame(event, into: writer))
+                turnOutgoing.append(Outgoing(bytes: frame, recipients: .eventStream(offset: event.offset)))
+            case .serviceResults:
+                break  // The HTTP answers come with the service events.
             }
         }
         loop.metrics.set(.parties, Int64(hub.partyCount))
@@ -152,8 +167,21 @@ final class HubHost {
             switch outgoing.recipients {
             case .one(let session): route(outgoing.bytes, to: CollectionOfOne(session))
             case .many(let sessions): route(outgoing.bytes, to: sessions)
+            case .eventStream(let offset): eventStream.append(offset: offset, frame: outgoing.bytes)
             }
         }
+        eventStream.publishAppended()
+    }
+
+    /// At a clean stop, once the loops have stopped and the log's last sync is done: the
+    /// events still held go to the stream (so its files reach the hub's last published offset
+    /// before the final snapshot); the frames are dropped, their connections are gone. Called
+    /// on the stopping thread: the loop that owned this host has ended.
+    func releaseHeldEventsAfterStop() {
+        for outgoing in held.release(through: .max) {
+            if case .eventStream(let offset) = outgoing.recipients { eventStream.append(offset: offset, frame: outgoing.bytes) }
+        }
+        eventStream.publishAppended()
     }
 
     private func route(_ bytes: OutboundBytes, to sessions: some Collection<SessionID>) {

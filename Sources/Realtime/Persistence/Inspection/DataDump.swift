@@ -73,6 +73,9 @@ public enum DataDump {
         let head = "lsn=\(record.lsn)"
         switch record.type {
         case .processStarted: return "\(head) process.started (\(record.payload.count) payload bytes)"
+        case .publishedEvent:
+            problems.append("record LSN \(record.lsn) is a published event, which belongs in an events-*.log segment")
+            return "\(head) published event (\(record.payload.count) payload bytes) in the log"
         case .hubInput: break
         }
         do {

@@ -43,23 +43,6 @@ final class ServerTests: ServerTestCase {
         XCTAssertEqual(ready["player"] as? String, "bearer.user")
     }
 
-    /// Sends an upgrade request and returns the refusal, checking the connection then closes
-    /// when `closes`.
-    private func refusedUpgrade(
-        _ server: TestServer, path: String, headers: [String: String?] = [:], closes: Bool = true,
-        file: StaticString = #filePath, line: UInt = #line
-    ) throws -> RawHTTPResponse {
-        let client = try connect(server)
-        try client.send(
-            RawWebSocketClient.upgradeRequest(
-                path: path, port: server.port, key: RawWebSocketClient.randomKey(), headers: headers))
-        let response = try client.readHTTPResponse()
-        if closes {
-            XCTAssertEqual(response.header("connection")?.lowercased(), "close", file: file, line: line)
-            XCTAssertEqual(try client.readUntilEndOfStream(), 0, "nothing follows the refusal", file: file, line: line)
-        }
-        return response
-    }
 
     func testMissingTokenIs401() throws {
         let server = try startServer()

@@ -7,9 +7,11 @@ public struct HTTPStatus: RawRepresentable, Hashable, Sendable {
     public static let ok = HTTPStatus(rawValue: 200)
     public static let badRequest = HTTPStatus(rawValue: 400)
     public static let unauthorized = HTTPStatus(rawValue: 401)
+    public static let forbidden = HTTPStatus(rawValue: 403)
     public static let notFound = HTTPStatus(rawValue: 404)
     public static let methodNotAllowed = HTTPStatus(rawValue: 405)
     public static let requestTimeout = HTTPStatus(rawValue: 408)
+    public static let gone = HTTPStatus(rawValue: 410)
     public static let payloadTooLarge = HTTPStatus(rawValue: 413)
     public static let uriTooLong = HTTPStatus(rawValue: 414)
     public static let upgradeRequired = HTTPStatus(rawValue: 426)
@@ -26,9 +28,11 @@ public struct HTTPStatus: RawRepresentable, Hashable, Sendable {
         case 200: return "OK"
         case 400: return "Bad Request"
         case 401: return "Unauthorized"
+        case 403: return "Forbidden"
         case 404: return "Not Found"
         case 405: return "Method Not Allowed"
         case 408: return "Request Timeout"
+        case 410: return "Gone"
         case 413: return "Content Too Large"
         case 414: return "URI Too Long"
         case 426: return "Upgrade Required"

@@ -73,6 +73,11 @@ extension Connection {
                 pingDue = now + loop.pingIntervalMs
             }
             return min(idleDeadline, pingDue)
+        case .awaitingAnswer:
+            let deadline = phaseStartedAt + Self.answerTimeoutMs
+            if now < deadline { return deadline }
+            loop.teardown(self)
+            return nil
         case .closeSent, .draining, .finishing:
             let deadline = phaseStartedAt + loop.closeTimeoutMs
             if now < deadline { return deadline }

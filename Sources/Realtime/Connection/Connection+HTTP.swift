@@ -23,8 +23,46 @@ extension Connection {
             loop.metrics.add(.webSocketSessions)
             loop.scheduleCheck(self, at: loop.nowMs + min(loop.pingIntervalMs, loop.idleTimeoutMs))
             if case .party(let player) = endpoint { loop.openedPartySession(self, player: player) }
+        case .serviceEvents(let events, let keepAlive):
+            servedRequest = true
+            awaitAnswer(keepAlive: keepAlive, loop)
+            loop.receivedServiceEvents(events, from: self)
         }
     }
+
+    /// The hub answers the request: nothing more is read until then (HTTP/1.1 answers in
+    /// order), and the answer has its own deadline.
+    private func awaitAnswer(keepAlive: Bool, _ loop: EventLoop) {
+        keepAliveAfterAnswer = keepAlive
+        enterPhase(.awaitingAnswer, now: loop.nowMs)
+        isReadPaused = true
+        loop.updateInterest(self)
+        loop.scheduleCheck(self, at: phaseStartedAt + Self.answerTimeoutMs)
+    }
+
+    /// The hub's answer (a complete response, written for a kept connection) arrived: send it,
+    /// then read on, or close when the client asked to.
+    func receivedAnswer(_ response: OutboundBytes, _ loop: EventLoop) {
+        guard phase == .awaitingAnswer else { return }
+        isReadPaused = false
+        if keepAliveAfterAnswer {
+            loop.send(response, to: self)
+            enterPhase(.http, now: loop.nowMs)
+            loop.updateInterest(self)
+            loop.scheduleCheck(self, at: phaseStartedAt + loop.handshakeTimeoutMs)
+            processBufferedInput(loop)
+        } else {
+            loop.sendFinal(response, to: self)
+            enterPhase(.finishing, now: loop.nowMs)
+            closeWhenFlushed = true
+            loop.scheduleCheck(self, at: phaseStartedAt + loop.closeTimeoutMs)
+        }
+    }
+
+    /// How long an answer may take before the connection is dropped (the hub answers once the
+    /// log is durable: only a stalled disk takes this long, and the client then retries with
+    /// the same event ids, which the hub takes once).
+    static let answerTimeoutMs: Int64 = 60_000
 
     /// Sends a response and closes once it is written; later input is ignored.
     func respondAndClose(_ response: HTTPResponse, _ loop: EventLoop) {

@@ -35,6 +35,13 @@ extension Connection {
         }
     }
 
+    /// Handles what arrived while an answer was awaited (pipelined requests).
+    func processBufferedInput(_ loop: EventLoop) {
+        guard !input.isEmpty else { return }
+        let consumed = process(input.unread, loop)
+        if phase != .closed { input.consume(consumed) }
+    }
+
     private func receivedBytes(_ count: Int, _ loop: EventLoop) {
         lastReceivedAt = loop.nowMs
         loop.metrics.add(.bytesIn, Int64(count))
@@ -72,6 +79,8 @@ extension Connection {
                 loop.metrics.add(.framesIn)
                 if !handleFrameEvent(event, in: rest, loop) { return bytes.count }
                 offset += consumed
+            case .awaitingAnswer:
+                return offset  // pipelined requests wait in `input` for the answer
             case .draining, .finishing, .closed:
                 return bytes.count
             }

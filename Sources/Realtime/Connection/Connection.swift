@@ -9,6 +9,9 @@ final class Connection {
     enum Phase: Equatable {
         /// Reading HTTP requests (a WebSocket upgrade, or plain requests with keep-alive).
         case http
+        /// An HTTP request was handed to the hub; its answer is awaited (reading is paused, and
+        /// pipelined bytes wait in `input`).
+        case awaitingAnswer
         /// An open WebSocket.
         case open
         /// The server sent a close frame and waits for the client's (RFC 6455 §7.1.2).
@@ -44,6 +47,10 @@ final class Connection {
     var closeCode = WebSocketCloseCode.abnormalClosure
     /// Whether any HTTP request completed (a keep-alive timeout is then not a failed handshake).
     var servedRequest = false
+    /// Whether the connection is kept after the awaited answer.
+    var keepAliveAfterAnswer = false
+    /// Reading is paused (EPOLLIN off) while an answer is awaited.
+    var isReadPaused = false
     /// Monotonic milliseconds when the current phase began.
     var phaseStartedAt: Int64
     var lastReceivedAt: Int64

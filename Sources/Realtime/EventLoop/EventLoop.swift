@@ -300,7 +300,9 @@ final class EventLoop {
 
     /// Re-registers the socket's interest (EPOLLOUT only while output is left over).
     func updateInterest(_ connection: Connection) {
-        epoll.modify(connection.fd, events: connection.isWritableArmed ? [.readable, .writable] : .readable, data: connection.id.rawValue)
+        var events: Epoll.Events = connection.isReadPaused ? [] : .readable
+        if connection.isWritableArmed { events.insert(.writable) }
+        epoll.modify(connection.fd, events: events, data: connection.id.rawValue)
     }
 
     /// Queues bytes for a connection; they are written at the end of the turn. A connection
@@ -412,6 +414,12 @@ final class EventLoop {
         }
     }
 
+    /// A service's batch of events (`POST .../events`) for the hub; the connection awaits the
+    /// answer, which comes back like any frame for its id.
+    func receivedServiceEvents(_ events: [IncomingServiceEvent], from connection: Connection) {
+        submitToHub(.input(.serviceEvents(connection.id.session, events, now: wallMs, lootSeeds: [])))
+    }
+
     private func submitToHub(_ request: HubRequest) {
         if let hubHost {
             hubHost.handle(request)
@@ -422,7 +430,12 @@ final class EventLoop {
 
     /// Delivers a frame from the hub to a connection of this loop, if it is still there.
     func deliverLocally(_ bytes: OutboundBytes, to id: ConnectionID) {
-        if let connection = lookup(id) { send(bytes, to: connection) }
+        guard let connection = lookup(id) else { return }
+        if connection.phase == .awaitingAnswer {
+            connection.receivedAnswer(bytes, self)
+        } else {
+            send(bytes, to: connection)
+        }
     }
 
     /// Queues deliveries for another loop, posted at the end of this turn.

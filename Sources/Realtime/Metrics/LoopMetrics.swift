@@ -100,6 +100,8 @@ final class LoopMetrics: @unchecked Sendable {
         case openConnections, acceptedTotal, framesIn, framesOut, bytesIn, bytesOut, slowConsumerDrops
         case webSocketSessions, parties, players, turnCount, turnTimeSumNanoseconds
         case framesDroppedAfterClose
+        /// Service events answered, by status.
+        case serviceEventsApplied, serviceEventsDuplicate, serviceEventsIgnored, serviceEventsRejected
         /// The longest turn so far, in nanoseconds.
         case turnMaxNanoseconds
     }

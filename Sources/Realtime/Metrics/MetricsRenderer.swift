@@ -49,6 +49,13 @@ enum MetricsRenderer {
                 }
             }
         }
+        family("partyhub_service_events_total", "counter", "Events from other services (POST .../events) answered, by status.")
+        for (status, counter) in [
+            ("applied", LoopMetrics.Counter.serviceEventsApplied), ("duplicate", .serviceEventsDuplicate),
+            ("ignored", .serviceEventsIgnored), ("rejected", .serviceEventsRejected),
+        ] {
+            sample("partyhub_service_events_total", "status=\"\(status)\"", value: sum { $0.value(counter) })
+        }
         single("partyhub_parties", "gauge", "Live parties.", .parties)
         single("partyhub_players", "gauge", "Players the hub holds: with a connection, or within their reconnect grace (members, and players holding idem keys).", .players)
         family("partyhub_event_loop_turn_seconds", "histogram", "Time an event loop spends handling one wake-up.")

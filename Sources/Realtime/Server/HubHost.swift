@@ -88,6 +88,8 @@ final class HubHost {
             case .create, .regenerateCode: input = .command(session, request, now: now, seed: drawSeed())
             default: break
             }
+        } else if case .serviceEvents(let caller, let events, let now, _) = input {
+            input = .serviceEvents(caller, events, now: now, lootSeeds: Self.drawLootSeeds(for: events))
         }
         outputs.removeAll(keepingCapacity: true)
         let result = hub.apply(input, into: &outputs)
@@ -112,12 +114,29 @@ final class HubHost {
                 // the files store and `GET …/events` serves.
                 let frame = OutboundBytes.copy(PublishedEventEncoder.encodeFrame(event, into: writer))
                 turnOutgoing.append(Outgoing(bytes: frame, recipients: .eventStream(offset: event.offset)))
-            case .serviceResults:
-                break  // The HTTP answers come with the service events.
+            case .serviceResults(let caller, let results):
+                // A whole response, written for a kept connection; the connection closes after
+                // it when its client asked for that.
+                countServiceResults(results)
+                writer.reset()
+                ServiceResponseEncoder.encodeResults(results, into: writer)
+                let response = HTTPResponse.json(.ok, Array(writer.bytes)).serialized(keepAlive: true)
+                turnOutgoing.append(Outgoing(bytes: .copy(response), recipients: .one(caller)))
             }
         }
         loop.metrics.set(.parties, Int64(hub.partyCount))
         loop.metrics.set(.players, Int64(hub.playerCount))
+    }
+
+    private func countServiceResults(_ results: [ServiceEventResult]) {
+        for result in results {
+            switch result.status {
+            case .applied: loop.metrics.add(.serviceEventsApplied)
+            case .duplicate: loop.metrics.add(.serviceEventsDuplicate)
+            case .ignored: loop.metrics.add(.serviceEventsIgnored)
+            case .rejected: loop.metrics.add(.serviceEventsRejected)
+            }
+        }
     }
 
     /// Answers a frame that did not decode, in line with the session's other replies.
@@ -204,6 +223,16 @@ final class HubHost {
             remoteDeliveries[target].append(Delivery(bytes: bytes, recipients: remoteRecipients[target]))
             remoteRecipients[target].removeAll(keepingCapacity: true)
         }
+    }
+
+    /// One secret seed per dropped item, in order: 32 bytes from the CSPRNG as 64 hex characters.
+    private static func drawLootSeeds(for events: [IncomingServiceEvent]) -> [String] {
+        var seeds: [String] = []
+        for event in events {
+            guard case .lootDropped(_, let items, _) = event.body else { continue }
+            for _ in items { seeds.append(SecureRandom.hexString(bytes: 32)) }
+        }
+        return seeds
     }
 
     private func drawSeed() -> PartySeed? {

@@ -6,6 +6,9 @@ enum RouteDecision {
     case respond(HTTPResponse, keepAlive: Bool, failure: HandshakeFailure?)
     /// Switch to WebSocket: the 101 response, then the endpoint's session.
     case upgrade(HTTPResponse, endpoint: WebSocketEndpoint)
+    /// Hand a batch of service events to the hub; its answer is the response, sent once the
+    /// applied events are durable.
+    case serviceEvents([IncomingServiceEvent], keepAlive: Bool)
 }
 
 /// The WebSocket endpoints a connection can be upgraded to.
@@ -16,10 +19,14 @@ enum WebSocketEndpoint {
     case echo
 }
 
-/// Maps requests to responses and upgrades: the party WebSocket (JWT sign-in), the optional
-/// echo endpoint, `/healthz` and `/metrics`. Pure apart from reading the metrics.
+/// Maps requests to responses and upgrades: the party WebSocket (JWT sign-in), the service
+/// events endpoint (service tokens), the optional echo endpoint, `/healthz` and `/metrics`.
+/// Pure apart from reading the metrics.
 struct Router {
     let context: ServerContext
+
+    /// Where other services send events (POST).
+    static let eventsPath = "/api/v1/social/party/events"
 
     func route(_ request: HTTPRequest, nowSeconds: Int64, shuttingDown: Bool) -> RouteDecision {
         let configuration = context.configuration
@@ -40,8 +47,16 @@ struct Router {
             }
             switch context.jwt.verify(token, now: nowSeconds) {
             case .failure(let error): return unauthorized(error.description)
+            case .success(let claims) where claims.isService:
+                return .respond(
+                    .text(.forbidden, "a service token cannot sign in a player\n"), keepAlive: false, failure: .unauthorized)
             case .success(let claims):
                 return .upgrade(WebSocketHandshake.switchingProtocolsResponse(acceptKey: acceptKey), endpoint: .party(player: claims.subject))
+            }
+        case Self.eventsPath:
+            switch request.method {
+            case "POST": return receiveServiceEvents(request, nowSeconds: nowSeconds, shuttingDown: shuttingDown)
+            default: return methodNotAllowed(keepAlive, allow: "POST")
             }
         case _ where configuration.echoPath.map({ path.utf8.elementsEqual($0.utf8) }) ?? false:
             guard request.method == "GET" else { return methodNotAllowed(keepAlive) }
@@ -82,8 +97,44 @@ struct Router {
         return nil
     }
 
-    private func methodNotAllowed(_ keepAlive: Bool) -> RouteDecision {
-        .respond(.text(.methodNotAllowed, "method not allowed\n", headers: [("Allow", "GET")]), keepAlive: keepAlive, failure: .methodNotAllowed)
+    /// `POST /api/v1/social/party/events`: a service's batch of events, for the hub.
+    private func receiveServiceEvents(_ request: HTTPRequest, nowSeconds: Int64, shuttingDown: Bool) -> RouteDecision {
+        if let refusal = refuseUnlessService(request, nowSeconds: nowSeconds) { return refusal }
+        if shuttingDown {
+            return .respond(.jsonError(.serviceUnavailable, code: "unavailable", "shutting down"), keepAlive: false, failure: nil)
+        }
+        switch ServiceEventDecoder.decode(request.body) {
+        case .failure(let error):
+            return .respond(.jsonError(.badRequest, code: "invalid_message", error.message), keepAlive: request.keepAlive, failure: nil)
+        case .success(let events):
+            return .serviceEvents(events, keepAlive: request.keepAlive)
+        }
+    }
+
+    /// The refusal of a request to a service endpoint without a valid service token: 401 for
+    /// no token or a bad one, 403 for a player's; nil when the caller is a service.
+    func refuseUnlessService(_ request: HTTPRequest, nowSeconds: Int64) -> RouteDecision? {
+        guard let token = Self.token(of: request) else {
+            return jsonUnauthorized("missing token (use Authorization: Bearer or ?token=)")
+        }
+        switch context.jwt.verify(token, now: nowSeconds) {
+        case .failure(let error): return jsonUnauthorized(error.description)
+        case .success(let claims) where !claims.isService:
+            return .respond(
+                .jsonError(.forbidden, code: "forbidden", "this endpoint takes a service token (\"role\":\"service\")"),
+                keepAlive: request.keepAlive, failure: nil)
+        case .success: return nil
+        }
+    }
+
+    private func jsonUnauthorized(_ reason: String) -> RouteDecision {
+        .respond(
+            .jsonError(.unauthorized, code: "unauthorized", reason, headers: [("WWW-Authenticate", "Bearer")]), keepAlive: false,
+            failure: .unauthorized)
+    }
+
+    private func methodNotAllowed(_ keepAlive: Bool, allow: String = "GET") -> RouteDecision {
+        .respond(.text(.methodNotAllowed, "method not allowed\n", headers: [("Allow", allow)]), keepAlive: keepAlive, failure: .methodNotAllowed)
     }
 
     private func unauthorized(_ reason: String) -> RouteDecision {

@@ -28,6 +28,18 @@ public enum SecureRandom {
         }
     }
 
+    /// `count` random bytes as `2 * count` lowercase hex characters (a loot roll's secret seed).
+    public static func hexString(bytes count: Int) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        text.reserveCapacity(count * 2)
+        for byte in bytes(count) {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
+
     /// A random version 4 UUID, lowercase (RFC 9562 §5.4).
     public static func uuidString() -> String {
         var raw = bytes(16)

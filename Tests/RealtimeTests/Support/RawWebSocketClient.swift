@@ -337,6 +337,21 @@ final class RawWebSocketClient {
         return try readHTTPResponse()
     }
 
+    /// Sends `POST path` with a JSON body and `Authorization: Bearer token` (when given), kept
+    /// alive unless `close`, and reads the response.
+    func post(_ path: String, json body: String, token: String?, close: Bool = false) throws -> RawHTTPResponse {
+        try send(Self.postRequest(path, json: body, token: token, port: port, close: close))
+        return try readHTTPResponse()
+    }
+
+    /// The bytes of such a request (pipelining tests send several at once).
+    static func postRequest(_ path: String, json body: String, token: String?, port: Int, close: Bool = false) -> String {
+        var head = "POST \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nContent-Type: application/json\r\n"
+        if let token { head += "Authorization: Bearer \(token)\r\n" }
+        if close { head += "Connection: close\r\n" }
+        return head + "Content-Length: \(body.utf8.count)\r\n\r\n" + body
+    }
+
     /// A random `Sec-WebSocket-Key`: 16 random bytes, base64 (RFC 6455 §4.1).
     static func randomKey() -> String {
         var random = SystemRandomNumberGenerator()

@@ -42,6 +42,11 @@ final class TestServer {
         codec.sign(subject: player, expiresAt: Int64(Date().timeIntervalSince1970) + seconds)
     }
 
+    /// A service token (`"role":"service"`) for `service`, valid for an hour.
+    func serviceToken(for service: String) -> String {
+        codec.sign(subject: service, expiresAt: Int64(Date().timeIntervalSince1970) + 3600, role: "service")
+    }
+
     /// A token signed with another secret.
     func forgedToken(for player: String) -> String {
         JWTCodec(secret: Array("not-the-server-secret".utf8)).sign(
@@ -170,6 +175,24 @@ class ServerTestCase: XCTestCase {
     }
 
     /// An upgraded connection to the echo endpoint.
+    /// Sends an upgrade request and returns the refusal, checking the connection then closes
+    /// when `closes`.
+    func refusedUpgrade(
+        _ server: TestServer, path: String, headers: [String: String?] = [:], closes: Bool = true,
+        file: StaticString = #filePath, line: UInt = #line
+    ) throws -> RawHTTPResponse {
+        let client = try connect(server)
+        try client.send(
+            RawWebSocketClient.upgradeRequest(
+                path: path, port: server.port, key: RawWebSocketClient.randomKey(), headers: headers))
+        let response = try client.readHTTPResponse()
+        if closes {
+            XCTAssertEqual(response.header("connection")?.lowercased(), "close", file: file, line: line)
+            XCTAssertEqual(try client.readUntilEndOfStream(), 0, "nothing follows the refusal", file: file, line: line)
+        }
+        return response
+    }
+
     func openEcho(_ server: TestServer) throws -> RawWebSocketClient {
         let client = try connect(server)
         try client.upgrade(path: server.configuration.echoPath!)

@@ -104,6 +104,9 @@ final class LoopMetrics: @unchecked Sendable {
         case serviceEventsApplied, serviceEventsDuplicate, serviceEventsIgnored, serviceEventsRejected
         /// The longest turn so far, in nanoseconds.
         case turnMaxNanoseconds
+        /// The published event stream (the hub's loop): its last and oldest kept offsets, and
+        /// its WebSocket subscribers.
+        case eventStreamLastOffset, eventStreamOldestOffset, eventStreamSubscribers
     }
 
     private static let handshakeBase = Counter.allCases.count

@@ -56,6 +56,11 @@ enum MetricsRenderer {
         ] {
             sample("partyhub_service_events_total", "status=\"\(status)\"", value: sum { $0.value(counter) })
         }
+        single("partyhub_event_stream_last_offset", "gauge", "The offset of the last event published to other services.", .eventStreamLastOffset)
+        single(
+            "partyhub_event_stream_oldest_offset", "gauge", "The oldest offset the event stream keeps (--event-retention).",
+            .eventStreamOldestOffset)
+        single("partyhub_event_stream_subscribers", "gauge", "WebSocket subscribers of the event stream.", .eventStreamSubscribers)
         single("partyhub_parties", "gauge", "Live parties.", .parties)
         single("partyhub_players", "gauge", "Players the hub holds: with a connection, or within their reconnect grace (members, and players holding idem keys).", .players)
         family("partyhub_event_loop_turn_seconds", "histogram", "Time an event loop spends handling one wake-up.")

@@ -1,10 +1,19 @@
 import Protocol
 
 /// What a loop hands the hub's loop: an input for the hub, or a refusal of a frame that never
-/// became one (it did not decode), which must still reach the client in the order of its inputs.
+/// became one (it did not decode), which must still reach the client in the order of its inputs;
+/// or what concerns the published event stream, which the hub's loop owns.
 enum HubRequest {
     case input(HubInput)
     case refusal(SessionID, rid: Int64?, PartyError)
+    /// `GET …/events`: a page of the stream, answered to the connection.
+    case requestedEvents(ConnectionID, after: UInt64, limit: Int)
+    /// A connection upgraded to `…/events/stream`, from the event after `after` on.
+    case subscribedToEvents(ConnectionID, after: UInt64)
+    /// A stream subscriber's connection wrote the catch-up chunk it was sent.
+    case eventStreamDrained(ConnectionID)
+    /// A stream subscriber's connection is gone.
+    case eventStreamClosed(ConnectionID)
 }
 
 /// Runs the hub on its loop, as one pipeline: **apply -> log -> durable -> release**.
@@ -36,22 +45,30 @@ final class HubHost {
     private(set) var hub: Hub
     /// The published event stream, which only this host appends to.
     let eventStream: EventStream
+    /// The stream's WebSocket subscribers.
+    let subscriptions: EventSubscriptions
     // unowned(unsafe): the loop owns this host and outlives it; a checked unowned reference
     // costs a retain and release on every access.
-    private unowned(unsafe) let loop: EventLoop
+    unowned(unsafe) let loop: EventLoop
     private let log: HubInputLog
     private let snapshotter: Snapshotter
     private let snapshotEvery: UInt64
     private var lastSnapshotRequestLSN: UInt64
-    private let loopCount: Int
-    private let epoch: UInt16
+    let loopCount: Int
+    let epoch: UInt16
     private var outputs: [HubOutput] = []
     /// This turn's frames, held until the end of the turn.
     private var turnOutgoing: [Outgoing] = []
     private var held = ReleaseQueue<Outgoing>()
+    /// Answers to plain HTTP requests that need no durability (a page of the stream), routed
+    /// at the end of the turn.
+    var answers: [Outgoing] = []
     /// Per loop, released deliveries, handed over at the end of the turn.
     private var remoteDeliveries: [[Delivery]]
     private var remoteRecipients: [[ConnectionID]]
+    /// Per loop, the event stream's instructions for its subscribers there, handed over after
+    /// the deliveries at the end of the turn.
+    var remoteStreamInstructions: [[EventStreamInstruction]]
 
     init(
         hub: Hub, log: HubInputLog, eventStream: EventStream, snapshotter: Snapshotter, snapshotEvery: Int, loop: EventLoop,
@@ -68,6 +85,12 @@ final class HubHost {
         self.epoch = epoch
         self.remoteDeliveries = Array(repeating: [], count: loopCount)
         self.remoteRecipients = Array(repeating: [], count: loopCount)
+        self.remoteStreamInstructions = Array(repeating: [], count: loopCount)
+        let chunkBytes = min(EventSubscriptions.defaultChunkBytes, max(1, loop.context.configuration.maxOutboundBytes / 2))
+        self.subscriptions = EventSubscriptions(stream: eventStream, chunkBytes: chunkBytes, logger: loop.context.logger)
+        subscriptions.output = self
+        eventStream.addSink(subscriptions)
+        noteEventStreamMetrics()
     }
 
     /// Carries out one request from a loop.
@@ -75,6 +98,14 @@ final class HubHost {
         switch request {
         case .input(let input): apply(input)
         case .refusal(let session, let rid, let error): refuse(session, rid: rid, error)
+        case .requestedEvents(let id, let after, let limit): answerEventsPage(to: id, after: after, limit: limit)
+        case .subscribedToEvents(let id, let after):
+            subscriptions.subscribed(id, after: after)
+            loop.metrics.set(.eventStreamSubscribers, Int64(subscriptions.count))
+        case .eventStreamDrained(let id): subscriptions.drained(id)
+        case .eventStreamClosed(let id):
+            subscriptions.closed(id)
+            loop.metrics.set(.eventStreamSubscribers, Int64(subscriptions.count))
         }
     }
 
@@ -151,8 +182,12 @@ final class HubHost {
         apply(.tick(now: now))
     }
 
-    /// Whether the end of the turn has work left: frames to hold or deliveries to hand over.
-    var hasEndOfTurnWork: Bool { !turnOutgoing.isEmpty || log.hasUncommittedRecords || remoteDeliveries.contains(where: { !$0.isEmpty }) }
+    /// Whether the end of the turn has work left: frames to hold, answers to route, deliveries
+    /// or stream instructions to hand over.
+    var hasEndOfTurnWork: Bool {
+        !turnOutgoing.isEmpty || !answers.isEmpty || log.hasUncommittedRecords || remoteDeliveries.contains(where: { !$0.isEmpty })
+            || remoteStreamInstructions.contains(where: { !$0.isEmpty })
+    }
 
     /// Ends the hub's part of a turn: the turn's records go to the log as one batch, the turn's
     /// frames are held behind them, whatever is durable is released, and released deliveries
@@ -167,10 +202,17 @@ final class HubHost {
             held.hold(turnOutgoing, until: log.lastRecordedLSN)
             turnOutgoing.removeAll(keepingCapacity: true)
         }
+        routeAnswers()
         releaseDurable()
         for target in remoteDeliveries.indices where !remoteDeliveries[target].isEmpty {
             loop.queueDeliveries(remoteDeliveries[target], toLoop: target)
             remoteDeliveries[target].removeAll(keepingCapacity: true)
+        }
+        // After the deliveries: a live push queued this turn covers offsets before any chunk
+        // queued after it.
+        for target in remoteStreamInstructions.indices where !remoteStreamInstructions[target].isEmpty {
+            loop.queueEventStreamInstructions(remoteStreamInstructions[target], toLoop: target)
+            remoteStreamInstructions[target].removeAll(keepingCapacity: true)
         }
     }
 
@@ -190,6 +232,12 @@ final class HubHost {
             }
         }
         eventStream.publishAppended()
+        noteEventStreamMetrics()
+    }
+
+    private func noteEventStreamMetrics() {
+        loop.metrics.set(.eventStreamLastOffset, Int64(clamping: eventStream.lastOffset))
+        loop.metrics.set(.eventStreamOldestOffset, Int64(clamping: eventStream.oldestOffset))
     }
 
     /// At a clean stop, once the loops have stopped and the log's last sync is done: the
@@ -203,7 +251,8 @@ final class HubHost {
         eventStream.publishAppended()
     }
 
-    private func route(_ bytes: OutboundBytes, to sessions: some Collection<SessionID>) {
+    /// Routes a frame to sessions of this process, at once on this loop and batched to others.
+    func route(_ bytes: OutboundBytes, to sessions: some Collection<SessionID>) {
         var remote = false
         for session in sessions {
             let id = ConnectionID(session: session)

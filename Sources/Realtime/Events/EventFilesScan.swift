@@ -27,6 +27,8 @@ struct EventFilesScan {
         var byteCount: Int
         /// Its good records before any break (0 for a file not read).
         var records = 0
+        /// When it was created (its header's time), when the header verifies.
+        var createdAt: Int64?
         /// Whether it was read: reading stops at the break.
         var isRead = true
     }
@@ -45,6 +47,20 @@ struct EventFilesScan {
 
     /// The first offset a record holds, nil when none does.
     var firstHeldOffset: UInt64? { index.segments.first(where: { !$0.isEmpty })?.firstOffset }
+
+    /// Why the files cannot give every event through `durableOffset` (a snapshot's last
+    /// published offset, which they were synced through before it was written), and where: nil
+    /// when they can. No file at all is a loss once anything was published: every start leaves
+    /// a synced segment, and retention never deletes the newest.
+    func lostDurableEvents(through durableOffset: UInt64, directory: String) -> (path: String, position: Int?, what: String)? {
+        let held = heldThrough ?? 0
+        if held >= durableOffset && (heldThrough != nil || durableOffset == 0) { return nil }
+        let what = "the event segments hold offsets only through \(held), but the snapshot's events run through \(durableOffset)"
+        if let broken = firstBreak {
+            return (broken.path, broken.position, "\(what): \(broken.what) at offset \(broken.offset)")
+        }
+        return (files.last?.entry.path ?? directory, nil, what)
+    }
 
     /// Reads the event segments `entries` (a listing's `eventSegments`, oldest first).
     static func run(fileSystem: any StorageFileSystem, entries: [DataDirectoryListing.Entry]) throws(StorageError) -> EventFilesScan {
@@ -69,7 +85,9 @@ struct EventFilesScan {
         let expected = index.segments.last.map { $0.lastOffset + 1 }
         let header: LogSegmentHeader
         switch try reader.readHeader() {
-        case .header(let found): header = found
+        case .header(let found):
+            header = found
+            files[files.count - 1].createdAt = found.createdAt
         case .damaged(let damage):
             firstBreak = Break(
                 offset: expected ?? entry.lsn, path: entry.path, position: nil, what: damage.what,

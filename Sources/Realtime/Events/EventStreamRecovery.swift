@@ -56,7 +56,7 @@ final class EventStreamRecovery {
         self.durableOffset = durableOffset
         let entries = try DataDirectoryListing(fileSystem: fileSystem, directory: directory).eventSegments
         let scan = try EventFilesScan.run(fileSystem: fileSystem, entries: entries)
-        if let lost = Self.lostDurableEvents(scan, durableOffset: durableOffset, directory: directory) {
+        if let lost = scan.lostDurableEvents(through: durableOffset, directory: directory) {
             guard truncateDamage else {
                 throw .damaged(
                     lost.path, offset: lost.position,
@@ -79,21 +79,6 @@ final class EventStreamRecovery {
         for path in empty { try fileSystem.remove(path) }
         if !empty.isEmpty { try fileSystem.syncDirectory(directory) }
         oldestOffset = scan.firstHeldOffset.map { min($0, heldThrough + 1) } ?? heldThrough + 1
-    }
-
-    /// Why the files cannot give every event through `durableOffset`, and where: nil when they
-    /// can. No file at all is a loss once anything was published (every start leaves a synced
-    /// segment, and retention never deletes the newest).
-    private static func lostDurableEvents(_ scan: EventFilesScan, durableOffset: UInt64, directory: String)
-        -> (path: String, position: Int?, what: String)?
-    {
-        let held = scan.heldThrough ?? 0
-        if held >= durableOffset && (scan.heldThrough != nil || durableOffset == 0) { return nil }
-        let what = "the event segments hold offsets only through \(held), but the snapshot's events run through \(durableOffset)"
-        if let broken = scan.firstBreak {
-            return (broken.path, broken.position, "\(what): \(broken.what) at offset \(broken.offset)")
-        }
-        return (scan.files.last?.entry.path ?? directory, nil, what)
     }
 
     /// Cuts the files at the scan's break (after the durable offset): the broken segment is

@@ -148,4 +148,19 @@ final class EventStreamRecoveryTests: XCTestCase {
         XCTAssertEqual(recovered.oldestOffset, oldest)
         fixture.assertRead(recovered, after: oldest - 1, are: oldest...150)
     }
+
+    func testFilesWhollyBeyondTheReplayAreDeletedEvenWhenRetentionLeftNothingBefore() throws {
+        // Retention kept only the newest segments, and the log (not synced per batch) lost the
+        // records of all of them: the replay publishes less than the oldest offset kept.
+        let fixture = EventStreamFixture(segmentBytes: 512, retention: 10)
+        try crashedStream(fixture, written: 60, synced: 60)
+        let oldestKept = try XCTUnwrap(fixture.segmentNames.first.flatMap(LogFormat.eventSegmentOffset(fromName:)))
+        XCTAssertGreaterThan(oldestKept, 46)
+        let (stream, recovery) = try fixture.open(durableOffset: 5, replaying: 1...45)
+        XCTAssertEqual(recovery.regenerated, 0, "what retention deleted is not written again")
+        XCTAssertEqual(stream.lastOffset, 45)
+        XCTAssertEqual(stream.oldestOffset, 46)
+        XCTAssertEqual(fixture.read(stream, after: 0).map(\.count), .failure(.offsetExpired(oldest: 46)))
+        XCTAssertEqual(fixture.segmentNames, ["events-00000000000000000046.log"])
+    }
 }

@@ -139,6 +139,16 @@ final class EventStreamRecovery {
     private func cutFiles(from offset: UInt64, reason: String) throws(StorageError) {
         verifier?.close()
         verifier = nil
+        if let first = index.segments.first, offset <= first.firstOffset {
+            // Everything the files hold is past the cut (retention had deleted what came before).
+            for segment in index.segments { try fileSystem.remove(segment.path) }
+            try fileSystem.syncDirectory(directory)
+            index = EventSegmentIndex()
+            heldThrough = offset - 1
+            oldestOffset = offset
+            cuts.append("deleted every event segment from offset \(first.firstOffset): \(reason)")
+            return
+        }
         guard let (segmentIndex, _) = index.location(of: offset) else { return }
         let segment = index.segments[segmentIndex]
         var removed = index.segments[(segmentIndex + 1)...].map(\.path)

@@ -134,12 +134,17 @@ final class Persistence: @unchecked Sendable {
     func close(finalHub hub: Hub, releaseHeldEvents: () -> Void) {
         committer.stop()
         releaseHeldEvents()
-        precondition(
-            eventStream.lastOffset == hub.lastPublishedOffset,
-            "the stream ends at \(eventStream.lastOffset), the hub published through \(hub.lastPublishedOffset)")
         snapshotter.stop()
         let lsn = inputLog.lastRecordedLSN
-        if lsn > snapshotter.lastSnapshotLSN {
+        // A snapshot past the stream's files would promise events they do not hold; without
+        // it, the next start replays the log and regenerates them.
+        let streamIsWhole = eventStream.lastOffset == hub.lastPublishedOffset
+        if !streamIsWhole {
+            logger.error(
+                "the event stream ends before the hub's last published event; no final snapshot, the next start replays the log",
+                ["stream": String(eventStream.lastOffset), "hub": String(hub.lastPublishedOffset)])
+        }
+        if lsn > snapshotter.lastSnapshotLSN && streamIsWhole {
             do {
                 try snapshotter.writeNow(hub, lsn: lsn)
             } catch {

@@ -129,6 +129,31 @@ final class EventStreamServerTests: ServerTestCase {
         XCTAssertEqual(try server.metric("partyhub_slow_consumer_drops_total"), 0)
     }
 
+    func testALiveConsumerThatStopsReadingIsClosedAsASlowConsumerAndResumesFromItsOffset() throws {
+        // Chunks of 128 KiB: each release of `publishRounds` (about 11 KB) is pushed live at once.
+        let server = try startEventServer {
+            $0.maxOutboundBytes = 256 << 10
+            $0.threads = 2
+        }
+        try publishRounds(server, rounds: 2)
+        let subscriber = try subscribe(server, after: 0, receiveBufferSize: 2048)
+        XCTAssertEqual(try readOffsets(subscriber, count: 6), Array(1...6))
+        // Live now; it stops reading while the events pour in, until the socket's buffers and
+        // then its queue are full.
+        var rounds = 2
+        while try server.metric("partyhub_slow_consumer_drops_total") == 0 && rounds < 20_000 {
+            try publishRounds(server, rounds: 1000, player: "maker\(rounds)")
+            rounds += 1000
+        }
+        XCTAssertEqual(try server.metric("partyhub_slow_consumer_drops_total"), 1, "dropped after \(rounds) rounds")
+        // The close frame reaches it only if the socket had room for it; either way it is gone.
+        let end = try subscriber.readUntilConnectionEnds(timeout: 20)
+        XCTAssertTrue([.closeFrame(code: 1008), .endOfStream, .endOfStreamInsideFrame, .reset].contains(end), "\(end)")
+        let resumed = try subscribe(server, after: 6)
+        let total = rounds * 3
+        XCTAssertEqual(try readOffsets(resumed, count: total - 6, timeout: 30), Array(7...UInt64(total)), "nothing missed, nothing twice")
+    }
+
     func testAnExpiredOffsetClosesTheStreamWith4410AndTheOldest() throws {
         let server = try startEventServer {
             $0.persistence.events.segmentBytes = 2048

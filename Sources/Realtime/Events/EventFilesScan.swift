@@ -22,6 +22,7 @@ struct EventFilesScan {
 
     /// One segment file and what was found in it.
     struct File: Equatable {
+        /// Its name, path and first offset.
         let entry: DataDirectoryListing.Entry
         /// The file's size.
         var byteCount: Int

@@ -5,12 +5,15 @@
 struct EventSegmentIndex {
     /// A record whose position is remembered.
     struct Checkpoint: Equatable {
+        /// The record's offset.
         let offset: UInt64
+        /// Where the record starts in its segment file.
         let position: Int
     }
 
     /// One `events-<offset>.log` file.
     struct Segment: Equatable {
+        /// The file.
         let path: String
         /// The offset of its first record (from its name and header).
         let firstOffset: UInt64
@@ -29,6 +32,7 @@ struct EventSegmentIndex {
     /// The segments, oldest first; offsets run on from one to the next.
     private(set) var segments: [Segment] = []
 
+    /// An index of `segments` (offsets running on from one to the next).
     init(segments: [Segment] = []) {
         self.segments = segments
     }

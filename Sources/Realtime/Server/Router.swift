@@ -186,6 +186,7 @@ struct Router {
 
     /// Why a query parameter is not the whole number it must be, for the 400's message.
     struct WholeNumberError: Error {
+        /// `limit must be 1-1000`, for the body.
         let message: String
     }
 

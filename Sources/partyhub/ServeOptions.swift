@@ -46,6 +46,10 @@ extension ServeOption {
         ServeOption(name: "snapshot-every", valueName: "RECORDS", help: "log records between snapshots (default 1000000)") { settings, value in
             settings.configuration.persistence.snapshotEveryRecords = try OptionValues.integer(value, in: 1...1_000_000_000)
         },
+        ServeOption(name: "event-retention", valueName: "EVENTS", help: "published events kept for other services (default 1000000)") {
+            settings, value in
+            settings.configuration.persistence.events.retention = try OptionValues.integer(value, in: 1...1_000_000_000)
+        },
         ServeOption(name: "recover", valueName: "MODE", help: "strict (default): damaged log stops the start; truncate: cut it there") { settings, value in
             switch value {
             case "strict": settings.configuration.persistence.truncateDamage = false

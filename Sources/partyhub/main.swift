@@ -117,7 +117,7 @@ enum PartyHubCommand {
         return 0
     }
 
-    /// `partyhub data check DIR` and `partyhub data dump DIR [--from LSN]`: read-only, no lock.
+    /// `partyhub data check DIR` and `partyhub data dump DIR [--from LSN] [--events]`: read-only, no lock.
     static func data(_ arguments: [String]) throws -> Int32 {
         if arguments.isEmpty || arguments.contains("--help") || arguments.contains("-h") {
             if arguments.isEmpty {
@@ -133,20 +133,23 @@ enum PartyHubCommand {
         }
         var directory: String?
         var fromLSN: UInt64?
+        var dumpsEvents = false
         var index = 1
         while index < arguments.count {
             let argument = arguments[index]
-            if subcommand == "dump" && (argument == "--from" || argument.hasPrefix("--from=")) {
+            if subcommand == "dump" && argument == "--events" {
+                dumpsEvents = true
+            } else if subcommand == "dump" && (argument == "--from" || argument.hasPrefix("--from=")) {
                 var value = String(argument.dropFirst("--from".count))
                 if value.isEmpty {
                     index += 1
-                    guard index < arguments.count else { throw ConfigurationError("--from needs an LSN") }
+                    guard index < arguments.count else { throw ConfigurationError("--from needs an LSN or offset") }
                     value = arguments[index]
                 } else {
                     value.removeFirst()
                 }
                 guard let lsn = UInt64(value), lsn > 0 else {
-                    throw ConfigurationError("--from: '\(value)' is not an LSN (a whole number from 1)")
+                    throw ConfigurationError("--from: '\(value)' is not an LSN or offset (a whole number from 1)")
                 }
                 fromLSN = lsn
             } else if argument.hasPrefix("-") || directory != nil {
@@ -165,7 +168,10 @@ enum PartyHubCommand {
                 for line in check.lines { print(line) }
                 return check.passed ? 0 : 1
             }
-            let outcome = try DataDump.run(directory: directory, fromLSN: fromLSN ?? 1) { print($0) }
+            let outcome =
+                dumpsEvents
+                ? try DataDump.runEvents(directory: directory, fromOffset: fromLSN ?? 1) { print($0) }
+                : try DataDump.run(directory: directory, fromLSN: fromLSN ?? 1) { print($0) }
             for warning in outcome.warnings { fail("warning: \(warning)") }
             for problem in outcome.problems { fail("damage: \(problem)") }
             return outcome.passed ? 0 : 1
@@ -187,8 +193,9 @@ enum PartyHubCommand {
           partyhub serve [flags]          run the server (see partyhub serve --help)
           partyhub token --sub PLAYER     print a sign-in token (see partyhub token --help)
           partyhub data check DIR         verify a data directory: exit 0 when a start loses nothing
-          partyhub data dump DIR [--from LSN]
-                                          print the write-ahead log's records (see partyhub data --help)
+          partyhub data dump DIR [--from LSN] [--events]
+                                          print the write-ahead log's records, or the published
+                                          events (see partyhub data --help)
           partyhub --help                 this text
 
         Connect with ws://HOST:8084/api/v1/social/party/ws?token=TOKEN.
@@ -200,6 +207,7 @@ enum PartyHubCommand {
         usage:
           partyhub data check DIR
           partyhub data dump DIR [--from LSN]
+          partyhub data dump DIR --events [--from OFFSET]
 
         Both read the data directory DIR (serve's --data-dir) and change nothing: they take no
         lock and may run beside a live server, so a backup can copy the directory after
@@ -207,8 +215,11 @@ enum PartyHubCommand {
 
         check   verifies every snapshot (checksum, rules and epoch, the hub state decodes) and the
                 whole write-ahead log (every segment header, every record's length, checksum, LSN
-                and type, every hub input decodes), and prints each snapshot and segment with what
-                it holds, then what a start would do: the snapshot it loads, the records it replays.
+                and type, every hub input decodes) and the published event segments (events-*.log:
+                every event through the loaded snapshot's offset must be there; damage after it is
+                what a crash leaves, cut by a start and regenerated from the log), and prints each
+                snapshot and segment with what it holds, then what a start would do: the snapshot
+                it loads, the records it replays, the events it keeps.
                 Exit 0 when a start recovers everything. A torn tail at the end of the newest
                 segment (what a crash leaves; every start cuts it off) is a warning, with the bytes
                 dropped, and still exit 0. Exit 1 on damage a strict start refuses, on a snapshot
@@ -216,7 +227,8 @@ enum PartyHubCommand {
         dump    prints the log's records one a line, from LSN (default 1): the LSN, the input's
                 time (Unix ms and UTC), the input and its values, and a line at each segment start
                 with its epoch and rules. Player text is quoted, control characters escaped. Exit 1
-                (after printing what was readable) on damage.
+                (after printing what was readable) on damage. With --events, the published events
+                instead, one a line (offset=N and the event's JSON), from OFFSET (default 1).
 
         Exit 2 on a usage error.
         """

@@ -1,3 +1,4 @@
+import Protocol
 import XCTest
 
 @testable import Realtime
@@ -29,18 +30,21 @@ final class DataCheckTests: XCTestCase {
         XCTAssertEqual(lines[1], "snapshots: 1")
         let snapshotLine = lines[2]
         XCTAssertTrue(snapshotLine.hasPrefix("  snapshot-00000000000000000006.snap: LSN 6, "), snapshotLine)
-        XCTAssertTrue(snapshotLine.hasSuffix(", epoch 1, 1 party, 2 players: ok"), snapshotLine)
+        XCTAssertTrue(snapshotLine.hasSuffix(", epoch 1, 1 party, 2 players, events through offset 2: ok"), snapshotLine)
         XCTAssertEqual(lines[3], "log segments: 2")
         XCTAssertTrue(lines[4].hasPrefix("  wal-00000000000000000001.log: LSN 1 to 6, 6 records, "), lines[4])
         XCTAssertTrue(lines[4].hasSuffix(", epoch 1: ok"), lines[4])
         XCTAssertTrue(lines[5].hasPrefix("  wal-00000000000000000007.log: LSN 7 to 7, 1 record, "), lines[5])
         XCTAssertTrue(
             lines[5].hasSuffix(", epoch 2, rules changed from the previous segment (chat_rate 5 -> 0): ok"), lines[5])
+        XCTAssertEqual(lines[6], "event segments: 1")
+        XCTAssertTrue(lines[7].hasPrefix("  events-00000000000000000001.log: offsets 1 to 2, 2 events, "), lines[7])
+        XCTAssertTrue(lines[7].hasSuffix(": ok"), lines[7])
         XCTAssertEqual(
-            lines[6],
+            lines[8],
             "a start: loads snapshot-00000000000000000006.snap (LSN 6); replays 1 record (LSN 7 to 7);"
-                + " logs on from LSN 8")
-        XCTAssertEqual(lines[7], "result: ok, a start recovers everything")
+                + " logs on from LSN 8; keeps published events 1 to 2")
+        XCTAssertEqual(lines[9], "result: ok, a start recovers everything")
         XCTAssertEqual(data.log.files, before, "the check changes no file")
         XCTAssertEqual(data.log.changingCalls, changing, "the check makes no call that changes anything")
     }
@@ -138,7 +142,7 @@ final class DataCheckTests: XCTestCase {
             check.lines.contains(
                 "a start: passes over snapshot-00000000000000000006.snap, which does not verify;"
                     + " loads snapshot-00000000000000000005.snap (LSN 5); replays 1 record (LSN 6 to 6);"
-                    + " logs on from LSN 7"), "\(check.lines)")
+                    + " logs on from LSN 7; keeps published events 1 to 2"), "\(check.lines)")
         XCTAssertTrue(older.hasSuffix("snapshot-00000000000000000005.snap"))
     }
 
@@ -196,5 +200,48 @@ final class DataCheckTests: XCTestCase {
         let check = try data.check()
         XCTAssertFalse(check.passed)
         XCTAssertTrue(check.problems[0].contains("its pinned blob does not decode"), "\(check.problems)")
+    }
+
+    // MARK: The event segments
+
+    /// Alice's party with Bob, a snapshot (events 1 and 2 in it), then Bob leaves (event 3).
+    private func partyWhereBobLeftAfterTheSnapshot() throws -> (ServerDataFixture, path: String) {
+        let data = ServerDataFixture()
+        try data.startProcess(epoch: 1)
+        try data.playParty(chats: [])
+        try data.snapshot()
+        try data.record([.command(ServerDataFixture.bob, ClientRequest(rid: 9, command: .leave), now: data.tick(), seed: nil)])
+        return (data, "/data/events-00000000000000000001.log")
+    }
+
+    func testATornEventAfterTheSnapshotsOffsetIsAWarningAStartRegenerates() throws {
+        let (data, path) = try partyWhereBobLeftAfterTheSnapshot()
+        let bytes = try XCTUnwrap(data.fileSystem.contents(of: path))
+        data.fileSystem.setContents(Array(bytes.dropLast(5)), of: path)
+        let check = try data.check()
+        XCTAssertTrue(check.passed, check.lines.joined(separator: "\n"))
+        XCTAssertEqual(check.warnings.count, 1, "\(check.warnings)")
+        XCTAssertTrue(check.warnings[0].contains("at offset 3, after the snapshot's offset 2"), check.warnings[0])
+        XCTAssertTrue(
+            check.lines.contains { $0.hasPrefix("  events-00000000000000000001.log: offsets 1 to 2, 2 events, ") && $0.contains(": warning, cut at offset ") },
+            "\(check.lines)")
+        XCTAssertTrue(
+            check.lines.contains { $0.hasSuffix("; cuts the event segments at offset 3; keeps published events 1 to 2") },
+            "\(check.lines)")
+    }
+
+    func testAnEventLostAtOrBeforeTheSnapshotsOffsetFailsTheCheck() throws {
+        let (data, path) = try partyWhereBobLeftAfterTheSnapshot()
+        let first = data.log.recordOffsets(path)[0]
+        data.log.flipBit(path, at: first + LogFormat.recordPayloadOffset + 3)
+        let check = try data.check()
+        XCTAssertFalse(check.passed)
+        XCTAssertEqual(check.problems.count, 1, "\(check.problems)")
+        XCTAssertTrue(check.problems[0].hasPrefix("events-00000000000000000001.log: the event segments hold offsets only through 0"), check.problems[0])
+        XCTAssertTrue(check.problems[0].contains("--recover=truncate deletes the event segments"), check.problems[0])
+        XCTAssertTrue(
+            check.lines.contains { $0.contains("events-00000000000000000001.log: ") && $0.contains("DAMAGED, damaged at offset \(first): record checksum mismatch") },
+            "\(check.lines)")
+        XCTAssertTrue(check.lines.contains { $0.hasSuffix("refuses the event segments unless --recover=truncate (the damage above)") })
     }
 }

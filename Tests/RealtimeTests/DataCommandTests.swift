@@ -26,7 +26,8 @@ final class DataCommandTests: XCTestCase {
         let check = try partyhub(["data", "check", directory])
         XCTAssertTrue(check.exitedWith(0), "\(check.description)\n\(check.output)\n\(check.errors)")
         XCTAssertTrue(check.output.contains("  \(snapshot): LSN "), check.output)
-        XCTAssertTrue(check.output.contains("1 party, 2 players: ok"), check.output)
+        XCTAssertTrue(check.output.contains("1 party, 2 players, events through offset 2: ok"), check.output)
+        XCTAssertTrue(check.output.contains("  events-00000000000000000001.log: offsets 1 to 2, 2 events, "), check.output)
         XCTAssertTrue(check.output.contains("a start: loads \(snapshot) (LSN "), check.output)
         XCTAssertTrue(
             check.output.contains("replays no record"), "the final snapshot holds everything: \(check.output)")

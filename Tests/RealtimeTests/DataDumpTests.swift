@@ -215,4 +215,26 @@ final class DataDumpTests: XCTestCase {
             HubConfiguration().namedSettings.count, Mirror(reflecting: HubConfiguration()).children.count,
             "a new HubConfiguration field needs its name in namedSettings")
     }
+
+    func testTheEventsDumpIsOneLinePerEventWithItsJSON() throws {
+        let data = ServerDataFixture()
+        try data.startProcess(epoch: 1)
+        try data.playParty(chats: [])
+        var lines: [String] = []
+        let outcome = try DataDump.runEvents(directory: data.directory, fileSystem: data.fileSystem) { lines.append($0) }
+        XCTAssertTrue(outcome.passed)
+        XCTAssertEqual(lines.count, 3, "\(lines)")
+        XCTAssertTrue(lines[0].hasPrefix("segment events-00000000000000000001.log first_offset=1 created="), lines[0])
+        let party = ServerDataFixture.seed.id
+        XCTAssertEqual(
+            lines[1],
+            "offset=1 {\"offset\":1,\"type\":\"party:created\",\"ts\":1764601234569,\"party\":\"\(party)\",\"leader\":\"alice\","
+                + "\"max_members\":5,\"loot_mode\":\"NEED_GREED\"}")
+        XCTAssertEqual(
+            lines[2],
+            "offset=2 {\"offset\":2,\"type\":\"party:member-joined\",\"ts\":1764601234570,\"party\":\"\(party)\",\"player\":\"bob\"}")
+        var tail: [String] = []
+        _ = try DataDump.runEvents(directory: data.directory, fromOffset: 2, fileSystem: data.fileSystem) { tail.append($0) }
+        XCTAssertEqual(tail, [lines[0], lines[2]])
+    }
 }

@@ -14,7 +14,9 @@ import XCTest
 /// rebuilt from the events alone and must match the hub's. Loot and quests: every roll id a
 /// drop hands out ends exactly once, with one `party.loot_rolled` and one published
 /// `party:loot-rolled`, its values the ones its revealed seed gives; the rolls still open are
-/// exactly those the hub shows; published offsets run on without a gap; a service event id
+/// exactly those the hub shows; the events published for other services (`party:created`,
+/// `party:member-joined`, ...) tell what the party events of the same input tell, at
+/// contiguous offsets stamped with the hub's time; a service event id
 /// once taken is a duplicate ever after. Seeded, so a failure reproduces; the failing step is
 /// in the message.
 final class HubInvariantTests: XCTestCase {
@@ -45,6 +47,8 @@ final class HubInvariantTests: XCTestCase {
     private var nextRollNumber = 1
     /// Service event ids taken (applied or ignored).
     private var takenEventIDs: Set<String> = []
+    /// Every party id a `party.create` has answered with.
+    private var createdParties: Set<String> = []
     /// Membership as the events tell it: party id -> members, player -> party id.
     private var eventMembers: [String: Set<String>] = [:]
     private var eventPartyOf: [String: String] = [:]
@@ -95,7 +99,7 @@ final class HubInvariantTests: XCTestCase {
         "error not_master_looter", "error already_shared", "loot threshold", "loot personal", "loot need", "loot greed",
         "loot nobody", "loot assigned", "loot timeout", "loot claimed", "loot disbanded", "loot contest", "loot chosen",
         "quest shared", "quest progress", "quest completed", "quest abandoned", "service applied", "service ignored",
-        "service duplicate", "service rejected",
+        "service duplicate", "service rejected", "published",
     ]
 
     // MARK: Organizations
@@ -229,6 +233,15 @@ final class HubInvariantTests: XCTestCase {
         var replies = 0
         var replayed: [PartyEvent] = []
         var leaderChanges: [String: String] = [:]
+        var published: [PublishedEvent.Kind] = []
+        var expectedPublished: [PublishedEvent.Kind] = []
+        // A repeated `idem` key answers with the first party again, and publishes nothing.
+        if case .create? = command?.request.command, case .success(.party(let party))? = result, let actor,
+            createdParties.insert(party.id).inserted
+        {
+            expectedPublished.append(
+                .partyCreated(party: party.id, leader: actor, maxMembers: party.maxMembers, lootMode: party.lootMode))
+        }
         for (index, output) in outputs.enumerated() {
             switch output {
             case .reply(let session, let rid, let reply):
@@ -248,12 +261,14 @@ final class HubInvariantTests: XCTestCase {
                             party: event.partyID, roll: outcome.roll, item: outcome.item, winner: outcome.winner,
                             reason: outcome.reason.rawValue))
                 }
+                expectedPublished += publishedKinds(telling: event)
             case .notice(let message, let recipients):
                 checkNotice(message, recipients, isLast: index == outputs.count - 1)
             case .published(let event):
                 require(event.offset == lastPublishedOffset + 1, "published offset \(event.offset) after \(lastPublishedOffset)")
-                require(event.ts == hub.now, "published at \(event.ts), not the hub's time \(hub.now)")
+                require(event.ts == max(hubNow, input.now), "published at \(event.ts), not the hub's time")
                 lastPublishedOffset = event.offset
+                published.append(event.kind)
                 followGroupEvent(event.kind)
                 switch event.kind {
                 case .lootRolled: publishedRolls.append(event.kind)
@@ -269,6 +284,10 @@ final class HubInvariantTests: XCTestCase {
             }
         }
         require(replies == (command?.request.rid == nil ? 0 : 1), "\(replies) replies")
+        require(lastPublishedOffset == hub.lastPublishedOffset, "the hub's last offset is not the last published")
+        let membership = published.filter(\.isMembershipChange)
+        require(membership == expectedPublished, "published \(membership), the party events tell \(expectedPublished)")
+        if !membership.isEmpty { seen.insert("published") }
         checkLeaderChanges(leaderChanges)
         if let command, let result, let actor {
             checkResult(result, of: command.request, by: actor, outputs: outputs, replayed: replayed)
@@ -420,6 +439,21 @@ final class HubInvariantTests: XCTestCase {
                 require(Set(roll.eligible).isSubset(of: party.members), "\(roll.roll) eligible beyond the members")
                 require(roll.choices.allSatisfy { roll.eligible.contains($0.player) }, "a choice by someone not eligible")
             }
+        }
+    }
+
+    /// What the stream for other services must carry for a party event, once `checkEvent` has
+    /// applied it to the membership the events tell: the last member leaving ends the party.
+    private func publishedKinds(telling event: PartyEvent) -> [PublishedEvent.Kind] {
+        let id = event.partyID
+        switch event.body {
+        case .memberJoined(let player): return [.memberJoined(party: id, player: player)]
+        case .memberLeft(let player, let reason):
+            let left = PublishedEvent.Kind.memberLeft(party: id, player: player, reason: reason.rawValue)
+            return eventMembers[id] == nil ? [left, .disbanded(party: id, reason: PublishedEvent.DisbandReason.empty)] : [left]
+        case .leaderChanged(let leader): return [.leaderChanged(party: id, leader: leader)]
+        case .disbanded: return [.disbanded(party: id, reason: PublishedEvent.DisbandReason.leader)]
+        default: return []
         }
     }
 
@@ -694,6 +728,16 @@ extension HubInvariantTests {
         "organization error forbidden", "organization error not_found", "organization error not_org_member",
         "organization error already_member", "organization error internal_error", "organization error invalid_request",
     ]
+}
+
+extension PublishedEvent.Kind {
+    /// The kinds party membership publishes (loot and quests publish the others).
+    fileprivate var isMembershipChange: Bool {
+        switch self {
+        case .partyCreated, .memberJoined, .memberLeft, .leaderChanged, .disbanded: return true
+        case .lootRolled, .questCompleted, .groupCreated, .groupMemberAdded, .groupMemberRemoved, .groupDeleted: return false
+        }
+    }
 }
 
 /// How often the walk saw each outcome.

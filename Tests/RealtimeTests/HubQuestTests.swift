@@ -87,7 +87,7 @@ final class HubQuestTests: XCTestCase {
                 .questCompleted(questID: "q-wolves", members: ["alice", "bob", "carol"]),
             ])
         XCTAssertEqual(
-            published(outputs).map(\.kind), [.questCompleted(party: party.id, questID: "q-wolves", members: ["alice", "bob", "carol"])])
+            hub.lastPublished.map(\.kind), [.questCompleted(party: party.id, questID: "q-wolves", members: ["alice", "bob", "carol"])])
         XCTAssertEqual(hub.party(of: "alice")?.quests, [])
         // Gone from the list: it may be shared again, and progress on it is ignored meanwhile.
         guard case .ignored? = serviceResults(hub.complete("pelts", of: "q-wolves", by: "alice")).first else {

@@ -137,7 +137,7 @@ final class HubServiceEventTests: XCTestCase {
         let decodedInput = try roundTripped(input)
         var outputs: [HubOutput] = []
         replayed.apply(decodedInput, into: &outputs)
-        XCTAssertEqual(outputs, hub.apply(input))
+        XCTAssertEqual(outputs.filter { !$0.isPublished }, hub.apply(input))
         XCTAssertEqual(replayed, hub.hub)
     }
 }

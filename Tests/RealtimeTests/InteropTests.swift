@@ -28,6 +28,17 @@ final class InteropTests: XCTestCase {
         try runAgainstFreshServer(["node", script.path])
     }
 
+    /// A service follows the published event stream with Python's `websockets`: catching up,
+    /// live events, reading on past the expected end, a clean close, a resume, and a player's
+    /// token refused (Interop/python_event_stream.py), on two loops.
+    func testPythonWebsocketsFollowsThePublishedEventStream() throws {
+        try requirePythonWebsockets()
+        let server = try startServer(extraArguments: ["--threads", "2"])
+        try runClient(
+            ["python3", Self.pythonEventStream, "--base", "ws://127.0.0.1:\(server.port)", "--secret", server.secret], server)
+        try stop(server)
+    }
+
     func testPythonWebsocketsClientAcrossTwoEventLoops() throws {
         try requirePythonWebsockets()
         let server = try startServer(extraArguments: ["--threads", "2"])
@@ -306,6 +317,7 @@ final class InteropTests: XCTestCase {
     private static let interopDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("Interop")
     private static let pythonClient = interopDirectory.appendingPathComponent("python_client.py").path
+    private static let pythonEventStream = interopDirectory.appendingPathComponent("python_event_stream.py").path
     private static let nodeClient = interopDirectory.appendingPathComponent("node_client.js").path
     private static let chromiumDriver = interopDirectory.appendingPathComponent("chromium_driver.py").path
     private static let groupsClient = interopDirectory.appendingPathComponent("groups_client.py").path

@@ -116,6 +116,24 @@ final class LogWriterTests: XCTestCase {
         XCTAssertEqual(scanned.report.removedEmptySegment, "/data/wal-00000000000000000011.log")
     }
 
+    func testADeferredWriterNeverSyncsAndNamesSegmentsItsOwnWay() throws {
+        // The event stream's segments: derived data, synced only by their owner.
+        let log = LogFixture()
+        let writer = try LogWriter(
+            fileSystem: log.fileSystem, directory: log.directory, segmentBytes: 200, pinned: [], firstLSN: 1,
+            segmentName: { LogFormat.eventSegmentName(firstOffset: $0) }, durability: .deferred)
+        try log.write(1...10, to: writer, batchSize: 10, sync: false, size: 20)
+        try log.write(11...12, to: writer, batchSize: 2, sync: false, size: 20)
+        XCTAssertNil(log.fileSystem.calls[.sync], "neither a new segment nor the one left is synced")
+        XCTAssertNil(log.fileSystem.calls[.syncDirectory])
+        XCTAssertEqual(writer.syncedLSN, 0)
+        XCTAssertEqual(writer.segmentFirstLSN, 11)
+        XCTAssertEqual(log.fileSystem.names(in: log.directory).filter { $0.hasPrefix("events-") }.count, 2)
+        XCTAssertEqual(writer.segmentPath, "/data/events-00000000000000000011.log")
+        log.fileSystem.simulateCrash()
+        XCTAssertEqual(log.fileSystem.names(in: log.directory).filter { $0.hasPrefix("events-") }, [], "nothing was durable")
+    }
+
     func testWriterContinuesWhereRecoveryLeftOffWithANewPinnedBlob() throws {
         let log = LogFixture()
         try log.writeLog(10)

@@ -92,13 +92,19 @@ public final class ByteWriter {
 
     /// Appends a decimal integer.
     public func append(decimal value: Int64) {
+        if value < 0 { append(UInt8(ascii: "-")) }
+        append(unsignedDecimal: value.magnitude)
+    }
+
+    /// Appends a decimal unsigned integer (offsets and counters that are `UInt64`). A label of
+    /// its own: an overload of `append(decimal:)` would make an integer literal ambiguous.
+    public func append(unsignedDecimal value: UInt64) {
         ensureRoom(20)
         if value == 0 {
             append(UInt8(ascii: "0"))
             return
         }
-        var magnitude = value.magnitude
-        if value < 0 { append(UInt8(ascii: "-")) }
+        var magnitude = value
         var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes of scratch, filled from the end
         withUnsafeMutableBytes(of: &digits) { scratch in
             var index = scratch.count

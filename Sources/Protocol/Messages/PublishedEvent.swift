@@ -56,3 +56,13 @@ public struct PublishedEvent: Equatable, Sendable {
         self.kind = kind
     }
 }
+
+extension PublishedEvent {
+    /// The `reason` of `party:disbanded`.
+    public enum DisbandReason {
+        /// The leader disbanded the party (`party.disband`).
+        public static let leader = "leader"
+        /// Its last member left (or was kicked, or timed out).
+        public static let empty = "empty"
+    }
+}

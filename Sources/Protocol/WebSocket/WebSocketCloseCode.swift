@@ -24,6 +24,10 @@ public struct WebSocketCloseCode: RawRepresentable, Hashable, Sendable, CustomSt
     public static let messageTooBig = WebSocketCloseCode(rawValue: 1009)
     /// 1011: the server met an unexpected condition.
     public static let internalError = WebSocketCloseCode(rawValue: 1011)
+    /// 4410 (the application range, 4000-4999): the event stream was asked to start after an
+    /// offset older than the oldest event it keeps (the reason says `offset_expired oldest=K`);
+    /// 410 is the same answer over plain HTTP.
+    public static let offsetExpired = WebSocketCloseCode(rawValue: 4410)
 
     /// Whether a peer may send this code in a close frame (RFC 6455 §7.4.1, §7.4.2 and the IANA
     /// registry): 1000-1003, 1007-1011 and the registered 1012-1014, and 3000-4999 for

@@ -22,11 +22,19 @@ extension Connection {
             lastReceivedAt = loop.nowMs
             loop.metrics.add(.webSocketSessions)
             loop.scheduleCheck(self, at: loop.nowMs + min(loop.pingIntervalMs, loop.idleTimeoutMs))
-            if case .party(let player) = endpoint { loop.openedPartySession(self, player: player) }
+            switch endpoint {
+            case .party(let player): loop.openedPartySession(self, player: player)
+            case .eventStream(let after): loop.openedEventStream(self, after: after)
+            case .echo: break
+            }
         case .toHub(let hubRequest, let keepAlive):
             servedRequest = true
             awaitAnswer(keepAlive: keepAlive, loop)
             loop.receivedHubBoundRequest(hubRequest, from: self)
+        case .eventsRead(let after, let limit, let keepAlive):
+            servedRequest = true
+            awaitAnswer(keepAlive: keepAlive, loop)
+            loop.requestedEvents(after: after, limit: limit, from: self)
         }
     }
 

@@ -134,6 +134,8 @@ extension Connection {
                 return
             }
             loop.receivedPartyMessage(payload, from: self)
+        case .eventStream:
+            return  // the stream only sends; a consumer's messages are read and ignored
         case nil:
             return
         }

@@ -51,6 +51,9 @@ final class Connection {
     var keepAliveAfterAnswer = false
     /// Reading is paused (EPOLLIN off) while an answer is awaited.
     var isReadPaused = false
+    /// An event stream subscriber was sent a catch-up chunk: the hub's loop hears when the
+    /// queue has drained, and only then sends the next (flow control).
+    var awaitsStreamDrain = false
     /// Monotonic milliseconds when the current phase began.
     var phaseStartedAt: Int64
     var lastReceivedAt: Int64

@@ -200,6 +200,13 @@ final class EventLoop {
                     deliverLocally(delivery.bytes, to: recipient)
                 }
             }
+        case .eventStream(let instructions):
+            for instruction in instructions {
+                switch instruction {
+                case .chunk(let id, let frames): deliverStreamChunk(frames, to: id)
+                case .close(let id, let code, let reason): closeStreamSubscriber(id, code: code, reason: reason)
+                }
+            }
         case .shutdown:
             beginShutdown()
         }
@@ -296,6 +303,7 @@ final class EventLoop {
             metrics.closed(code: connection.closeCode.rawValue)
         }
         if connection.player != nil { submitToHub(.input(.sessionClosed(connection.id.session, now: wallMs))) }
+        if case .eventStream? = connection.endpoint { submitToHub(.eventStreamClosed(connection.id)) }
     }
 
     /// Re-registers the socket's interest (EPOLLOUT only while output is left over).
@@ -350,6 +358,10 @@ final class EventLoop {
             } else if connection.shutdownWriteWhenFlushed {
                 connection.shutdownWriteWhenFlushed = false
                 shutdown(connection.fd, Int32(SHUT_WR))
+            } else if connection.awaitsStreamDrain && connection.phase == .open {
+                // The stream's catch-up chunk is on the wire: the hub's loop sends the next.
+                connection.awaitsStreamDrain = false
+                submitToHub(.eventStreamDrained(connection.id))
             }
         }
     }
@@ -420,6 +432,33 @@ final class EventLoop {
         submitToHub(.input(request.input(from: connection.id.session, now: wallMs)))
     }
 
+    /// A page of the published stream (`GET …/events`), read by the hub's loop; the
+    /// connection awaits the answer, which comes back like any frame for its id.
+    func requestedEvents(after: UInt64, limit: Int, from connection: Connection) {
+        submitToHub(.requestedEvents(connection.id, after: after, limit: limit))
+    }
+
+    /// A connection upgraded to the published stream: the hub's loop registers it and starts
+    /// sending from `after`.
+    func openedEventStream(_ connection: Connection, after: UInt64) {
+        submitToHub(.subscribedToEvents(connection.id, after: after))
+    }
+
+    /// A catch-up chunk for a stream subscriber of this loop: queued like any frames, and the
+    /// hub's loop hears once the connection has written them all.
+    func deliverStreamChunk(_ frames: [OutboundBytes], to id: ConnectionID) {
+        guard let connection = lookup(id), connection.phase == .open else { return }
+        for frame in frames { send(frame, to: connection) }
+        guard connection.phase == .open else { return }  // closed as a slow consumer
+        connection.awaitsStreamDrain = true
+        markDirty(connection)
+    }
+
+    /// The hub's loop closes a stream subscriber of this loop (an expired offset).
+    func closeStreamSubscriber(_ id: ConnectionID, code: WebSocketCloseCode, reason: String) {
+        lookup(id)?.beginClose(code, reason: reason, self)
+    }
+
     private func submitToHub(_ request: HubRequest) {
         if let hubHost {
             hubHost.handle(request)
@@ -441,6 +480,11 @@ final class EventLoop {
     /// Queues deliveries for another loop, posted at the end of this turn.
     func queueDeliveries(_ deliveries: [Delivery], toLoop target: Int) {
         outgoing[target].append(.deliveries(deliveries))
+    }
+
+    /// Queues the event stream's instructions for another loop, posted at the end of this turn.
+    func queueEventStreamInstructions(_ instructions: [EventStreamInstruction], toLoop target: Int) {
+        outgoing[target].append(.eventStream(instructions))
     }
 
     // MARK: Shutdown

@@ -1,5 +1,6 @@
 import CPartyHubSystem
 import Glibc
+import Protocol
 
 /// Messages one event loop hands another: the only way state crosses threads.
 enum LoopMessage {
@@ -11,6 +12,8 @@ enum LoopMessage {
     case logDurable(UInt64)
     /// Encoded frames for connections of this loop, in order.
     case deliveries([Delivery])
+    /// The event stream's instructions for its subscribers on this loop (from the hub's loop).
+    case eventStream([EventStreamInstruction])
     /// Stop accepting, close every WebSocket with 1001, and stop once they are gone.
     case shutdown
 }
@@ -19,6 +22,14 @@ enum LoopMessage {
 struct Delivery {
     let bytes: OutboundBytes
     let recipients: [ConnectionID]
+}
+
+/// What the hub's loop asks of a stream subscriber's connection on another loop.
+enum EventStreamInstruction {
+    /// Queue these frames; report `.eventStreamDrained` once the connection has written them.
+    case chunk(ConnectionID, [OutboundBytes])
+    /// Close the connection with this close frame.
+    case close(ConnectionID, WebSocketCloseCode, reason: String)
 }
 
 /// A multi-producer queue into one event loop, woken through an eventfd. Producers append

@@ -2,9 +2,9 @@ import Protocol
 
 /// Creating, joining, leaving and ending parties; chat, signals, roles and settings.
 extension Hub {
-    mutating func create(playerSlot: Int, seed: PartySeed?, maxMembers: Int?, lootMode: LootMode?) throws(PartyError)
-        -> ReplyData
-    {
+    mutating func create(
+        playerSlot: Int, seed: PartySeed?, maxMembers: Int?, lootMode: LootMode?, into outputs: inout [HubOutput]
+    ) throws(PartyError) -> ReplyData {
         try requireNoParty(playerSlot)
         let seats = maxMembers ?? configuration.maxMembers
         guard (2...max(2, configuration.maxPartySize)).contains(seats) else {
@@ -26,6 +26,8 @@ extension Hub {
         partySlotByCode[seed.inviteCode] = partySlot
         partySlotByID[seed.id] = partySlot
         players[playerSlot].party = partySlot
+        publish(
+            .partyCreated(party: seed.id, leader: players[playerSlot].name, maxMembers: seats, lootMode: mode), into: &outputs)
         return .party(snapshot(partySlot))
     }
 
@@ -65,6 +67,7 @@ extension Hub {
             forgetRequest(of: name, to: parties[partySlot].id)
         }
         emit(.memberJoined(player: name), in: partySlot, into: &outputs)
+        publish(.memberJoined(party: parties[partySlot].id, player: name), into: &outputs)
         // Requests to other parties are moot now: they are withdrawn, freeing those seats.
         withdrawRequests(of: name, into: &outputs)
         if role != nil { emit(.roleChanged(player: name, role: role), in: partySlot, into: &outputs) }
@@ -124,6 +127,7 @@ extension Hub {
         let (partySlot, target) = try leadersTarget(name, by: playerSlot)
         parties[partySlot].leader = target
         emit(.leaderChanged(leader: players[target].name), in: partySlot, into: &outputs)
+        publish(.leaderChanged(party: parties[partySlot].id, leader: players[target].name), into: &outputs)
         return .empty
     }
 
@@ -133,7 +137,9 @@ extension Hub {
         emit(.disbanded(by: players[playerSlot].name), in: partySlot, into: &outputs)
         let members = parties[partySlot].members
         for member in members { players[member].party = nil }
+        let partyID = parties[partySlot].id
         endParty(partySlot, into: &outputs)
+        publish(.disbanded(party: partyID, reason: PublishedEvent.DisbandReason.leader), into: &outputs)
         for member in members { releaseIfIdle(member, into: &outputs) }
         return .empty
     }
@@ -245,8 +251,11 @@ extension Hub {
         players[playerSlot].role = nil
         players[playerSlot].offlineSince = nil
         emit(.memberLeft(player: name, reason: reason), in: partySlot, into: &outputs)
+        let partyID = parties[partySlot].id
+        publish(.memberLeft(party: partyID, player: name, reason: reason.rawValue), into: &outputs)
         if parties[partySlot].members.isEmpty {
             endParty(partySlot, into: &outputs)
+            publish(.disbanded(party: partyID, reason: PublishedEvent.DisbandReason.empty), into: &outputs)
             releaseIfIdle(playerSlot, into: &outputs)
             return
         }
@@ -256,6 +265,7 @@ extension Hub {
             let heir = party.members.first(where: { !players[$0].sessions.isEmpty }) ?? party.members[0]
             parties[partySlot].leader = heir
             emit(.leaderChanged(leader: players[heir].name), in: partySlot, into: &outputs)
+            publish(.leaderChanged(party: partyID, leader: players[heir].name), into: &outputs)
         }
         // The master looter is always a member: the (possibly new) leader takes over.
         if party.masterLooter == playerSlot {

@@ -183,7 +183,7 @@ public struct Hub: Equatable, Sendable {
         switch command {
         case .chat, .signal: return .empty  // handled above
         case .create(let maxMembers, let lootMode):
-            return try create(playerSlot: playerSlot, seed: seed, maxMembers: maxMembers, lootMode: lootMode)
+            return try create(playerSlot: playerSlot, seed: seed, maxMembers: maxMembers, lootMode: lootMode, into: &outputs)
         case .join(let code, let role): return try join(playerSlot: playerSlot, inviteCode: code, role: role, into: &outputs)
         case .leave: return try leave(playerSlot: playerSlot, into: &outputs)
         case .get: return .party(snapshot(try partySlot(of: playerSlot)))

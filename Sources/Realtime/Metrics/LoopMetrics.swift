@@ -115,6 +115,9 @@ final class LoopMetrics: @unchecked Sendable {
         case turnMaxNanoseconds
         /// Live organizations and groups (gauges set by the hub's loop).
         case organizations, groups
+        /// The published event stream (the hub's loop): its last and oldest kept offsets, and
+        /// its WebSocket subscribers.
+        case eventStreamLastOffset, eventStreamOldestOffset, eventStreamSubscribers
     }
 
     private static let handshakeBase = Counter.allCases.count

@@ -69,6 +69,11 @@ enum MetricsRenderer {
         }
         single("partyhub_organizations", "gauge", "Live organizations.", .organizations)
         single("partyhub_groups", "gauge", "Live groups, in every organization.", .groups)
+        single("partyhub_event_stream_last_offset", "gauge", "The offset of the last event published to other services.", .eventStreamLastOffset)
+        single(
+            "partyhub_event_stream_oldest_offset", "gauge", "The oldest offset the event stream keeps (--event-retention).",
+            .eventStreamOldestOffset)
+        single("partyhub_event_stream_subscribers", "gauge", "WebSocket subscribers of the event stream.", .eventStreamSubscribers)
         single("partyhub_parties", "gauge", "Live parties.", .parties)
         single("partyhub_players", "gauge", "Players the hub holds: with a connection, or within their reconnect grace (members, and players holding idem keys).", .players)
         family("partyhub_event_loop_turn_seconds", "histogram", "Time an event loop spends handling one wake-up.")
@@ -117,7 +122,7 @@ enum MetricsRenderer {
         single("partyhub_snapshot_bytes", "gauge", "Size of the last snapshot.", metrics.value(.snapshotBytes))
         out += "# HELP partyhub_snapshot_seconds How long the last snapshot took to encode and write.\n# TYPE partyhub_snapshot_seconds gauge\n"
         out += "partyhub_snapshot_seconds \(seconds(metrics.value(.snapshotNanoseconds)))\n"
-        single("partyhub_data_directory_bytes", "gauge", "Bytes of log segments and snapshots in the data directory.", metrics.value(.diskBytes))
+        single("partyhub_data_directory_bytes", "gauge", "Bytes of log segments, snapshots and event segments in the data directory.", metrics.value(.diskBytes))
         single("partyhub_recovery_records", "gauge", "Log records replayed at the last start.", metrics.value(.recoveredRecords))
         out += "# HELP partyhub_recovery_seconds How long recovery took at the last start.\n# TYPE partyhub_recovery_seconds gauge\n"
         out += "partyhub_recovery_seconds \(seconds(metrics.value(.recoveryNanoseconds)))\n"

@@ -83,6 +83,7 @@ public enum LogFormat {
     private static let segmentSuffix = ".log"
     private static let snapshotPrefix = "snapshot-"
     private static let snapshotSuffix = ".snap"
+    private static let eventSegmentPrefix = "events-"
     private static let lsnDigits = 20
 
     /// `wal-<first LSN as 20 digits>.log`: names sort as their LSNs do.
@@ -95,6 +96,12 @@ public enum LogFormat {
         snapshotPrefix + digits(lsn) + snapshotSuffix
     }
 
+    /// `events-<first offset as 20 digits>.log`: a segment of the published event stream, in
+    /// the log's own format with the event's offset as each record's LSN.
+    public static func eventSegmentName(firstOffset: UInt64) -> String {
+        eventSegmentPrefix + digits(firstOffset) + segmentSuffix
+    }
+
     /// The first LSN a segment's name gives, or nil when the name is not a segment's.
     public static func segmentLSN(fromName name: String) -> UInt64? {
         lsn(in: name, prefix: segmentPrefix, suffix: segmentSuffix)
@@ -103,6 +110,11 @@ public enum LogFormat {
     /// The LSN a snapshot's name gives, or nil when the name is not a snapshot's.
     public static func snapshotLSN(fromName name: String) -> UInt64? {
         lsn(in: name, prefix: snapshotPrefix, suffix: snapshotSuffix)
+    }
+
+    /// The first offset an event segment's name gives, or nil when the name is not one.
+    public static func eventSegmentOffset(fromName name: String) -> UInt64? {
+        lsn(in: name, prefix: eventSegmentPrefix, suffix: segmentSuffix)
     }
 
     /// Whether `name` is a temporary file of ours (a snapshot or segment being written).
@@ -143,4 +155,7 @@ public enum LogRecordType: UInt8, Sendable {
     case hubInput = 1
     /// A process started writing the log (its epoch and configuration in the payload).
     case processStarted = 2
+    /// An event of the published stream (`events-*.log` only): its JSON, as served; the
+    /// record's LSN is the event's offset.
+    case publishedEvent = 3
 }

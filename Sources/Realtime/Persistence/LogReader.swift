@@ -141,6 +141,18 @@ public final class LogReader {
         }
     }
 
+    /// Goes on reading at `position`, where the record with `lsn` should start: a place an
+    /// index of this file's own records gave (the event stream's checkpoints), to read from
+    /// the middle of a segment. That record is verified like any other when `next` reads it; a
+    /// position past the end reads as damage, never a trap. `recordCount` counts from here.
+    public func seek(to position: Int, lsn: UInt64) {
+        precondition(header != nil, "read the segment header first")
+        precondition(position >= 0, "a position in the file")
+        offset = min(position, fileSize + 1)
+        nextLSN = lsn
+        recordCount = 0
+    }
+
     /// Looks past damage at `damageOffset` for records that still verify: the first position
     /// after it holding a record with a plausible length that fits, an LSN from `nextLSN` on
     /// (each later record takes at least 17 bytes, which bounds how far), and a good checksum;

@@ -10,7 +10,22 @@ import CPartyHubSystem
 /// Fail-stop (PostgreSQL's rule since 2018): after any error the writer is poisoned and
 /// refuses every later call, because a failed write or fdatasync leaves the file in a state
 /// nothing can vouch for. The process stops; recovery at the next start cuts what was torn.
+///
+/// The published event stream writes its own segments (`events-*.log`) with the same writer,
+/// named by its own prefix and with `SegmentDurability.deferred`: its records are derived from
+/// the log, so the writer never syncs on its own and the owner makes the files durable when it
+/// must (before a snapshot that no longer lets the log regenerate them).
 public final class LogWriter {
+    /// When the writer itself makes segments durable.
+    public enum SegmentDurability: Sendable {
+        /// A new segment is synced (file and directory) before it is used, and a full one before
+        /// the next is begun: only the newest segment can have a torn tail (the write-ahead log).
+        case synced
+        /// The writer never syncs: every sync is the owner's (`sync()`, or another thread's
+        /// fdatasync of the files), so any segment written since the last one may be torn.
+        case deferred
+    }
+
     /// The directory the segments are in.
     public let directory: String
     /// A segment is closed once it holds this many bytes.
@@ -32,12 +47,17 @@ public final class LogWriter {
     public private(set) var syncedLSN: UInt64
     /// The path of the segment being written.
     public private(set) var segmentPath: String
+    /// The first LSN of the segment being written.
+    public private(set) var segmentFirstLSN: UInt64 = 0
+    /// The bytes the segment being written holds, its header included.
+    public private(set) var segmentByteCount = 0
+    /// How segments are made durable.
+    public let durability: SegmentDurability
 
     private let fileSystem: any StorageFileSystem
     private let clock: () -> Int64
     private var file: StorageFile?
-    private var segmentSize = 0
-    private var segmentFirstLSN: UInt64 = 0
+    private let segmentName: @Sendable (UInt64) -> String
     private var failure: StorageError?
     private var isClosed = false
 
@@ -53,10 +73,14 @@ public final class LogWriter {
     ///     fdatasync for 4 KiB appends (docs/PERSISTENCE.md, Measurements), since every append
     ///     still changes the file's size, and it holds the blocks of a short last segment.
     ///   - clock: the creation time written in segment headers, Unix ms.
+    ///   - segmentName: a segment's file name from its first LSN (`wal-<LSN>.log` by default).
+    ///   - durability: whether the writer syncs segments itself (`.synced`, the log's default).
     public init(
         fileSystem: any StorageFileSystem, directory: String, segmentBytes: Int = LogFormat.defaultSegmentBytes,
         pinned: [UInt8], firstLSN: UInt64, preallocate: Bool = false,
-        clock: @escaping () -> Int64 = { partyhub_wall_ms() }
+        clock: @escaping () -> Int64 = { partyhub_wall_ms() },
+        segmentName: @escaping @Sendable (UInt64) -> String = { LogFormat.segmentName(firstLSN: $0) },
+        durability: SegmentDurability = .synced
     ) throws(StorageError) {
         precondition(firstLSN > 0, "LSNs start at 1")
         precondition(segmentBytes > 0, "a segment must be allowed some bytes")
@@ -68,9 +92,11 @@ public final class LogWriter {
         self.preallocates = preallocate
         self.pinned = pinned
         self.clock = clock
+        self.segmentName = segmentName
+        self.durability = durability
         self.nextLSN = firstLSN
         self.syncedLSN = firstLSN - 1
-        self.segmentPath = FileSystem.join(directory, LogFormat.segmentName(firstLSN: firstLSN))
+        self.segmentPath = FileSystem.join(directory, segmentName(firstLSN))
         try startSegment(firstLSN: firstLSN)
     }
 
@@ -85,7 +111,7 @@ public final class LogWriter {
         precondition(batch.firstLSN == nextLSN, "batch starts at LSN \(batch.firstLSN), the log is at \(nextLSN)")
         do {
             // A segment holds at least one batch, however small `segmentBytes` is.
-            if segmentSize >= segmentBytes && nextLSN > segmentFirstLSN {
+            if segmentByteCount >= segmentBytes && nextLSN > segmentFirstLSN {
                 try finishSegment()
                 try startSegment(firstLSN: batch.firstLSN)
             }
@@ -95,7 +121,7 @@ public final class LogWriter {
             failure = error
             throw error
         }
-        segmentSize += batch.bytes.count
+        segmentByteCount += batch.bytes.count
         nextLSN = batch.lastLSN + 1
     }
 
@@ -120,27 +146,31 @@ public final class LogWriter {
         isClosed = true
     }
 
-    /// Syncs and closes the current segment.
+    /// Syncs (unless durability is deferred) and closes the current segment.
     private func finishSegment() throws(StorageError) {
         guard let file else { return }
-        try fileSystem.sync(file)
-        syncedLSN = nextLSN - 1
+        if durability == .synced {
+            try fileSystem.sync(file)
+            syncedLSN = nextLSN - 1
+        }
         fileSystem.close(file)
         self.file = nil
     }
 
-    /// Creates, fills in and makes durable a new segment starting at `firstLSN`. A file this
-    /// call created is removed again if it fails.
+    /// Creates, fills in and (unless durability is deferred) makes durable a new segment
+    /// starting at `firstLSN`. A file this call created is removed again if it fails.
     private func startSegment(firstLSN: UInt64) throws(StorageError) {
-        let path = FileSystem.join(directory, LogFormat.segmentName(firstLSN: firstLSN))
+        let path = FileSystem.join(directory, segmentName(firstLSN))
         let created = try fileSystem.createFile(path)
         do {
             if preallocates { try fileSystem.preallocate(created, length: segmentBytes) }
             let header = LogSegmentHeader(firstLSN: firstLSN, createdAt: clock(), pinned: pinned).encoded()
             try header.withStorageBytes { (bytes) throws(StorageError) in try fileSystem.append(created, bytes) }
-            try fileSystem.sync(created)
-            try fileSystem.syncDirectory(directory)
-            segmentSize = header.count
+            if durability == .synced {
+                try fileSystem.sync(created)
+                try fileSystem.syncDirectory(directory)
+            }
+            segmentByteCount = header.count
         } catch {
             fileSystem.close(created)
             try? fileSystem.remove(path)

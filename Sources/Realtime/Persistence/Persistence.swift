@@ -2,8 +2,9 @@ import CPartyHubSystem
 import Glibc
 
 /// The data directory at work for one server: recovery at start (newest valid snapshot, then
-/// the log after it), the log's writer and committer, the snapshot thread, and the final
-/// snapshot at a clean stop. The directory is locked for the life of the process.
+/// the log after it, and the published event stream's files checked against what the replay
+/// publishes), the log's writer and committer, the snapshot thread, and the final snapshot at a
+/// clean stop. The directory is locked for the life of the process.
 final class Persistence: @unchecked Sendable {
     let directory: DataDirectory
     let configuration: PersistenceConfiguration
@@ -13,6 +14,8 @@ final class Persistence: @unchecked Sendable {
     let snapshotter: Snapshotter
     /// The hub loop's side of the log.
     let inputLog: HubInputLog
+    /// The published event stream, for the hub's loop.
+    let eventStream: EventStream
     private let metrics: PersistenceMetrics
     private let logger: Logger
     /// The recovered hub, until the hub's loop takes it.
@@ -35,7 +38,7 @@ final class Persistence: @unchecked Sendable {
         let store = SnapshotStore(fileSystem: fileSystem, directory: path)
         var recovered = try Self.recover(
             directory: path, store: store, fileSystem: fileSystem, hubConfiguration: hubConfiguration,
-            truncateDamage: configuration.truncateDamage, logger: logger)
+            eventConfiguration: configuration.events, truncateDamage: configuration.truncateDamage, logger: logger)
         epoch = recovered.epoch == UInt16.max ? 1 : recovered.epoch + 1
         if recovered.hub.configuration != hubConfiguration {
             logger.info("the hub's rules differ from those the log was written with; the new ones apply from now on")
@@ -56,6 +59,7 @@ final class Persistence: @unchecked Sendable {
             for session in open {
                 let input = HubInput.sessionClosed(session, now: now)
                 recovered.hub.apply(input, into: &outputs)
+                for case .published(let event) in outputs { try recovered.events.replayed(event) }
                 outputs.removeAll(keepingCapacity: true)
                 lastLSN += 1
                 builder.append(input, lsn: lastLSN, scratch: &payload)
@@ -63,11 +67,13 @@ final class Persistence: @unchecked Sendable {
             try writer.write(builder.batch)
             try writer.sync()
         }
+        eventStream = try recovered.events.finish(lastPublishedOffset: recovered.hub.lastPublishedOffset)
+        for cut in recovered.events.cuts { logger.warning("recovery cut the event segments", ["what": cut]) }
         recoveredHub = recovered.hub
         committer = LogCommitter(writer: writer, policy: configuration.fsync, lastLSN: lastLSN, metrics: metrics)
         snapshotter = Snapshotter(
-            store: store, fileSystem: fileSystem, committer: committer, pinned: pinned, snapshotLSN: recovered.snapshotLSN,
-            snapshotBytes: recovered.snapshotBytes, metrics: metrics, logger: logger)
+            store: store, fileSystem: fileSystem, committer: committer, events: eventStream.durability, pinned: pinned,
+            snapshotLSN: recovered.snapshotLSN, snapshotBytes: recovered.snapshotBytes, metrics: metrics, logger: logger)
         inputLog = HubInputLog(lastLSN: lastLSN, committer: committer)
         let elapsed = partyhub_monotonic_ns() - started
         metrics.set(.recoveredRecords, Int64(recovered.replayed))
@@ -84,6 +90,9 @@ final class Persistence: @unchecked Sendable {
                 "last_lsn": String(lastLSN), "closed_sessions": String(open.count), "epoch": String(epoch),
                 "parties": String(recovered.hub.partyCount), "organizations": String(recovered.hub.organizationCount),
                 "groups": String(recovered.hub.groupCount), "ms": String(elapsed / 1_000_000),
+                "events": "\(eventStream.oldestOffset)-\(eventStream.lastOffset)",
+                "events_verified": String(recovered.events.verified),
+                "events_regenerated": String(recovered.events.regenerated),
             ])
     }
 
@@ -97,6 +106,12 @@ final class Persistence: @unchecked Sendable {
     /// Starts the log and snapshot threads; `durable` reaches the hub's loop.
     func start(durable: @escaping @Sendable (UInt64) -> Void) throws {
         let logger = self.logger
+        eventStream.setFailureHook { error in
+            // The events are derived from the log: nothing is lost, but nothing after a failed
+            // write or sync may be shown or trusted. The next start regenerates them.
+            logger.error("an event segment failed; stopping", ["error": error.description])
+            _exit(3)
+        }
         try committer.start(
             hooks: LogCommitter.Hooks(
                 durable: durable,
@@ -113,19 +128,31 @@ final class Persistence: @unchecked Sendable {
         try snapshotter.start()
     }
 
-    /// The clean stop, after the loops have stopped: the log is written and synced, then a
-    /// final snapshot at its last LSN, so the next start replays nothing.
-    func close(finalHub hub: Hub) {
+    /// The clean stop, after the loops have stopped: the log is written and synced; then
+    /// `releaseHeldEvents` appends to the stream the events the hub's loop still held for that
+    /// sync (on this thread: the loop is gone); then a final snapshot at the log's last LSN,
+    /// the stream synced through its offset first, so the next start replays nothing.
+    func close(finalHub hub: Hub, releaseHeldEvents: () -> Void) {
         committer.stop()
+        releaseHeldEvents()
         snapshotter.stop()
         let lsn = inputLog.lastRecordedLSN
-        if lsn > snapshotter.lastSnapshotLSN {
+        // A snapshot past the stream's files would promise events they do not hold; without
+        // it, the next start replays the log and regenerates them.
+        let streamIsWhole = eventStream.lastOffset == hub.lastPublishedOffset
+        if !streamIsWhole {
+            logger.error(
+                "the event stream ends before the hub's last published event; no final snapshot, the next start replays the log",
+                ["stream": String(eventStream.lastOffset), "hub": String(hub.lastPublishedOffset)])
+        }
+        if lsn > snapshotter.lastSnapshotLSN && streamIsWhole {
             do {
                 try snapshotter.writeNow(hub, lsn: lsn)
             } catch {
                 logger.error("the final snapshot failed; the next start replays the log", ["error": error.description])
             }
         }
+        eventStream.close()
         directory.unlock()
     }
 
@@ -133,6 +160,8 @@ final class Persistence: @unchecked Sendable {
 
     private struct Recovered {
         var hub: Hub
+        /// The stream's files, checked so far against the replay.
+        let events: EventStreamRecovery
         var snapshotLSN: UInt64
         /// The recovered snapshot's payload size (0 without one).
         var snapshotBytes: Int
@@ -143,7 +172,7 @@ final class Persistence: @unchecked Sendable {
 
     private static func recover(
         directory: String, store: SnapshotStore, fileSystem: any StorageFileSystem, hubConfiguration: HubConfiguration,
-        truncateDamage: Bool, logger: Logger
+        eventConfiguration: EventStreamConfiguration, truncateDamage: Bool, logger: Logger
     ) throws -> Recovered {
         let loaded = try store.loadNewest()
         for skipped in loaded.skipped {
@@ -170,6 +199,9 @@ final class Persistence: @unchecked Sendable {
         } else {
             hub = Hub(configuration: hubConfiguration)
         }
+        let events = try EventStreamRecovery(
+            fileSystem: fileSystem, directory: directory, configuration: eventConfiguration,
+            durableOffset: hub.lastPublishedOffset, truncateDamage: truncateDamage, logger: logger)
         var outputs: [HubOutput] = []
         var replayed = 0
         var segmentPath = directory
@@ -197,6 +229,7 @@ final class Persistence: @unchecked Sendable {
                         segmentPath, offset: nil, "record LSN \(record.lsn) does not decode as a hub input: \(error)")
                 }
                 hub.apply(input, into: &outputs)
+                for case .published(let event) in outputs { try events.replayed(event) }
                 outputs.removeAll(keepingCapacity: true)
                 replayed += 1
             })
@@ -204,6 +237,6 @@ final class Persistence: @unchecked Sendable {
             logger.warning("recovery cut the log", ["damage": damage.description])
         }
         return Recovered(
-            hub: hub, snapshotLSN: snapshotLSN, snapshotBytes: snapshotBytes, nextLSN: report.nextLSN, epoch: epoch, replayed: replayed)
+            hub: hub, events: events, snapshotLSN: snapshotLSN, snapshotBytes: snapshotBytes, nextLSN: report.nextLSN, epoch: epoch, replayed: replayed)
     }
 }

@@ -22,6 +22,8 @@ public struct PersistenceConfiguration: Equatable, Sendable {
     /// Damage in the log other than a torn tail of the newest segment stops the start unless
     /// this is set (`--recover=truncate`): then the log is cut at the damage, and it is reported.
     public var truncateDamage = false
+    /// The published event stream's files.
+    public var events = EventStreamConfiguration()
 
     public init() {}
 }

@@ -5,13 +5,16 @@ import Glibc
 /// a copy taken at a turn boundary (copy-on-write makes the copy itself cheap; the loop pays
 /// for each container the first time it writes it afterwards), and this thread encodes it,
 /// waits until the log is durable through the snapshot's LSN (so a snapshot never covers a
-/// record a crash could take from the log), writes it (temporary file, fsync, rename,
+/// record a crash could take from the log) and the event stream's files through the snapshot's
+/// last published offset (after the snapshot, the log that could regenerate them may be
+/// pruned), writes it (temporary file, fsync, rename,
 /// directory fsync) and prunes: the last two snapshots are kept, and log segments wholly older
 /// than the older one are deleted, so the data directory stays bounded.
 final class Snapshotter: @unchecked Sendable {
     private let store: SnapshotStore
     private let fileSystem: any StorageFileSystem
     private let committer: LogCommitter
+    private let events: EventFileDurability
     private let metrics: PersistenceMetrics
     private let logger: Logger
     private let pinned: [UInt8]
@@ -27,9 +30,10 @@ final class Snapshotter: @unchecked Sendable {
     private var lastPayloadBytes: Int
 
     init(
-        store: SnapshotStore, fileSystem: any StorageFileSystem, committer: LogCommitter, pinned: [UInt8], snapshotLSN: UInt64,
-        snapshotBytes: Int, metrics: PersistenceMetrics, logger: Logger
+        store: SnapshotStore, fileSystem: any StorageFileSystem, committer: LogCommitter, events: EventFileDurability,
+        pinned: [UInt8], snapshotLSN: UInt64, snapshotBytes: Int, metrics: PersistenceMetrics, logger: Logger
     ) {
+        self.events = events
         self.fileSystem = fileSystem
         self.writtenLSN = snapshotLSN
         self.lastPayloadBytes = snapshotBytes
@@ -71,8 +75,10 @@ final class Snapshotter: @unchecked Sendable {
         thread.join()
     }
 
-    /// Writes a snapshot now, on the calling thread (shutdown, after the loops stopped).
+    /// Writes a snapshot now, on the calling thread (shutdown, after the loops stopped and the
+    /// log's last sync).
     func writeNow(_ hub: Hub, lsn: UInt64) throws(StorageError) {
+        events.makeDurable(through: hub.lastPublishedOffset)
         try write(hub, lsn: lsn)
     }
 
@@ -86,6 +92,7 @@ final class Snapshotter: @unchecked Sendable {
             }
             guard let next else { return }
             committer.waitUntilSynced(next.lsn)
+            events.makeDurable(through: next.hub.lastPublishedOffset)
             do {
                 try write(next.hub, lsn: next.lsn)
             } catch {

@@ -1,10 +1,19 @@
 import Protocol
 
 /// What a loop hands the hub's loop: an input for the hub, or a refusal of a frame that never
-/// became one (it did not decode), which must still reach the client in the order of its inputs.
+/// became one (it did not decode), which must still reach the client in the order of its inputs;
+/// or what concerns the published event stream, which the hub's loop owns.
 enum HubRequest {
     case input(HubInput)
     case refusal(SessionID, rid: Int64?, PartyError)
+    /// `GET …/events`: a page of the stream, answered to the connection.
+    case requestedEvents(ConnectionID, after: UInt64, limit: Int)
+    /// A connection upgraded to `…/events/stream`, from the event after `after` on.
+    case subscribedToEvents(ConnectionID, after: UInt64)
+    /// A stream subscriber's connection wrote the catch-up chunk it was sent.
+    case eventStreamDrained(ConnectionID)
+    /// A stream subscriber's connection is gone.
+    case eventStreamClosed(ConnectionID)
 }
 
 /// Runs the hub on its loop, as one pipeline: **apply -> log -> durable -> release**.
@@ -15,7 +24,9 @@ enum HubRequest {
 /// `ReleaseQueue` until the log says that batch is durable; only then are they routed to their
 /// connections (directly on this loop, batched to the others). So no client ever sees a change
 /// a crash could take back, and a read-only reply waits behind the records of the state it
-/// shows. Nothing here writes to a socket: applying never re-enters the loop's flush.
+/// shows. Events published for other services are held the same way, in the same order, and
+/// appended to the `EventStream` when released. Nothing here writes to a socket: applying never
+/// re-enters the loop's flush.
 final class HubHost {
     /// One encoded frame and who gets it.
     struct Outgoing {
@@ -23,34 +34,50 @@ final class HubHost {
         let recipients: Recipients
     }
 
-    /// A frame's recipients: one session (a reply, most notices) without an array, or many.
+    /// A frame's recipients: one session (a reply, most notices) without an array, or many;
+    /// or the event stream, for a published event's frame.
     enum Recipients {
         case one(SessionID)
         case many([SessionID])
+        case eventStream(offset: UInt64)
     }
 
     private(set) var hub: Hub
+    /// The published event stream, which only this host appends to.
+    let eventStream: EventStream
+    /// The stream's WebSocket subscribers.
+    let subscriptions: EventSubscriptions
     // unowned(unsafe): the loop owns this host and outlives it; a checked unowned reference
     // costs a retain and release on every access.
-    private unowned(unsafe) let loop: EventLoop
+    unowned(unsafe) let loop: EventLoop
     private let log: HubInputLog
     private let snapshotter: Snapshotter
     private let snapshotEvery: UInt64
     private var lastSnapshotRequestLSN: UInt64
-    private let loopCount: Int
-    private let epoch: UInt16
+    let loopCount: Int
+    let epoch: UInt16
     /// `--public-url`, for the groups' `invite_link`.
     private let publicURL: String?
     private var outputs: [HubOutput] = []
     /// This turn's frames, held until the end of the turn.
     private var turnOutgoing: [Outgoing] = []
     private var held = ReleaseQueue<Outgoing>()
+    /// Answers to plain HTTP requests that need no durability (a page of the stream), routed
+    /// at the end of the turn.
+    var answers: [Outgoing] = []
     /// Per loop, released deliveries, handed over at the end of the turn.
     private var remoteDeliveries: [[Delivery]]
     private var remoteRecipients: [[ConnectionID]]
+    /// Per loop, the event stream's instructions for its subscribers there, handed over after
+    /// the deliveries at the end of the turn.
+    var remoteStreamInstructions: [[EventStreamInstruction]]
 
-    init(hub: Hub, log: HubInputLog, snapshotter: Snapshotter, snapshotEvery: Int, loop: EventLoop, loopCount: Int, epoch: UInt16) {
+    init(
+        hub: Hub, log: HubInputLog, eventStream: EventStream, snapshotter: Snapshotter, snapshotEvery: Int, loop: EventLoop,
+        loopCount: Int, epoch: UInt16
+    ) {
         self.hub = hub
+        self.eventStream = eventStream
         self.log = log
         self.snapshotter = snapshotter
         self.snapshotEvery = UInt64(snapshotEvery)
@@ -64,6 +91,12 @@ final class HubHost {
         // What recovery brought back, before any request changes it.
         loop.metrics.set(.organizations, Int64(hub.organizationCount))
         loop.metrics.set(.groups, Int64(hub.groupCount))
+        self.remoteStreamInstructions = Array(repeating: [], count: loopCount)
+        let chunkBytes = min(EventSubscriptions.defaultChunkBytes, max(1, loop.context.configuration.maxOutboundBytes / 2))
+        self.subscriptions = EventSubscriptions(stream: eventStream, chunkBytes: chunkBytes, logger: loop.context.logger)
+        subscriptions.output = self
+        eventStream.addSink(subscriptions)
+        noteEventStreamMetrics()
     }
 
     /// Carries out one request from a loop.
@@ -71,6 +104,14 @@ final class HubHost {
         switch request {
         case .input(let input): apply(input)
         case .refusal(let session, let rid, let error): refuse(session, rid: rid, error)
+        case .requestedEvents(let id, let after, let limit): answerEventsPage(to: id, after: after, limit: limit)
+        case .subscribedToEvents(let id, let after):
+            subscriptions.subscribed(id, after: after)
+            loop.metrics.set(.eventStreamSubscribers, Int64(subscriptions.count))
+        case .eventStreamDrained(let id): subscriptions.drained(id)
+        case .eventStreamClosed(let id):
+            subscriptions.closed(id)
+            loop.metrics.set(.eventStreamSubscribers, Int64(subscriptions.count))
         }
     }
 
@@ -111,6 +152,11 @@ final class HubHost {
             case .notice(let message, let recipients):
                 let addressed: Recipients = recipients.count == 1 ? .one(recipients[0]) : .many(recipients)
                 turnOutgoing.append(Outgoing(bytes: .frame(message, using: writer), recipients: addressed))
+            case .published(let event):
+                // Encoded once: the frame every stream subscriber gets, whose payload is what
+                // the files store and `GET …/events` serves.
+                let frame = OutboundBytes.copy(PublishedEventEncoder.encodeFrame(event, into: writer))
+                turnOutgoing.append(Outgoing(bytes: frame, recipients: .eventStream(offset: event.offset)))
             case .serviceResults(let caller, let results):
                 // A whole response, written for a kept connection; the connection closes after
                 // it when its client asked for that.
@@ -123,8 +169,6 @@ final class HubHost {
                 let response = OrganizationResponseEncoder.response(to: reply, publicURL: publicURL, using: writer)
                 if let organizationEndpoint { loop.metrics.apiRequest(organizationEndpoint, status: response.status) }
                 turnOutgoing.append(Outgoing(bytes: .copy(response.serialized(keepAlive: true)), recipients: .one(caller)))
-            case .published:
-                break  // The outgoing stream comes with the stream's storage.
             }
         }
         loop.metrics.set(.parties, Int64(hub.partyCount))
@@ -158,8 +202,12 @@ final class HubHost {
         apply(.tick(now: now))
     }
 
-    /// Whether the end of the turn has work left: frames to hold or deliveries to hand over.
-    var hasEndOfTurnWork: Bool { !turnOutgoing.isEmpty || log.hasUncommittedRecords || remoteDeliveries.contains(where: { !$0.isEmpty }) }
+    /// Whether the end of the turn has work left: frames to hold, answers to route, deliveries
+    /// or stream instructions to hand over.
+    var hasEndOfTurnWork: Bool {
+        !turnOutgoing.isEmpty || !answers.isEmpty || log.hasUncommittedRecords || remoteDeliveries.contains(where: { !$0.isEmpty })
+            || remoteStreamInstructions.contains(where: { !$0.isEmpty })
+    }
 
     /// Ends the hub's part of a turn: the turn's records go to the log as one batch, the turn's
     /// frames are held behind them, whatever is durable is released, and released deliveries
@@ -174,10 +222,17 @@ final class HubHost {
             held.hold(turnOutgoing, until: log.lastRecordedLSN)
             turnOutgoing.removeAll(keepingCapacity: true)
         }
+        routeAnswers()
         releaseDurable()
         for target in remoteDeliveries.indices where !remoteDeliveries[target].isEmpty {
             loop.queueDeliveries(remoteDeliveries[target], toLoop: target)
             remoteDeliveries[target].removeAll(keepingCapacity: true)
+        }
+        // After the deliveries: a live push queued this turn covers offsets before any chunk
+        // queued after it.
+        for target in remoteStreamInstructions.indices where !remoteStreamInstructions[target].isEmpty {
+            loop.queueEventStreamInstructions(remoteStreamInstructions[target], toLoop: target)
+            remoteStreamInstructions[target].removeAll(keepingCapacity: true)
         }
     }
 
@@ -193,11 +248,31 @@ final class HubHost {
             switch outgoing.recipients {
             case .one(let session): route(outgoing.bytes, to: CollectionOfOne(session))
             case .many(let sessions): route(outgoing.bytes, to: sessions)
+            case .eventStream(let offset): eventStream.append(offset: offset, frame: outgoing.bytes)
             }
         }
+        eventStream.publishAppended()
+        noteEventStreamMetrics()
     }
 
-    private func route(_ bytes: OutboundBytes, to sessions: some Collection<SessionID>) {
+    private func noteEventStreamMetrics() {
+        loop.metrics.set(.eventStreamLastOffset, Int64(clamping: eventStream.lastOffset))
+        loop.metrics.set(.eventStreamOldestOffset, Int64(clamping: eventStream.oldestOffset))
+    }
+
+    /// At a clean stop, once the loops have stopped and the log's last sync is done: the
+    /// events still held go to the stream (so its files reach the hub's last published offset
+    /// before the final snapshot); the frames are dropped, their connections are gone. Called
+    /// on the stopping thread: the loop that owned this host has ended.
+    func releaseHeldEventsAfterStop() {
+        for outgoing in held.release(through: .max) {
+            if case .eventStream(let offset) = outgoing.recipients { eventStream.append(offset: offset, frame: outgoing.bytes) }
+        }
+        eventStream.publishAppended()
+    }
+
+    /// Routes a frame to sessions of this process, at once on this loop and batched to others.
+    func route(_ bytes: OutboundBytes, to sessions: some Collection<SessionID>) {
         var remote = false
         for session in sessions {
             let id = ConnectionID(session: session)

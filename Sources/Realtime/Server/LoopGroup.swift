@@ -10,18 +10,24 @@ final class LoopGroup: @unchecked Sendable {
     private var threads: [pthread_t] = []
 
     /// Makes the loops; the hub's loop runs `hub` (as recovered) and records its inputs in `log`.
-    init(context: ServerContext, loopCount: Int, hub: Hub, log: HubInputLog, snapshotter: Snapshotter, snapshotEvery: Int) throws {
+    init(
+        context: ServerContext, loopCount: Int, hub: Hub, log: HubInputLog, eventStream: EventStream, snapshotter: Snapshotter,
+        snapshotEvery: Int
+    ) throws {
         precondition(loopCount >= 1 && loopCount <= 255, "between 1 and 255 loops")
         loops = try (0..<loopCount).map { try EventLoop(index: $0, context: context, loopCount: loopCount) }
         for loop in loops { loop.group = self }
         let hubLoop = loops[hubLoopIndex]
         hubLoop.hubHost = HubHost(
-            hub: hub, log: log, snapshotter: snapshotter, snapshotEvery: snapshotEvery, loop: hubLoop, loopCount: loopCount,
-            epoch: context.epoch)
+            hub: hub, log: log, eventStream: eventStream, snapshotter: snapshotter, snapshotEvery: snapshotEvery, loop: hubLoop,
+            loopCount: loopCount, epoch: context.epoch)
     }
 
+    /// The hub's host on its loop (read after `join`, for the final snapshot).
+    var hubHost: HubHost { loops[hubLoopIndex].hubHost! }
+
     /// The hub as its loop left it (read after `join`, for the final snapshot).
-    var hub: Hub { loops[hubLoopIndex].hubHost!.hub }
+    var hub: Hub { hubHost.hub }
 
     /// Posts messages to a loop (from any thread).
     func post(_ messages: [LoopMessage], to loopIndex: Int) {

@@ -9,6 +9,8 @@ enum RouteDecision {
     /// Hand the request to the hub; its answer is the response, sent once what it shows is
     /// durable.
     case toHub(HubBoundRequest, keepAlive: Bool)
+    /// Ask the hub's loop for a page of the published event stream; its answer is the response.
+    case eventsRead(after: UInt64, limit: Int, keepAlive: Bool)
 }
 
 /// The WebSocket endpoints a connection can be upgraded to.
@@ -17,11 +19,14 @@ enum WebSocketEndpoint {
     case party(player: String)
     /// Echo of every message (conformance testing).
     case echo
+    /// The published event stream for a service, from the event after `after` on.
+    case eventStream(after: UInt64)
 }
 
 /// Maps requests to responses and upgrades: the party WebSocket (JWT sign-in), the service
-/// events endpoint (service tokens), the organizations and groups API (`Router+Organizations`),
-/// the optional echo endpoint, `/healthz` and `/metrics`. Pure apart from the metrics.
+/// events endpoints (service tokens: events in, the published events out as pages and as a
+/// WebSocket stream), the organizations and groups API (`Router+Organizations`), the optional
+/// echo endpoint, `/healthz` and `/metrics`. Pure apart from reading the metrics.
 struct Router {
     let context: ServerContext
     /// The loop's counters (the organizations API counts its refusals by endpoint).
@@ -29,6 +34,11 @@ struct Router {
 
     /// Where other services send events (POST).
     static let eventsPath = "/api/v1/social/party/events"
+    /// Where other services follow the published events over a WebSocket.
+    static let eventStreamPath = "/api/v1/social/party/events/stream"
+    /// `limit` of a page of events: the default and the range.
+    static let defaultEventsLimit = 100
+    static let eventsLimitRange: ClosedRange<UInt64> = 1...1000
 
     func route(_ request: HTTPRequest, nowSeconds: Int64, shuttingDown: Bool) -> RouteDecision {
         let configuration = context.configuration
@@ -58,8 +68,12 @@ struct Router {
         case Self.eventsPath:
             switch request.method {
             case "POST": return receiveServiceEvents(request, nowSeconds: nowSeconds, shuttingDown: shuttingDown)
-            default: return methodNotAllowed(keepAlive, allow: "POST")
+            case "GET": return readEvents(request, nowSeconds: nowSeconds, shuttingDown: shuttingDown)
+            default: return methodNotAllowed(keepAlive, allow: "GET, POST")
             }
+        case Self.eventStreamPath:
+            guard request.method == "GET" else { return methodNotAllowed(keepAlive) }
+            return subscribeToEvents(request, nowSeconds: nowSeconds, shuttingDown: shuttingDown)
         case _ where configuration.echoPath.map({ path.utf8.elementsEqual($0.utf8) }) ?? false:
             guard request.method == "GET" else { return methodNotAllowed(keepAlive) }
             switch WebSocketHandshake.validate(request) {
@@ -113,6 +127,71 @@ struct Router {
         case .success(let events):
             return .toHub(.serviceEvents(events), keepAlive: request.keepAlive)
         }
+    }
+
+    /// `GET /api/v1/social/party/events?after=N&limit=M`: a page of the published stream, read
+    /// by the hub's loop (which owns it).
+    private func readEvents(_ request: HTTPRequest, nowSeconds: Int64, shuttingDown: Bool) -> RouteDecision {
+        if let refusal = refuseUnlessService(request, nowSeconds: nowSeconds) { return refusal }
+        if shuttingDown {
+            return .respond(.jsonError(.serviceUnavailable, code: "unavailable", "shutting down"), keepAlive: false, failure: nil)
+        }
+        let after: UInt64
+        let limit: UInt64
+        switch (
+            Self.wholeNumber("after", of: request, default: 0, in: 0...UInt64.max),
+            Self.wholeNumber("limit", of: request, default: UInt64(Self.defaultEventsLimit), in: Self.eventsLimitRange)
+        ) {
+        case (.success(let first), .success(let second)):
+            after = first
+            limit = second
+        case (.failure(let error), _), (_, .failure(let error)):
+            return .respond(.jsonError(.badRequest, code: "invalid_message", error.message), keepAlive: request.keepAlive, failure: nil)
+        }
+        return .eventsRead(after: after, limit: Int(limit), keepAlive: request.keepAlive)
+    }
+
+    /// `GET /api/v1/social/party/events/stream?after=N`, a WebSocket upgrade: the handshake is
+    /// checked first, then the service token, then `after`.
+    private func subscribeToEvents(_ request: HTTPRequest, nowSeconds: Int64, shuttingDown: Bool) -> RouteDecision {
+        let acceptKey: String
+        switch WebSocketHandshake.validate(request) {
+        case .failure(let refusal):
+            return .respond(refusal.response, keepAlive: false, failure: HandshakeFailure(status: refusal.status))
+        case .success(let key): acceptKey = key
+        }
+        if shuttingDown { return unavailable() }
+        if case .respond(let response, _, let failure)? = refuseUnlessService(request, nowSeconds: nowSeconds) {
+            return .respond(response, keepAlive: false, failure: failure ?? .other)
+        }
+        switch Self.wholeNumber("after", of: request, default: 0, in: 0...UInt64.max) {
+        case .failure(let error):
+            return .respond(.jsonError(.badRequest, code: "invalid_message", error.message), keepAlive: false, failure: .badRequest)
+        case .success(let after):
+            return .upgrade(WebSocketHandshake.switchingProtocolsResponse(acceptKey: acceptKey), endpoint: .eventStream(after: after))
+        }
+    }
+
+    /// A query parameter that must be a whole number in `range`, written as decimal digits
+    /// only (no sign, no space, no leading `+`); `defaultValue` when absent.
+    static func wholeNumber(
+        _ name: String, of request: HTTPRequest, default defaultValue: UInt64, in range: ClosedRange<UInt64>
+    ) -> Result<UInt64, WholeNumberError> {
+        guard let text = request.queryParameter(name) else { return .success(defaultValue) }
+        let digits = text.utf8
+        guard !digits.isEmpty, digits.count <= 20, digits.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
+            let value = UInt64(text), range.contains(value)
+        else {
+            let bounds = range.upperBound == .max ? "a whole number from \(range.lowerBound)" : "\(range.lowerBound)-\(range.upperBound)"
+            return .failure(WholeNumberError(message: "\(name) must be \(bounds)"))
+        }
+        return .success(value)
+    }
+
+    /// Why a query parameter is not the whole number it must be, for the 400's message.
+    struct WholeNumberError: Error {
+        /// `limit must be 1-1000`, for the body.
+        let message: String
     }
 
     /// The refusal of a request to a service endpoint without a valid service token: 401 for

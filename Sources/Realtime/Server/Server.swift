@@ -34,7 +34,7 @@ public final class Server: @unchecked Sendable {
         do {
             group = try LoopGroup(
                 context: context, loopCount: loopCount, hub: persistence.takeRecoveredHub(), log: persistence.inputLog,
-                snapshotter: persistence.snapshotter, snapshotEvery: configuration.persistence.snapshotEveryRecords)
+                eventStream: persistence.eventStream, snapshotter: persistence.snapshotter, snapshotEvery: configuration.persistence.snapshotEveryRecords)
             try group.loops[0].adoptListener(listener)
         } catch {
             close(listener)
@@ -61,7 +61,8 @@ public final class Server: @unchecked Sendable {
     /// (so the next start replays nothing).
     public func wait() {
         group.join()
-        persistence.close(finalHub: group.hub)
+        let host = group.hubHost
+        persistence.close(finalHub: host.hub, releaseHeldEvents: { host.releaseHeldEventsAfterStop() })
     }
 
     private static func listen(host: String, port: Int) throws -> (Int32, Int) {

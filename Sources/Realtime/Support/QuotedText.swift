@@ -25,6 +25,23 @@ enum QuotedText {
         return result + "\""
     }
 
+    /// `text` as it is, but every control character (as `json` counts them) as `\uXXXX`: JSON
+    /// the server wrote stays the same JSON, and nothing in it acts on a terminal (JSON escapes
+    /// only C0, not DEL, C1 or the bidirectional controls).
+    static func controlsEscaped(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isControl) else { return text }
+        var result = ""
+        for scalar in text.unicodeScalars {
+            if isControl(scalar) {
+                let digits = String(scalar.value, radix: 16)
+                result += "\\u" + String(repeating: "0", count: 4 - digits.count) + digits
+            } else {
+                result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
+    }
+
     private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.properties.generalCategory {
         case .control, .lineSeparator, .paragraphSeparator: return true

@@ -61,12 +61,28 @@ final class HubDriver {
 
     // MARK: Inputs
 
+    /// Every event the hub published for other services so far, in order. `apply` moves them
+    /// here out of the outputs it returns, so the focused tests see what the sessions get.
+    private(set) var published: [PublishedEvent] = []
+    /// The events the last `apply` published.
+    private(set) var lastPublished: [PublishedEvent] = []
+
     @discardableResult
     func apply(_ input: HubInput) -> [HubOutput] {
         var outputs: [HubOutput] = []
         hub.apply(input, into: &outputs)
+        lastPublished = []
+        outputs.removeAll { output in
+            guard case .published(let event) = output else { return false }
+            lastPublished.append(event)
+            return true
+        }
+        published += lastPublished
         return outputs
     }
+
+    /// The kinds published since `count` events had been (for `let before = driver.published.count`).
+    func publishedKinds(since count: Int) -> [PublishedEvent.Kind] { published[count...].map(\.kind) }
 
     /// Opens a session, asserting that `session.ready` for this player is the first thing the
     /// new session receives, and that it goes to that session alone.
@@ -274,6 +290,14 @@ func serviceResults(_ outputs: [HubOutput], file: StaticString = #filePath, line
     XCTAssertEqual(caller, HubDriver.serviceCaller, file: file, line: line)
     XCTAssertEqual(outputs.count { if case .serviceResults = $0 { return true } else { return false } }, 1, file: file, line: line)
     return results.map(\.status)
+}
+
+extension HubOutput {
+    /// Whether this is an event for the outgoing stream (the driver keeps those apart).
+    var isPublished: Bool {
+        if case .published = self { return true }
+        return false
+    }
 }
 
 /// The events published for the outgoing stream in `outputs`, in order.

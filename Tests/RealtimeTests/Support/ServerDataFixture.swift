@@ -17,6 +17,9 @@ final class ServerDataFixture {
     var now: Int64 = 1_764_601_234_567
     private var writer: LogWriter?
     private var pinned: [UInt8] = []
+    /// The published events, written as the server writes them (one stream for every process).
+    private(set) var events: EventStream?
+    private let frameWriter = ByteWriter()
 
     static let alice = SessionID(rawValue: 0x0001_0000_0010_0001)
     static let bob = SessionID(rawValue: 0x0001_0000_0020_0001)
@@ -28,6 +31,12 @@ final class ServerDataFixture {
         if hub.configuration != configuration { hub.reconfigure(configuration) }
         pinned = PinnedState(epoch: epoch, configuration: configuration).bytes
         writer = try log.makeWriter(firstLSN: lastLSN + 1, pinned: pinned)
+        if events == nil {
+            events = try EventStreamRecovery(
+                fileSystem: fileSystem, directory: directory, configuration: EventStreamConfiguration(),
+                durableOffset: hub.lastPublishedOffset, truncateDamage: false, logger: Logger(minimumLevel: .error)
+            ).finish(lastPublishedOffset: hub.lastPublishedOffset)
+        }
     }
 
     /// Applies `inputs` and writes them as one synced batch.
@@ -41,6 +50,12 @@ final class ServerDataFixture {
             payloads.append(payload.bytes)
         }
         try recordPayloads(payloads)
+        // Released once the batch is durable, as the server appends them.
+        let events = try XCTUnwrap(events, "start a process first")
+        for case .published(let event) in outputs {
+            events.append(offset: event.offset, frame: .copy(PublishedEventEncoder.encodeFrame(event, into: frameWriter)))
+        }
+        try events.writeAppended()
     }
 
     /// Writes raw payloads as hub input records (which need not decode).
@@ -60,6 +75,8 @@ final class ServerDataFixture {
     func snapshot(payload: [UInt8]? = nil) throws -> String {
         var state = BinaryWriter()
         hub.encodeState(into: &state)
+        // The snapshot thread's rule: the event segments are durable through its offset first.
+        try events?.durability.syncWritten(through: hub.lastPublishedOffset)
         let store = log.makeSnapshotStore()
         return try (payload ?? state.bytes).withUnsafeBytes {
             try store.write(lsn: lastLSN, pinned: pinned, payload: $0)

@@ -8,6 +8,8 @@ extension DataCheck {
         for snapshot in snapshots { lines.append("  " + Self.line(snapshot)) }
         lines.append("log segments: \(segments.isEmpty ? "none" : String(segments.count))")
         for segment in segments { lines.append("  " + Self.line(segment)) }
+        lines.append("event segments: \(eventSegments.isEmpty ? "none" : String(eventSegments.count))")
+        for segment in eventSegments { lines.append("  " + Self.line(segment)) }
         for warning in warnings { lines.append("warning: \(warning)") }
         for problem in problems { lines.append("damage: \(problem)") }
         lines.append("a start: " + plan.joined(separator: "; "))
@@ -26,6 +28,7 @@ extension DataCheck {
         if let parties = snapshot.parties, let players = snapshot.players {
             fields.append("\(parties) part\(parties == 1 ? "y" : "ies"), \(players) player\(players == 1 ? "" : "s")")
         }
+        if let offset = snapshot.lastPublishedOffset { fields.append("events through offset \(offset)") }
         return line(snapshot.name, fields, status: snapshot.damage.map { "DAMAGED, \($0)" } ?? "ok")
     }
 
@@ -49,6 +52,26 @@ extension DataCheck {
             status = "DAMAGED, " + segment.problems.joined(separator: "; ")
         } else if !segment.warnings.isEmpty {
             status = "warning, " + segment.warnings.joined(separator: "; ")
+        }
+        return line(segment.name, fields, status: status)
+    }
+
+    private static func line(_ segment: EventSegmentFinding) -> String {
+        guard segment.isRead else { return line(segment.name, [], status: "not read (reading stopped at the damage)") }
+        var fields: [String] = []
+        if let offsets = segment.offsets {
+            fields.append("offsets \(offsets.lowerBound) to \(offsets.upperBound)")
+            fields.append("\(segment.records) event\(segment.records == 1 ? "" : "s")")
+        } else if segment.createdAt != nil {
+            fields.append("no events")
+        }
+        fields.append("\(segment.byteCount) bytes")
+        if let created = segment.createdAt { fields.append("created \(UTCTime.iso8601(milliseconds: created))") }
+        var status = "ok"
+        if let problem = segment.problem {
+            status = "DAMAGED, " + problem
+        } else if let warning = segment.warning {
+            status = "warning, " + warning
         }
         return line(segment.name, fields, status: status)
     }

@@ -18,6 +18,8 @@ public struct DataCheck: Sendable {
         var epoch: UInt16?
         var parties: Int?
         var players: Int?
+        /// The last offset the state had published: the event segments hold everything through it.
+        var lastPublishedOffset: UInt64?
         /// Whether the file's own checks passed (length, magic, checksum, LSN): a start takes
         /// the newest such snapshot.
         var isIntact = false
@@ -50,12 +52,14 @@ public struct DataCheck: Sendable {
     let directory: String
     var snapshots: [SnapshotFinding] = []
     var segments: [SegmentFinding] = []
+    /// The published event stream's segments, oldest first.
+    var eventSegments: [EventSegmentFinding] = []
     /// What a start would do, one clause each (`loads ...`, `replays ...`).
     var plan: [String] = []
     /// What makes a start refuse the directory or lose something, one sentence each.
-    public private(set) var problems: [String] = []
+    public internal(set) var problems: [String] = []
     /// What a start fixes on its own (a torn tail, an empty newest segment), one sentence each.
-    public private(set) var warnings: [String] = []
+    public internal(set) var warnings: [String] = []
 
     /// Whether a start would recover everything: no damage, every snapshot verifies.
     public var passed: Bool { problems.isEmpty }
@@ -77,6 +81,9 @@ public struct DataCheck: Sendable {
         let fromLSN = (loaded?.lsn ?? 0) + 1
         let log = try checkLog(listing: listing, fromLSN: fromLSN, fileSystem: fileSystem, into: &check)
         check.plan = plan(listing: listing, loaded: loaded, fromLSN: fromLSN, log: log, check: check)
+        let events = try checkEvents(listing: listing, durableOffset: loaded?.lastPublishedOffset ?? 0, fileSystem: fileSystem, into: &check)
+        // Said after a plan that goes through; a refused or failed one says why, and that is all.
+        if check.plan.last?.hasPrefix("logs on from") == true { check.plan.append(events) }
         return check
     }
 
@@ -107,6 +114,7 @@ public struct DataCheck: Sendable {
                 try Hub(decodingState: &reader)
             }
             finding.parties = hub.partyCount
+            finding.lastPublishedOffset = hub.lastPublishedOffset
             finding.players = hub.playerCount
         } catch {
             let start = LogFormat.snapshotHeaderFixedBytes + snapshot.pinned.count

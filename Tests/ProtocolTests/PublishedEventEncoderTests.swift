@@ -53,6 +53,21 @@ final class PublishedEventEncoderTests: XCTestCase {
             #"{"offset":7,"type":"party:quest-completed","ts":1764601234567,"party":"p1","quest_id":"q_9","members":[]}"#)
     }
 
+    func testGroupEventsCarryTheContractsFields() {
+        XCTAssertEqual(
+            json(.groupCreated(group: "g1", organization: "o1", name: "Raid \"A\"", by: "alice")),
+            #"{"offset":7,"type":"group.created","ts":1764601234567,"group":"g1","organization":"o1","name":"Raid \"A\"","by":"alice"}"#)
+        XCTAssertEqual(
+            json(.groupMemberAdded(group: "g1", organization: "o1", user: "bob", invitedBy: "alice")),
+            #"{"offset":7,"type":"group.member.added","ts":1764601234567,"group":"g1","organization":"o1","user":"bob","invited_by":"alice"}"#)
+        XCTAssertEqual(
+            json(.groupMemberRemoved(group: "g1", organization: "o1", user: "bob", by: "bob", reason: .orgLeft)),
+            #"{"offset":7,"type":"group.member.removed","ts":1764601234567,"group":"g1","organization":"o1","user":"bob","by":"bob","reason":"org_left"}"#)
+        XCTAssertEqual(
+            json(.groupDeleted(group: "g1", organization: "o1", by: "alice")),
+            #"{"offset":7,"type":"group.deleted","ts":1764601234567,"group":"g1","organization":"o1","by":"alice"}"#)
+    }
+
     func testOffsetsUseAllSixtyFourBits() {
         XCTAssertTrue(json(.memberJoined(party: "p", player: "a"), offset: .max).hasPrefix(#"{"offset":18446744073709551615,"#))
         XCTAssertTrue(json(.memberJoined(party: "p", player: "a"), offset: 1, ts: 0).hasPrefix(#"{"offset":1,"type":"party:member-joined","ts":0,"#))

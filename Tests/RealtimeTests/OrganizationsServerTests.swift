@@ -50,6 +50,33 @@ final class OrganizationsServerTests: ServerTestCase {
         return id
     }
 
+    // MARK: Events
+
+    func testGroupEventsReachTheEventStreamWithOffsets() throws {
+        try start()
+        let organization = try guild()
+        let group = try object(try call("POST", "/api/v1/organizations/\(organization)/groups", #"{"name":"Raid"}"#, as: "mona"), "group")
+        let groupID = try XCTUnwrap(group["id"] as? String)
+        let code = try XCTUnwrap(group["invite_code"] as? String)
+        XCTAssertEqual(try call("POST", "/api/v1/groups/join/\(code.lowercased())", as: "bob").status, 200)
+        XCTAssertEqual(try call("POST", "/api/v1/groups/\(groupID)/leave", as: "bob").status, 204)
+        XCTAssertEqual(try call("DELETE", "/api/v1/groups/\(groupID)", as: "alice").status, 204)
+
+        let page = try call("GET", "/api/v1/social/party/events?after=0&limit=100", as: "analytics", service: true)
+        XCTAssertEqual(page.status, 200, page.bodyText)
+        let events = try XCTUnwrap(page.object["events"] as? [[String: Any]])
+        let groupEvents = events.filter { ($0["type"] as? String)?.hasPrefix("group.") ?? false }
+        XCTAssertEqual(
+            groupEvents.map { $0["type"] as? String },
+            ["group.created", "group.member.added", "group.member.removed", "group.deleted"])
+        XCTAssertEqual(groupEvents[0]["by"] as? String, "mona")
+        XCTAssertEqual(groupEvents[1]["invited_by"] as? String, "mona")
+        XCTAssertEqual(groupEvents[2]["reason"] as? String, "left")
+        XCTAssertEqual(Set(groupEvents.map { $0["group"] as? String }), [groupID])
+        let offsets = events.compactMap { ($0["offset"] as? NSNumber)?.uint64Value }
+        XCTAssertEqual(offsets, Array(1...UInt64(offsets.count)), "contiguous from 1")
+    }
+
     // MARK: Every endpoint
 
     func testEveryEndpointAnswersOverOneKeptAliveConnection() throws {

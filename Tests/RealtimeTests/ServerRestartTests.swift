@@ -49,6 +49,40 @@ final class ServerRestartTests: ServerTestCase {
         XCTAssertTrue(second.stop())
     }
 
+    func testAnOpenLootRollSurvivesARestartAndEndsAtItsOriginalDeadline() throws {
+        let timeout: Int64 = 3_000
+        let first = try start { $0.hub.lootRollTimeoutMilliseconds = timeout }
+        let alice = try signIn("alice", to: first)
+        let party = try XCTUnwrap(try alice.call("party.create", rid: 1).party)
+        let bob = try signIn("bob", to: first)
+        XCTAssertTrue(try bob.call("party.join", rid: 2, ["invite_code": party["invite_code"] as? String ?? ""]).isOK)
+        let drop = """
+            {"event_id":"drop-1","type":"combat:loot-dropped","party":"\(party["id"] as? String ?? "")","source":"boss",
+             "items":[{"item_id":"helm","name":"Helm","quality":"rare"}]}
+            """
+        let answer = try connect(first).post("/api/v1/social/party/events", json: drop, token: first.serviceToken(for: "combat"))
+        XCTAssertEqual(answer.status, 200, answer.bodyText)
+        let started = try alice.event("party.loot_roll_started")
+        let roll = try XCTUnwrap(started["roll"] as? String)
+        let expiresAt = try XCTUnwrap((started["expires_at"] as? NSNumber)?.int64Value)
+        XCTAssertTrue(try alice.call("loot.choose", rid: 3, ["roll": roll, "choice": "need"]).isOK)
+        XCTAssertTrue(first.stop())
+
+        // Bob never chooses: after the restart the roll is still open, with alice's choice,
+        // and it ends at the deadline it was given before (bob's silence a pass).
+        let second = try start { $0.hub.lootRollTimeoutMilliseconds = 60_000 }
+        let (aliceAgain, ready) = try signInGreeted("alice", to: second)
+        let open = try XCTUnwrap((ready["party"] as? JSONObject)?["loot_rolls"] as? [JSONObject])
+        XCTAssertEqual(open.map { $0["roll"] as? String }, [roll])
+        XCTAssertEqual((open.first?["expires_at"] as? NSNumber)?.int64Value, expiresAt, "the original deadline, not the new flag's")
+        let rolled = try aliceAgain.event("party.loot_rolled", timeout: Double(timeout) / 1000 + 10)
+        XCTAssertEqual(rolled["roll"] as? String, roll)
+        XCTAssertEqual(rolled["winner"] as? String, "alice")
+        XCTAssertEqual(rolled["reason"] as? String, "need")
+        XCTAssertGreaterThanOrEqual(Int64(Date().timeIntervalSince1970 * 1000), expiresAt)
+        XCTAssertTrue(second.stop())
+    }
+
     func testEachStartHasANewEpochInItsSessionIDs() throws {
         var epochs: [UInt16] = []
         for _ in 0..<3 {

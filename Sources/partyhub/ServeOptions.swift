@@ -150,6 +150,14 @@ extension ServeOption {
             settings, value in
             settings.configuration.hub.historySize = try OptionValues.integer(value, in: 0...100_000)
         },
+        ServeOption(name: "max-invites-per-player", valueName: "N", help: "pending invites a player may hold; a newer one cancels the oldest; 0 turns the cap off (default 20)") {
+            settings, value in
+            settings.configuration.hub.maxPendingInvitesPerPlayer = try OptionValues.integer(value, in: 0...10_000)
+        },
+        ServeOption(name: "max-sessions-per-player", valueName: "N", help: "connections a player may hold; a newer one closes the oldest with 4008; 0 turns the cap off (default 8)") {
+            settings, value in
+            settings.configuration.hub.maxSessionsPerPlayer = try OptionValues.integer(value, in: 0...10_000)
+        },
         ServeOption(name: "log-level", valueName: "LEVEL", help: "debug, info, warning or error (default info)") { settings, value in
             guard let level = Logger.Level(name: value) else { throw ConfigurationError("'\(value)' is not a log level") }
             settings.configuration.logger = Logger(minimumLevel: level, format: settings.configuration.logger.format)

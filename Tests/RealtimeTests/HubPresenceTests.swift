@@ -123,7 +123,8 @@ final class HubPresenceTests: XCTestCase {
         guard let (_, none, invites) = sessionReady(hub.open("carol", session: 13)) else { return XCTFail("no session.ready") }
         XCTAssertNil(none)
         XCTAssertEqual(invites.map(\.id), [fromZoe.id, fromAlice.id], "oldest first")
-        XCTAssertEqual(invites.last?.party.invites.map(\.player), ["carol"])
+        XCTAssertEqual(invites.last?.party.members, ["alice", "bob"])
+        XCTAssertEqual(invites.last?.party.invites, [], "the outsider view: not the party's pending invites")
         guard let (_, seen, none) = sessionReady(hub.open("bob", session: 12)) else { return XCTFail("no session.ready") }
         XCTAssertEqual(none, [])
         XCTAssertEqual(seen, hub.party(of: "bob"))

@@ -72,6 +72,9 @@ public struct Hub: Equatable, Sendable {
     /// The number of players the hub holds: connected, or members within their reconnect grace.
     public var playerCount: Int { playerSlotByName.count }
 
+    /// The connections the hub holds for `player`.
+    public func sessionCount(of player: String) -> Int { playerSlotByName[player].map { players[$0].sessions.count } ?? 0 }
+
     /// The number of pending invites.
     public var inviteCount: Int { invites.count }
 
@@ -325,9 +328,27 @@ public struct Hub: Equatable, Sendable {
             quests: party.quests.map(\.snapshot))
     }
 
+    /// The party as a player outside it (an invitee) sees it: not the pending invites, join
+    /// requests, ready check, loot rolls or quests of a party they are not in. It also keeps
+    /// an invitee's `session.ready` small whatever the inviting parties hold.
+    func outsiderSnapshot(_ partySlot: Int) -> PartySnapshot {
+        let party = parties[partySlot]
+        return PartySnapshot(
+            id: party.id, inviteCode: party.inviteCode, leader: players[party.leader].name,
+            members: party.members.map { players[$0].name }, maxMembers: party.maxMembers, seq: party.seq,
+            createdAt: party.createdAt, updatedAt: party.updatedAt,
+            roster: party.members.map {
+                PartyMemberSnapshot(
+                    player: players[$0].name, role: players[$0].role, online: !players[$0].sessions.isEmpty,
+                    joinedAt: players[$0].joinedAt)
+            }, lootMode: party.lootMode, masterLooter: party.masterLooter.map { players[$0].name },
+            settings: party.settings, lootThreshold: party.lootThreshold)
+    }
+
     func inviteSnapshot(_ invite: Invite) -> InviteSnapshot {
         InviteSnapshot(
-            id: invite.id, party: snapshot(invite.partySlot), player: invite.player, by: invite.by, expiresAt: invite.expiresAt)
+            id: invite.id, party: outsiderSnapshot(invite.partySlot), player: invite.player, by: invite.by,
+            expiresAt: invite.expiresAt)
     }
 
     func requestSnapshot(_ request: JoinRequest, of partySlot: Int) -> JoinRequestSnapshot {

@@ -118,6 +118,8 @@ final class LoopMetrics: @unchecked Sendable {
         /// The published event stream (the hub's loop): its last and oldest kept offsets, and
         /// its WebSocket subscribers.
         case eventStreamLastOffset, eventStreamOldestOffset, eventStreamSubscribers
+        /// Pending invites ended because their invitee held `--max-invites-per-player` newer ones.
+        case invitesSuperseded
     }
 
     private static let handshakeBase = Counter.allCases.count

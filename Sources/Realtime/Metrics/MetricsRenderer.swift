@@ -41,6 +41,9 @@ enum MetricsRenderer {
         }
         sample("partyhub_websocket_closes_total", "code=\"other\"", value: sum { $0.closes(codeIndex: nil) })
         single("partyhub_slow_consumer_drops_total", "counter", "Connections closed for unsent output over --max-outbound-bytes.", .slowConsumerDrops)
+        single(
+            "partyhub_invites_superseded_total", "counter",
+            "Pending invites cancelled because their invitee held --max-invites-per-player newer ones.", .invitesSuperseded)
         family("partyhub_commands_total", "counter", "Commands handled, by op and result.")
         let results = ["ok"] + commandResultCodes.map(\.rawValue)
         for (operation, operationLabel) in commandOperationLabels.enumerated() {

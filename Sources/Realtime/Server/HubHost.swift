@@ -150,6 +150,9 @@ final class HubHost {
             case .event(let event, let recipients):
                 turnOutgoing.append(Outgoing(bytes: .frame(.event(event), using: writer), recipients: .many(recipients)))
             case .notice(let message, let recipients):
+                if case .notice(.inviteCancelled(_, _, .superseded)) = message { loop.metrics.add(.invitesSuperseded) }
+                // A notice for nobody is there to be counted (above) only.
+                if recipients.isEmpty { continue }
                 let addressed: Recipients = recipients.count == 1 ? .one(recipients[0]) : .many(recipients)
                 turnOutgoing.append(Outgoing(bytes: .frame(message, using: writer), recipients: addressed))
             case .published(let event):

@@ -281,6 +281,9 @@ final class HubInvariantTests: XCTestCase {
                 if case .serviceEvents = input {} else { require(false, "service results for an input that carried no service events") }
             case .organizationAnswer(let session, let reply):
                 checkOrganizationAnswer(session, reply, index: index)
+            case .sessionEnded(let session, let reason):
+                // The walk holds at most two connections per player, under any cap it runs with.
+                require(false, "session \(session) ended (\(reason)) below the cap")
             }
         }
         require(replies == (command?.request.rid == nil ? 0 : 1), "\(replies) replies")

@@ -9,6 +9,7 @@ extension Hub {
         if let existing = playerSlotByName[name] {
             slot = existing
             let wasOffline = players[slot].sessions.isEmpty
+            endOldestSessions(ofPlayer: slot, makingRoomFor: 1, into: &outputs)
             players[slot].sessions.append(session)
             players[slot].offlineSince = nil
             if let partySlot = players[slot].party {
@@ -32,6 +33,24 @@ extension Hub {
         playerSlotBySession[session] = slot
         let party = players[slot].party.map { snapshot($0) }
         outputs.append(.notice(.sessionReady(player: name, party: party, invites: invites(of: name)), recipients: [session]))
+    }
+
+    /// Lets go of a player's oldest connections so that `count` more fit under the cap: one
+    /// account must not make every event of its party go to thousands of connections, nor
+    /// each open and close rebuild such a recipient list. The player stays online (a newer
+    /// connection is coming), so the party hears nothing.
+    private mutating func endOldestSessions(ofPlayer slot: Int, makingRoomFor count: Int, into outputs: inout [HubOutput]) {
+        let cap = configuration.maxSessionsPerPlayer
+        guard cap > 0 else { return }
+        let excess = players[slot].sessions.count + count - cap
+        guard excess > 0 else { return }
+        let ended = players[slot].sessions.prefix(excess)
+        players[slot].sessions.removeFirst(excess)
+        for session in ended {
+            playerSlotBySession[session] = nil
+            outputs.append(.sessionEnded(session, reason: .tooManySessions))
+        }
+        if let partySlot = players[slot].party { refreshRecipients(partySlot) }
     }
 
     mutating func closeSession(_ session: SessionID, into outputs: inout [HubOutput]) {

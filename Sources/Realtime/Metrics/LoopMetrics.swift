@@ -40,7 +40,7 @@ enum HandshakeFailure: Int, CaseIterable {
 
 /// The close codes counted one by one; the rest go under "other". 1006 counts connections that
 /// ended without a close handshake.
-let countedCloseCodes: [UInt16] = [1000, 1001, 1002, 1003, 1006, 1007, 1008, 1009, 1011]
+let countedCloseCodes: [UInt16] = [1000, 1001, 1002, 1003, 1006, 1007, 1008, 1009, 1011, 4008]
 
 /// Command operations as metrics labels: the known ops, then unknown and undecodable frames.
 let commandOperationLabels: [String] = PartyOperation.allCases.map(\.rawValue) + ["unknown", "invalid"]

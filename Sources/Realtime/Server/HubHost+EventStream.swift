@@ -50,6 +50,8 @@ extension HubHost: EventSubscriberOutput {
         }
     }
 
+    /// Closes a connection of this process with a close frame, on whichever loop owns it: a
+    /// stream subscriber, or a session the hub let go of (`HubOutput.sessionEnded`).
     func close(_ subscriber: ConnectionID, code: WebSocketCloseCode, reason: String) {
         guard isOurs(subscriber) else { return }
         if subscriber.loop == loop.index {

@@ -168,6 +168,10 @@ final class HubHost {
                 ServiceResponseEncoder.encodeResults(results, into: writer)
                 let response = HTTPResponse.json(.ok, Array(writer.bytes)).serialized(keepAlive: true)
                 turnOutgoing.append(Outgoing(bytes: .copy(response), recipients: .one(caller)))
+            case .sessionEnded(let session, .tooManySessions):
+                // At once, not behind the log: nothing still held for it matters any more,
+                // and its later close is an input the hub ignores.
+                close(ConnectionID(session: session), code: .tooManySessions, reason: "too many sessions")
             case .organizationAnswer(let caller, let reply):
                 let response = OrganizationResponseEncoder.response(to: reply, publicURL: publicURL, using: writer)
                 if let organizationEndpoint { loop.metrics.apiRequest(organizationEndpoint, status: response.status) }

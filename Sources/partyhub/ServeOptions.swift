@@ -146,6 +146,10 @@ extension ServeOption {
             settings, value in
             settings.configuration.hub.lootRollTimeoutMilliseconds = milliseconds(try positive(OptionValues.duration(value), "--loot-roll-timeout"))
         },
+        ServeOption(name: "offline-notice-delay", valueName: "DURATION", help: "how long a member may be away before the party hears member_offline; 0 tells at once (default 2s)") {
+            settings, value in
+            settings.configuration.hub.offlineNoticeDelayMilliseconds = milliseconds(try OptionValues.duration(value))
+        },
         ServeOption(name: "history", valueName: "N", help: "events each party keeps for party.history and session.resume (default 256)") {
             settings, value in
             settings.configuration.hub.historySize = try OptionValues.integer(value, in: 0...100_000)

@@ -6,7 +6,9 @@ import XCTest
 /// Connections coming and going: the reconnect grace, what `session.ready` holds, and
 /// catching up through `session.resume` and `party.history`.
 final class HubPresenceTests: XCTestCase {
-    private var hub = HubDriver()
+    // The party is told of an absence at once here: these tests follow the grace; the notice
+    // delay has HubPresenceCoalescingTests.
+    private var hub = HubDriver(configuration: HubDriver.configuration { $0.offlineNoticeDelayMilliseconds = 0 })
     private var grace: Int64 { hub.configuration.reconnectGraceMilliseconds }
 
     // MARK: Reconnect grace

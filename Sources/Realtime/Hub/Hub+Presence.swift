@@ -13,9 +13,11 @@ extension Hub {
             players[slot].sessions.append(session)
             players[slot].offlineSince = nil
             if let partySlot = players[slot].party {
-                // The others hear of the return; the new connection learns it from its
-                // session.ready, which must be the first thing it receives.
-                if wasOffline { emit(.memberOnline(player: name), in: partySlot, into: &outputs) }
+                // The others hear of the return (unless they never heard of the absence); the
+                // new connection learns it from its session.ready, which must come first.
+                if wasOffline && pendingOfflineNotices[name] == nil {
+                    emit(.memberOnline(player: name), in: partySlot, into: &outputs)
+                }
                 refreshRecipients(partySlot)
             }
         } else {
@@ -69,8 +71,48 @@ extension Hub {
             return
         }
         players[slot].offlineSince = now
-        deadlines.schedule(.endGrace(player: players[slot].name, offlineSince: now), at: now + grace)
-        emit(.memberOffline(player: players[slot].name), in: partySlot, into: &outputs)
+        let name = players[slot].name
+        let delay = min(configuration.offlineNoticeDelayMilliseconds, grace)
+        if delay <= 0 {
+            announceOffline(slot, in: partySlot, into: &outputs)
+            return
+        }
+        // A pending notice falls due no later than this absence's would: it looks again then.
+        // So a flapping member holds one notice deadline, not one per drop.
+        if pendingOfflineNotices[name] == nil {
+            pendingOfflineNotices[name] = now + delay
+            deadlines.schedule(.noticeOffline(player: name), at: now + delay)
+        }
+    }
+
+    /// `member_offline` to the party, and the end of the grace scheduled.
+    private mutating func announceOffline(_ slot: Int, in partySlot: Int, into outputs: inout [HubOutput]) {
+        guard let offlineSince = players[slot].offlineSince else { return }
+        let name = players[slot].name
+        deadlines.schedule(.endGrace(player: name, offlineSince: offlineSince), at: offlineSince + configuration.reconnectGraceMilliseconds)
+        emit(.memberOffline(player: name), in: partySlot, into: &outputs)
+    }
+
+    /// A member's offline notice falls due: told when they are still away since at least the
+    /// delay; looked at again later when they came back and dropped again since; nothing when
+    /// they are back (or gone from the party).
+    mutating func noticeOffline(_ name: String, into outputs: inout [HubOutput]) {
+        pendingOfflineNotices[name] = nil
+        guard let slot = playerSlotByName[name], players[slot].sessions.isEmpty, let partySlot = players[slot].party,
+            let offlineSince = players[slot].offlineSince
+        else { return }
+        let delay = min(configuration.offlineNoticeDelayMilliseconds, configuration.reconnectGraceMilliseconds)
+        if now < offlineSince + delay {
+            pendingOfflineNotices[name] = offlineSince + delay
+            deadlines.schedule(.noticeOffline(player: name), at: offlineSince + delay)
+            return
+        }
+        if now >= offlineSince + configuration.reconnectGraceMilliseconds {
+            // The grace was no longer than the delay: the seat goes without a notice first.
+            removeMember(slot, from: partySlot, reason: .timeout, into: &outputs)
+            return
+        }
+        announceOffline(slot, in: partySlot, into: &outputs)
     }
 
     /// The grace of a player offline since `offlineSince` ends: a member gives up the seat; a

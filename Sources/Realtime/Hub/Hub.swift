@@ -28,6 +28,9 @@ public struct Hub: Equatable, Sendable {
     /// The parties (ids) each player has a pending join request to.
     var requestedPartyIDsByPlayer: [String: [String]] = [:]
     var deadlines = DeadlineQueue()
+    /// Members whose last connection closed and whose party has not been told yet, with when
+    /// their `noticeOffline` deadline falls due: a return before then tells the party nothing.
+    var pendingOfflineNotices: [String: Int64] = [:]
     /// The offset the next published event gets (the outgoing stream starts at 1).
     var nextEventOffset: UInt64 = 1
     /// The service event ids taken, so a retried delivery never counts twice.
@@ -235,6 +238,7 @@ public struct Hub: Equatable, Sendable {
             case .expireRequest(let partyID, let player): expireRequest(partyID: partyID, player: player, into: &outputs)
             case .endReadyCheck(let partyID, let number): timeOutReadyCheck(partyID: partyID, number: number, into: &outputs)
             case .endGrace(let player, let offlineSince): endGrace(player, offlineSince: offlineSince, into: &outputs)
+            case .noticeOffline(let player): noticeOffline(player, into: &outputs)
             case .endLootRoll(let partyID, let roll): timeOutLootRoll(partyID: partyID, roll: roll, into: &outputs)
             }
         }

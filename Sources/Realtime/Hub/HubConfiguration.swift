@@ -34,6 +34,10 @@ public struct HubConfiguration: Equatable, Sendable {
     /// Connections one player may hold at once; a newer one closes the oldest (close code 4008).
     /// Every connection of a member is a recipient of the party's every event.
     public var maxSessionsPerPlayer = 8
+    /// How long a member's last connection may be closed before the party hears
+    /// `member_offline`, in ms: a return within it tells the party nothing, so a flapping
+    /// connection does not fill the history (0: told at once).
+    public var offlineNoticeDelayMilliseconds: Int64 = 2_000
 
     public init() {}
 }

@@ -4,7 +4,7 @@
 /// not applied with.
 struct PinnedState: Equatable {
     /// 2: the configuration gained the loot roll timeout. 3: the caps on pending invites and
-    /// connections per player (version 2 is still read, with their defaults).
+    /// connections per player and the offline notice delay (version 2 is still read, with their defaults).
     static let formatVersion: UInt8 = 3
     private static let oldestReadableVersion: UInt8 = 2
 

@@ -29,6 +29,7 @@ extension Hub {
         writer.write(serviceEventLedger)
         writer.writeVarUInt(nextRollNumber)
         writer.write(organizations)
+        writer.writeDictionary(pendingOfflineNotices)
     }
 
     /// Reads what `encodeState` wrote. Besides every value's own checks, each slot reference
@@ -61,6 +62,8 @@ extension Hub {
         serviceEventLedger = try reader.read()
         nextRollNumber = try reader.readVarUInt()
         organizations = try reader.read()
+        // State 3 told every absence at once: no notice is pending.
+        if version >= 4 { pendingOfflineNotices = try reader.readDictionary() }
         if let broken = firstBrokenReference() { throw .inconsistent(broken, at: start) }
     }
 

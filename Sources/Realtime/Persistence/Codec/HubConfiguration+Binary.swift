@@ -21,6 +21,7 @@ extension HubConfiguration: BinaryCodable {
         writer.writeVarInt(lootRollTimeoutMilliseconds)
         writer.write(maxPendingInvitesPerPlayer)
         writer.write(maxSessionsPerPlayer)
+        writer.writeVarInt(offlineNoticeDelayMilliseconds)
     }
 
     init(decoding reader: inout BinaryReader) throws(BinaryDecodingError) {
@@ -49,6 +50,7 @@ extension HubConfiguration: BinaryCodable {
         if formatVersion >= 3 {
             maxPendingInvitesPerPlayer = try reader.read()
             maxSessionsPerPlayer = try reader.read()
+            offlineNoticeDelayMilliseconds = try reader.readVarInt()
         }
         let rates = [
             chatRatePerSecond, chatBurst, signalRatePerSecond, signalBurst, commandRatePerSecond, commandBurst,

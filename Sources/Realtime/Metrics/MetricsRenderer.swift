@@ -2,7 +2,7 @@ import Protocol
 
 /// Renders every loop's counters, summed, in the Prometheus text exposition format (0.0.4).
 enum MetricsRenderer {
-    static func render(_ loops: [LoopMetrics], persistence: PersistenceMetrics) -> String {
+    static func render(_ loops: [LoopMetrics], persistence: PersistenceMetrics, logLinesDropped: Int64 = 0) -> String {
         func sum(_ read: (LoopMetrics) -> Int64) -> Int64 { loops.reduce(0) { $0 + read($1) } }
         var out = ""
         func family(_ name: String, _ type: String, _ help: String) {
@@ -44,6 +44,8 @@ enum MetricsRenderer {
         single(
             "partyhub_invites_superseded_total", "counter",
             "Pending invites cancelled because their invitee held --max-invites-per-player newer ones.", .invitesSuperseded)
+        family("partyhub_log_lines_dropped_total", "counter", "Log lines dropped because standard error could not keep up.")
+        sample("partyhub_log_lines_dropped_total", value: logLinesDropped)
         family("partyhub_commands_total", "counter", "Commands handled, by op and result.")
         let results = ["ok"] + commandResultCodes.map(\.rawValue)
         for (operation, operationLabel) in commandOperationLabels.enumerated() {

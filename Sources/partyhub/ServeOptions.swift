@@ -82,6 +82,10 @@ extension ServeOption {
             guard size >= 1024 else { throw ConfigurationError("--max-outbound-bytes must be at least 1KiB") }
             settings.configuration.maxOutboundBytes = size
         },
+        ServeOption(name: "max-hub-backlog", valueName: "N", help: "requests a loop may have waiting at the hub's loop before it stops reading its sockets; 0 turns the limit off (default 4096)") {
+            settings, value in
+            settings.configuration.maxHubBacklog = try OptionValues.integer(value, in: 0...10_000_000)
+        },
         ServeOption(name: "handshake-timeout", valueName: "DURATION", help: "time to complete the HTTP request (default 10s)") { settings, value in
             settings.configuration.handshakeTimeout = try positive(OptionValues.duration(value), "--handshake-timeout")
         },

@@ -120,6 +120,8 @@ final class LoopMetrics: @unchecked Sendable {
         case eventStreamLastOffset, eventStreamOldestOffset, eventStreamSubscribers
         /// Pending invites ended because their invitee held `--max-invites-per-player` newer ones.
         case invitesSuperseded
+        /// Times this loop stopped reading its sockets because its requests piled up at the hub.
+        case hubBacklogReadPauses
     }
 
     private static let handshakeBase = Counter.allCases.count

@@ -44,6 +44,10 @@ enum MetricsRenderer {
         single(
             "partyhub_invites_superseded_total", "counter",
             "Pending invites cancelled because their invitee held --max-invites-per-player newer ones.", .invitesSuperseded)
+        single(
+            "partyhub_hub_backlog_read_pauses_total", "counter",
+            "Times a loop stopped reading its sockets because its requests piled up past --max-hub-backlog at the hub's loop.",
+            .hubBacklogReadPauses)
         family("partyhub_log_lines_dropped_total", "counter", "Log lines dropped because standard error could not keep up.")
         sample("partyhub_log_lines_dropped_total", value: logLinesDropped)
         family("partyhub_commands_total", "counter", "Commands handled, by op and result.")

@@ -297,4 +297,22 @@ final class HubInviteTests: XCTestCase {
         XCTAssertEqual(hub.party(of: "alice")?.invites.count, 2, "the members still see them")
         XCTAssertEqual(hub.party(of: "alice")?.requests.count, 1)
     }
+
+    /// The review's attack: many parties, each with as many invites pending as it has seats,
+    /// all inviting one player. Their `session.ready` holds at most 20 invites, each without
+    /// its party's own pending invites: a few KiB, far below --max-outbound-bytes.
+    func testTheInviteesSessionReadyStaysSmallWhateverTheInvitingPartiesHold() {
+        hub = HubDriver(configuration: HubDriver.configuration { $0.commandRatePerSecond = 0 })
+        for number in 0..<100 {
+            let leader = UInt64(1_000 + number)
+            hub.open("leader\(number)", session: leader)
+            _ = hub.createParty(from: leader, maxMembers: 40)
+            hub.invite("zed", from: leader)
+            for other in 0..<39 { hub.invite("guest\(number)-\(other)", from: leader) }
+        }
+        guard let ready = sessionReady(hub.open("zed", session: 1)) else { return XCTFail("no session.ready") }
+        XCTAssertEqual(ready.invites.count, 20)
+        let bytes = ServerMessageEncoder.json(.sessionReady(player: "zed", party: ready.party, invites: ready.invites)).utf8.count
+        XCTAssertLessThan(bytes, 16 * 1024, "session.ready is \(bytes) bytes")
+    }
 }

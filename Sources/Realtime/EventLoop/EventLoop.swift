@@ -214,7 +214,7 @@ final class EventLoop {
             for instruction in instructions {
                 switch instruction {
                 case .chunk(let id, let frames): deliverStreamChunk(frames, to: id)
-                case .close(let id, let code, let reason): closeStreamSubscriber(id, code: code, reason: reason)
+                case .close(let id, let code, let reason): closeConnection(id, code: code, reason: reason)
                 }
             }
         case .shutdown:
@@ -479,8 +479,9 @@ final class EventLoop {
         markDirty(connection)
     }
 
-    /// The hub's loop closes a stream subscriber of this loop (an expired offset).
-    func closeStreamSubscriber(_ id: ConnectionID, code: WebSocketCloseCode, reason: String) {
+    /// The hub's loop closes a connection of this loop: a stream subscriber (an expired
+    /// offset), or a party session the hub let go of (too many sessions).
+    func closeConnection(_ id: ConnectionID, code: WebSocketCloseCode, reason: String) {
         lookup(id)?.beginClose(code, reason: reason, self)
     }
 

@@ -29,7 +29,8 @@ struct Delivery {
 enum EventStreamInstruction {
     /// Queue these frames; report `.eventStreamDrained` once the connection has written them.
     case chunk(ConnectionID, [OutboundBytes])
-    /// Close the connection with this close frame.
+    /// Close the connection with this close frame (also sent for a party session the hub let
+    /// go of: `HubOutput.sessionEnded`).
     case close(ConnectionID, WebSocketCloseCode, reason: String)
 }
 

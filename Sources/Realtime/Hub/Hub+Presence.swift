@@ -41,7 +41,9 @@ extension Hub {
     /// account must not make every event of its party go to thousands of connections, nor
     /// each open and close rebuild such a recipient list. The player stays online (a newer
     /// connection is coming), so the party hears nothing.
-    private mutating func endOldestSessions(ofPlayer slot: Int, makingRoomFor count: Int, into outputs: inout [HubOutput]) {
+    private mutating func endOldestSessions(
+        ofPlayer slot: Int, makingRoomFor count: Int, into outputs: inout [HubOutput]
+    ) {
         let cap = configuration.maxSessionsPerPlayer
         guard cap > 0 else { return }
         let excess = players[slot].sessions.count + count - cap
@@ -89,7 +91,8 @@ extension Hub {
     private mutating func announceOffline(_ slot: Int, in partySlot: Int, into outputs: inout [HubOutput]) {
         guard let offlineSince = players[slot].offlineSince else { return }
         let name = players[slot].name
-        deadlines.schedule(.endGrace(player: name, offlineSince: offlineSince), at: offlineSince + configuration.reconnectGraceMilliseconds)
+        let graceEnds = offlineSince + configuration.reconnectGraceMilliseconds
+        deadlines.schedule(.endGrace(player: name, offlineSince: offlineSince), at: graceEnds)
         emit(.memberOffline(player: name), in: partySlot, into: &outputs)
     }
 

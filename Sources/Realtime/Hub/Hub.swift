@@ -76,7 +76,9 @@ public struct Hub: Equatable, Sendable {
     public var playerCount: Int { playerSlotByName.count }
 
     /// The connections the hub holds for `player`.
-    public func sessionCount(of player: String) -> Int { playerSlotByName[player].map { players[$0].sessions.count } ?? 0 }
+    public func sessionCount(of player: String) -> Int {
+        playerSlotByName[player].map { players[$0].sessions.count } ?? 0
+    }
 
     /// The number of pending invites.
     public var inviteCount: Int { invites.count }

@@ -23,7 +23,8 @@ extension ReplyData {
         case .empty, .resumed: return 32
         case .party(let party): return party.estimatedBytes
         case .invite(let invite):
-            return 64 + invite.id.utf8.count + invite.player.utf8.count + invite.by.utf8.count + invite.party.estimatedBytes
+            let fields = invite.id.utf8.count + invite.player.utf8.count + invite.by.utf8.count
+            return 64 + fields + invite.party.estimatedBytes
         case .joinRequest(let request): return 64 + request.party.utf8.count + request.player.utf8.count
         case .inviteCode(let code): return 32 + code.utf8.count
         case .events(let events): return 32 + 128 * events.count

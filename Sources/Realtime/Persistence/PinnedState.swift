@@ -32,7 +32,8 @@ struct PinnedState: Equatable {
             }
             let epoch = try reader.readVarUInt()
             guard epoch <= UInt64(UInt16.max) else { throw .valueOutOfRange(epoch, "the epoch", at: 1) }
-            return PinnedState(epoch: UInt16(epoch), configuration: try HubConfiguration(decoding: &reader, formatVersion: version))
+            let configuration = try HubConfiguration(decoding: &reader, formatVersion: version)
+            return PinnedState(epoch: UInt16(epoch), configuration: configuration)
         }
     }
 }

@@ -82,6 +82,10 @@ extension ServeOption {
             guard size >= 1024 else { throw ConfigurationError("--max-outbound-bytes must be at least 1KiB") }
             settings.configuration.maxOutboundBytes = size
         },
+        ServeOption(name: "max-hub-backlog", valueName: "N", help: "requests a loop may have waiting at the hub's loop before it stops reading its sockets; 0 turns the limit off (default 4096)") {
+            settings, value in
+            settings.configuration.maxHubBacklog = try OptionValues.integer(value, in: 0...10_000_000)
+        },
         ServeOption(name: "handshake-timeout", valueName: "DURATION", help: "time to complete the HTTP request (default 10s)") { settings, value in
             settings.configuration.handshakeTimeout = try positive(OptionValues.duration(value), "--handshake-timeout")
         },
@@ -146,9 +150,21 @@ extension ServeOption {
             settings, value in
             settings.configuration.hub.lootRollTimeoutMilliseconds = milliseconds(try positive(OptionValues.duration(value), "--loot-roll-timeout"))
         },
+        ServeOption(name: "offline-notice-delay", valueName: "DURATION", help: "how long a member may be away before the party hears member_offline; 0 tells at once (default 2s)") {
+            settings, value in
+            settings.configuration.hub.offlineNoticeDelayMilliseconds = milliseconds(try OptionValues.duration(value))
+        },
         ServeOption(name: "history", valueName: "N", help: "events each party keeps for party.history and session.resume (default 256)") {
             settings, value in
             settings.configuration.hub.historySize = try OptionValues.integer(value, in: 0...100_000)
+        },
+        ServeOption(name: "max-invites-per-player", valueName: "N", help: "pending invites a player may hold; a newer one cancels the oldest; 0 turns the cap off (default 20)") {
+            settings, value in
+            settings.configuration.hub.maxPendingInvitesPerPlayer = try OptionValues.integer(value, in: 0...10_000)
+        },
+        ServeOption(name: "max-sessions-per-player", valueName: "N", help: "connections a player may hold; a newer one closes the oldest with 4008; 0 turns the cap off (default 8)") {
+            settings, value in
+            settings.configuration.hub.maxSessionsPerPlayer = try OptionValues.integer(value, in: 0...10_000)
         },
         ServeOption(name: "log-level", valueName: "LEVEL", help: "debug, info, warning or error (default info)") { settings, value in
             guard let level = Logger.Level(name: value) else { throw ConfigurationError("'\(value)' is not a log level") }

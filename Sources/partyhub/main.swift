@@ -58,6 +58,8 @@ enum PartyHubCommand {
     static func serve(_ arguments: [String], environment: [String: String]) throws -> Int32 {
         let settings = try ServeOption.parse(arguments, environment: environment)
         var configuration = settings.configuration
+        // Log lines are written by a thread of their own: let it finish before the process ends.
+        defer { configuration.logger.flush() }
         let secret = try JWTSecretStore.resolve(
             explicit: settings.jwtSecret, file: settings.jwtSecretFile, dataDirectory: configuration.dataDirectory)
         configuration.jwtSecret = secret.secret

@@ -228,6 +228,21 @@ final class HTTPRequestParserTests: XCTestCase {
         XCTAssertEqual(consumed, bytes.count)
     }
 
+    /// A body sent a byte at a time must not cost a parse of the head per byte: once the head
+    /// has been parsed, later calls only count the body's bytes. The head bytes are overwritten
+    /// here (a connection never does that) to show they are not read again.
+    func testTheHeadIsParsedOnceWhileTheBodyArrives() {
+        let head = Array("POST /token HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\n\r\n".utf8)
+        var parser = HTTPRequestParser()
+        XCTAssertEqual((head + Array("ab".utf8)).withUnsafeBytes { parser.parse($0) }, .needMoreData)
+        let garbledHead = [UInt8](repeating: UInt8(ascii: "?"), count: head.count)
+        guard case .request(let request, let consumed) = (garbledHead + Array("abcd".utf8)).withUnsafeBytes({ parser.parse($0) })
+        else { return XCTFail("the head parsed first was not kept") }
+        XCTAssertEqual(request.target, "/token")
+        XCTAssertEqual(request.body, Array("abcd".utf8))
+        XCTAssertEqual(consumed, head.count + 4)
+    }
+
     func testZeroContentLengthAndRepeatedEqualLengthsAreAccepted() {
         XCTAssertEqual(
             parse("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n", .whole).requests.first?.body, [])

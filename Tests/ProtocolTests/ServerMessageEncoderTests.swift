@@ -138,8 +138,11 @@ final class ServerMessageEncoderTests: XCTestCase {
     private let small = PartySnapshot(id: "p", inviteCode: "C", leader: "a", members: ["a"], maxMembers: 2)
     private let smallJSON =
         #"{"id":"p","invite_code":"C","leader":"a","members":["a"],"max_members":2,"seq":0,"created_at":0,"updated_at":0,"status":"forming","loot_mode":"NEED_GREED","master_looter":null,"loot_threshold":"uncommon","open":true,"invite_policy":"members","composition":null,"invites":[],"requests":[],"ready_check":null,"roster":[],"loot_rolls":[],"quests":[]}"#
+    /// `small` as an outsider (an invitee) sees it: no invites, requests, ready check, rolls or quests.
+    private let smallOutsiderJSON =
+        #"{"id":"p","invite_code":"C","leader":"a","members":["a"],"max_members":2,"seq":0,"created_at":0,"updated_at":0,"status":"forming","loot_mode":"NEED_GREED","master_looter":null,"loot_threshold":"uncommon","open":true,"invite_policy":"members","composition":null,"roster":[]}"#
     private var invite: InviteSnapshot { InviteSnapshot(id: "inv_1", party: small, player: "c", by: "a", expiresAt: 70) }
-    private var inviteJSON: String { #"{"id":"inv_1","party":\#(smallJSON),"player":"c","by":"a","expires_at":70}"# }
+    private var inviteJSON: String { #"{"id":"inv_1","party":\#(smallOutsiderJSON),"player":"c","by":"a","expires_at":70}"# }
 
     private func event(_ seq: UInt64, _ body: PartyEventBody) -> ServerMessage { .event(PartyEvent(partyID: "p", seq: seq, body: body)) }
 
@@ -153,6 +156,14 @@ final class ServerMessageEncoderTests: XCTestCase {
         XCTAssertEqual(
             json(.sessionReady(player: "c", invites: [invite, invite])),
             #"{"ev":"session.ready","player":"c","party":null,"invites":[\#(inviteJSON),\#(inviteJSON)]}"#)
+    }
+
+    func testAnInviteCarriesTheOutsiderViewOfABusyParty() {
+        let encoded = json(.notice(.invited(InviteSnapshot(id: "inv_9", party: busy, player: "e", by: "a", expiresAt: 99))))
+        let busyOutsiderJSON =
+            #"{"id":"p","invite_code":"C","leader":"a","members":["a","b"],"max_members":3,"seq":4,"created_at":10,"updated_at":20,"status":"forming","loot_mode":"NEED_GREED","master_looter":null,"loot_threshold":"uncommon","open":false,"invite_policy":"leader","composition":{"tank":1,"healer":1,"dps":1},"roster":[{"player":"a","role":"tank","online":true,"joined_at":10},{"player":"b","role":null,"online":false,"joined_at":15}]}"#
+        XCTAssertEqual(
+            encoded, #"{"ev":"party.invited","invite":{"id":"inv_9","party":\#(busyOutsiderJSON),"player":"e","by":"a","expires_at":99}}"#)
     }
 
     func testRepliesWithAnInviteARequestACodeEventsOrAResume() {

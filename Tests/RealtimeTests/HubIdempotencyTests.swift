@@ -94,6 +94,21 @@ final class HubIdempotencyTests: XCTestCase {
         XCTAssertEqual(hub.seq(ofParty: party.id), 5)
     }
 
+    func testAnErrorNeverEchoesALongClientString() {
+        hub = HubDriver(configuration: HubDriver.configuration { $0.commandRatePerSecond = 0 })
+        _ = hub.partyOfAlice(joiners: 1)
+        let name = String(repeating: "x", count: 60_000)
+        for number in 0..<64 {
+            let error = replyError(hub.run(.kick(player: name), from: 1, idem: "kick-\(number)"))
+            XCTAssertEqual(error?.code, .notMember)
+            XCTAssertLessThanOrEqual(error?.message.utf8.count ?? .max, 256, "the name is cut short in the message")
+        }
+        guard let alice = hub.hub.playerSlotByName["alice"] else { return XCTFail("alice is gone") }
+        let remembered = hub.hub.players[alice].recentRequests.entries
+        XCTAssertEqual(remembered.count, 64)
+        XCTAssertLessThan(remembered.map(\.reply.estimatedBytes).reduce(0, +), 64 * 1024, "no 64 KiB client string is pinned")
+    }
+
     // MARK: Signals
 
     func testASignalGoesToTheOtherMembersWithTheCurrentSeqAndIsNotStored() {

@@ -21,9 +21,10 @@ final class HubInviteTests: XCTestCase {
         XCTAssertEqual(invite.by, "bob")
         XCTAssertEqual(invite.expiresAt, expiresAt)
         XCTAssertEqual(invite.party.id, party.id)
+        XCTAssertEqual(invite.party.invites, [], "an INVITE carries the outsider view of its party")
         XCTAssertEqual(
-            invite.party.invites, [PendingInvite(id: invite.id, player: "carol", by: "bob", expiresAt: expiresAt)],
-            "the party shows its pending invite")
+            hub.party(of: "bob")?.invites, [PendingInvite(id: invite.id, player: "carol", by: "bob", expiresAt: expiresAt)],
+            "the members' party shows its pending invite")
         XCTAssertEqual(
             outputs,
             [
@@ -244,5 +245,74 @@ final class HubInviteTests: XCTestCase {
         for outputs in [hub.run(.chat(text: "is she coming?"), from: 2), hub.run(.setRole(.tank), from: 1)] {
             for (_, recipients) in events(outputs) { XCTAssertFalse(recipients.contains(session(3))) }
         }
+    }
+
+    // MARK: Caps
+
+    /// Hundreds of parties inviting one player must not make the invitee's `session.ready`
+    /// too large to send: past the cap, the oldest invite is cancelled.
+    func testAnInviteePastTheCapLosesTheirOldestInvite() {
+        let cap = hub.configuration.maxPendingInvitesPerPlayer
+        XCTAssertEqual(cap, 20, "the default")
+        hub.open("zed", session: 99)
+        var invites: [InviteSnapshot] = []
+        for number in 0..<cap {
+            hub.open("leader\(number)", session: UInt64(100 + number))
+            _ = hub.createParty(from: UInt64(100 + number))
+            guard let invite = hub.invite("zed", from: UInt64(100 + number)) else { return }
+            invites.append(invite)
+        }
+        hub.open("latecomer", session: 200)
+        _ = hub.createParty(from: 200)
+        let outputs = hub.run(.invite(player: "zed"), from: 200)
+        guard case .invite(let newest)? = replyData(outputs) else { return XCTFail("the invite past the cap is refused: \(outputs)") }
+        let oldest = invites[0]
+        XCTAssertEqual(hub.invites(of: "zed").map(\.id), invites.dropFirst().map(\.id) + [newest.id])
+        XCTAssertTrue(
+            notices(outputs).contains {
+                $0.message == .notice(.inviteCancelled(invite: oldest.id, party: oldest.party.id, reason: .superseded))
+                    && $0.recipients == [session(99)]
+            }, "zed is told the oldest invite ended: \(outputs)")
+        XCTAssertTrue(
+            events(outputs).contains {
+                $0.event.partyID == oldest.party.id
+                    && $0.event.body == .inviteExpired(invite: oldest.id, player: "zed", by: "leader0")
+                    && $0.recipients == [session(100)]
+            }, "its party hears it ended unanswered")
+        XCTAssertEqual(hub.party(of: "leader0")?.invites, [])
+        XCTAssertEqual(errorCode(hub.run(.inviteAccept(invite: oldest.id), from: 99)), .notFound)
+    }
+
+    func testAnInviteShowsTheInviteeTheOutsiderViewOfTheParty() {
+        _ = hub.partyOfAlice(joiners: 1)
+        XCTAssertNotNil(replyData(hub.run(.setOpen(false), from: 1)))
+        XCTAssertNotNil(replyData(hub.run(.join(inviteCode: hub.party(of: "alice")!.inviteCode), from: 4)))  // dave asks
+        hub.invite("erin", from: 1)
+        hub.run(.readyCheck, from: 1)
+        guard let invite = hub.invite("carol", from: 1) else { return }
+        XCTAssertEqual(invite.party.members, ["alice", "bob"])
+        XCTAssertEqual(invite.party.invites, [], "not the invites of a party carol is not in")
+        XCTAssertEqual(invite.party.requests, [], "nor its join requests")
+        XCTAssertNil(invite.party.readyCheck)
+        XCTAssertEqual(hub.party(of: "alice")?.invites.count, 2, "the members still see them")
+        XCTAssertEqual(hub.party(of: "alice")?.requests.count, 1)
+    }
+
+    /// The review's attack: many parties, each with as many invites pending as it has seats,
+    /// all inviting one player. Their `session.ready` holds at most 20 invites, each without
+    /// its party's own pending invites: a few KiB, far below --max-outbound-bytes.
+    func testTheInviteesSessionReadyStaysSmallWhateverTheInvitingPartiesHold() {
+        hub = HubDriver(configuration: HubDriver.configuration { $0.commandRatePerSecond = 0 })
+        for number in 0..<100 {
+            let leader = UInt64(1_000 + number)
+            hub.open("leader\(number)", session: leader)
+            _ = hub.createParty(from: leader, maxMembers: 40)
+            hub.invite("zed", from: leader)
+            for other in 0..<39 { hub.invite("guest\(number)-\(other)", from: leader) }
+        }
+        guard let ready = sessionReady(hub.open("zed", session: 1)) else { return XCTFail("no session.ready") }
+        XCTAssertEqual(ready.invites.count, 20)
+        let bytes = ServerMessageEncoder.json(.sessionReady(player: "zed", party: ready.party, invites: ready.invites)).utf8.count
+        XCTAssertLessThan(bytes, 16 * 1024, "session.ready is \(bytes) bytes")
     }
 }

@@ -136,10 +136,10 @@ final class HubJoinRequestTests: XCTestCase {
         let party = closedPartyOfAlice(joiners: 0)
         request(party, from: 2)
         request(party, from: 3)
-        _ = hub.createParty(from: 2)
+        hub.run(.create(maxMembers: nil), from: 2)  // withdraws Bob's request (see the test below)
         let outputs = hub.run(.requestAccept(player: "bob"), from: 1)
         XCTAssertEqual(replyError(outputs)?.code, .notFound)
-        XCTAssertEqual(bodies(outputs), [.joinRejected(player: "bob", reason: .withdrawn)])
+        XCTAssertEqual(bodies(outputs), [])
         XCTAssertEqual(hub.party(of: "bob")?.members, ["bob"])
         // Carol's last connection closes: she cannot be seated.
         hub.close(session: 3)
@@ -189,5 +189,17 @@ final class HubJoinRequestTests: XCTestCase {
         for outputs in [hub.run(.chat(text: "who is carol?"), from: 2), hub.run(.promote(player: "bob"), from: 1)] {
             for (_, recipients) in events(outputs) { XCTAssertFalse(recipients.contains(session(3))) }
         }
+    }
+
+    func testCreatingAPartyWithdrawsTheCreatorsPendingRequests() {
+        let party = closedPartyOfAlice(joiners: 0)
+        request(party, from: 2)
+        let outputs = hub.run(.create(maxMembers: nil), from: 2)
+        guard case .party(let own)? = replyData(outputs) else { return XCTFail("party.create failed: \(outputs)") }
+        XCTAssertEqual(own.members, ["bob"])
+        let withdrawn = events(outputs).filter { $0.event.partyID == party.id }
+        XCTAssertEqual(withdrawn.map(\.event.body), [.joinRejected(player: "bob", reason: .withdrawn)])
+        XCTAssertEqual(withdrawn.first?.recipients, [session(1), session(2)], "the members and Bob hear of it")
+        XCTAssertEqual(hub.party(of: "alice")?.requests, [], "the seat it held is free again")
     }
 }

@@ -182,4 +182,16 @@ final class HubReadyCheckTests: XCTestCase {
         XCTAssertEqual(result.composition, CompositionReport(slots: slots, filled: Composition(tank: 1, healer: 1, dps: 0), unassigned: 0))
         XCTAssertTrue(result.composition.isComplete)
     }
+
+    func testACheckWhoseAskedMembersAllLeaveIsNotAllReady() {
+        let party = hub.partyOfAlice(joiners: 2)
+        hub.run(.readyCheck, from: 1)
+        hub.join(party, from: 4)  // not asked: Dave joined after the start
+        hub.run(.leave, from: 1)
+        hub.run(.leave, from: 2)
+        guard let result = result(of: hub.run(.leave, from: 3)) else { return XCTFail("no result when the last asked left") }
+        XCTAssertEqual(result.answers, [])
+        XCTAssertFalse(result.allReady, "nobody asked is left to be ready")
+        XCTAssertNil(hub.party(of: "dave")?.readyCheck)
+    }
 }

@@ -158,8 +158,23 @@ final class HubStateCodecTests: XCTestCase {
         configuration.historySize = 1
         configuration.idempotencyKeys = -1
         configuration.lootRollTimeoutMilliseconds = 1
+        configuration.maxPendingInvitesPerPlayer = 3
+        configuration.maxSessionsPerPlayer = 0
+        configuration.offlineNoticeDelayMilliseconds = 0
         XCTAssertEqual(try roundTripped(configuration), configuration)
         XCTAssertEqual(try roundTripped(HubConfiguration()), HubConfiguration())
+    }
+
+    func testPinnedStateOfVersion2IsReadWithTheDefaultsOfTheNewerRules() throws {
+        var configuration = HubConfiguration()
+        configuration.chatBurst = 3
+        var bytes = PinnedState(epoch: 7, configuration: configuration).bytes
+        // Version 2 ended with the loot roll timeout: the two caps (one byte each here) and the
+        // offline notice delay (two) were not there.
+        XCTAssertEqual(bytes.first, 3)
+        bytes[0] = 2
+        bytes.removeLast(4)
+        XCTAssertEqual(try PinnedState(decoding: bytes), PinnedState(epoch: 7, configuration: configuration))
     }
 
     func testTheStateStartsWithItsVersionAndAnotherVersionIsRefused() {

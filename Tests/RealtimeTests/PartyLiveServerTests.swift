@@ -96,7 +96,12 @@ final class PartyLiveServerTests: ServerTestCase {
     }
 
     func testAMemberWhoStaysAwayTimesOutAndTheEarliestOnlineMemberLeads() throws {
-        let server = try startServer { $0.hub.reconnectGraceMilliseconds = 300 }
+        // The party is told of an absence at once (a grace shorter than the notice delay would
+        // end in member_left alone).
+        let server = try startServer {
+            $0.hub.reconnectGraceMilliseconds = 300
+            $0.hub.offlineNoticeDelayMilliseconds = 0
+        }
         let (alice, bob, carol, _, _) = try partyOfThree(server)
         bob.close()
         _ = try carol.event("party.member_offline")

@@ -25,7 +25,16 @@ public struct HTTPRequestParser: Sendable {
     /// The most header fields accepted (431 beyond).
     public let maxHeaderCount: Int
     private var scanned = 0
-    private var headEnd: Int?
+    /// The head of the request whose body is still arriving, parsed once: a body sent a byte
+    /// at a time must not cost a parse of the head per read.
+    private var headAwaitingBody: HeadAwaitingBody?
+
+    private struct HeadAwaitingBody: Sendable {
+        var request: HTTPRequest
+        /// The bytes of the head (the body starts there).
+        let headLength: Int
+        let bodyLength: Int
+    }
 
     public init(maxHeaderBytes: Int = 8192, maxBodyBytes: Int = 1 << 20, maxHeaderCount: Int = 100) {
         self.maxHeaderBytes = maxHeaderBytes
@@ -34,28 +43,54 @@ public struct HTTPRequestParser: Sendable {
     }
 
     /// Parses from the start of the unread bytes. After a `.request`, the parser is ready for
-    /// the next request on the same connection (keep-alive).
+    /// the next request on the same connection (keep-alive). While a body arrives, the bytes
+    /// of the head already parsed are not read again: the caller hands the same unread bytes,
+    /// with more after them.
     public mutating func parse(_ input: UnsafeRawBufferPointer) -> Result {
-        let end: Int
-        if let known = headEnd {
-            end = known
+        let pending: HeadAwaitingBody
+        if let known = headAwaitingBody {
+            pending = known
         } else {
-            guard let found = findHeadEnd(input) else {
-                if input.count > maxHeaderBytes { return .failure(.requestHeaderFieldsTooLarge, reason: "request head over \(maxHeaderBytes) bytes") }
-                return .needMoreData
+            switch parseNewHead(input) {
+            case .needMoreData: return .needMoreData
+            case .failure(let status, let reason): return .failure(status, reason: reason)
+            case .head(let head): pending = head
             }
-            if found > maxHeaderBytes { return .failure(.requestHeaderFieldsTooLarge, reason: "request head over \(maxHeaderBytes) bytes") }
-            end = found
         }
-        var request: HTTPRequest
+        let end = pending.headLength + pending.bodyLength
+        guard input.count >= end else {
+            headAwaitingBody = pending
+            return .needMoreData
+        }
+        var request = pending.request
+        request.body = Array(UnsafeRawBufferPointer(rebasing: input[pending.headLength..<end]))
+        scanned = 0
+        headAwaitingBody = nil
+        return .request(request, consumed: end)
+    }
+
+    private enum HeadStep {
+        case needMoreData
+        case failure(HTTPStatus, reason: String)
+        case head(HeadAwaitingBody)
+    }
+
+    /// Finds and parses the head, and reads the body's length from it.
+    private mutating func parseNewHead(_ input: UnsafeRawBufferPointer) -> HeadStep {
+        guard let end = findHeadEnd(input) else {
+            if input.count > maxHeaderBytes { return .failure(.requestHeaderFieldsTooLarge, reason: "request head over \(maxHeaderBytes) bytes") }
+            return .needMoreData
+        }
+        if end > maxHeaderBytes { return .failure(.requestHeaderFieldsTooLarge, reason: "request head over \(maxHeaderBytes) bytes") }
+        let request: HTTPRequest
         switch parseHead(UnsafeRawBufferPointer(rebasing: input[0..<end])) {
         case .success(let parsed): request = parsed
         case .failure(let failure): return .failure(failure.status, reason: failure.reason)
         }
-        var bodyLength = 0
         if request.header("transfer-encoding") != nil {
             return .failure(.notImplemented, reason: "Transfer-Encoding is not supported")
         }
+        var bodyLength = 0
         let lengths = request.headers.filter { $0.name == "content-length" }.map(\.value)
         if let first = lengths.first {
             guard lengths.allSatisfy({ $0 == first }), first.utf8.count <= 18, !first.isEmpty,
@@ -64,14 +99,7 @@ public struct HTTPRequestParser: Sendable {
             if value > maxBodyBytes { return .failure(.payloadTooLarge, reason: "body over \(maxBodyBytes) bytes") }
             bodyLength = value
         }
-        guard input.count >= end + bodyLength else {
-            headEnd = end
-            return .needMoreData
-        }
-        request.body = Array(UnsafeRawBufferPointer(rebasing: input[end..<(end + bodyLength)]))
-        scanned = 0
-        headEnd = nil
-        return .request(request, consumed: end + bodyLength)
+        return .head(HeadAwaitingBody(request: request, headLength: end, bodyLength: bodyLength))
     }
 
     /// Offset just past the blank line ending the head, if it has arrived.

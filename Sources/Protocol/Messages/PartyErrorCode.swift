@@ -52,15 +52,35 @@ public struct PartyErrorCode: RawRepresentable, Hashable, Sendable, CustomString
 
 /// An error reply's code and human-readable message.
 public struct PartyError: Error, Equatable, Sendable {
+    /// The most bytes (UTF-8) of a message. Messages quote names and ids the client sent: an
+    /// error must not echo a client's string of any length, nor pin it in the `idem` cache.
+    public static let maxMessageBytes = 256
+
     public let code: PartyErrorCode
+    /// At most `maxMessageBytes`: a longer one is cut at a character and ends with `…`.
     public let message: String
     /// Extra fields of the error object, for the codes that have them.
     public let detail: PartyErrorDetail?
 
     public init(_ code: PartyErrorCode, _ message: String, detail: PartyErrorDetail? = nil) {
         self.code = code
-        self.message = message
+        self.message = Self.clipped(message)
         self.detail = detail
+    }
+
+    /// `message` cut to `maxMessageBytes`, at a Unicode scalar boundary.
+    private static func clipped(_ message: String) -> String {
+        guard message.utf8.count > maxMessageBytes else { return message }
+        let ellipsis = "…"
+        let budget = maxMessageBytes - ellipsis.utf8.count
+        var kept = String.UnicodeScalarView()
+        var bytes = 0
+        for scalar in message.unicodeScalars {
+            bytes += UTF8.width(scalar)
+            if bytes > budget { break }
+            kept.append(scalar)
+        }
+        return String(kept) + ellipsis
     }
 }
 

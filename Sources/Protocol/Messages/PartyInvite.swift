@@ -1,7 +1,8 @@
 /// A pending invite, as its invitee and the inviter's party see it (`INVITE`).
 public struct InviteSnapshot: Equatable, Sendable {
     public let id: String
-    /// The party as it is now.
+    /// The party as it is now, as an outsider sees it: on the wire, without the pending
+    /// invites, join requests, ready check, loot rolls and quests of a party the invitee is not in.
     public let party: PartySnapshot
     /// The invitee.
     public let player: String
@@ -73,4 +74,6 @@ public enum InviteCancelReason: String, Equatable, Sendable {
     case partyGone = "party_gone"
     /// Nobody answered it within the invite time-to-live.
     case expired
+    /// Newer invites took its place: a player holds at most `--max-invites-per-player`.
+    case superseded
 }

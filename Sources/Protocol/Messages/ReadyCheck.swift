@@ -28,7 +28,7 @@ public struct ReadyAnswer: Equatable, Sendable {
 /// How a ready check ended (`party.ready_check_result`).
 public struct ReadyCheckResult: Equatable, Sendable {
     public let answers: [ReadyAnswer]
-    /// Every member asked answered true.
+    /// Every member asked answered true, and at least one is still in the party to have done so.
     public let allReady: Bool
     /// `answered` (everyone answered) or `timeout`.
     public let reason: ReadyCheckEnd

@@ -270,7 +270,13 @@ public enum ServerMessageEncoder {
         writer.append(decimal: Int64(truncatingIfNeeded: event.seq))
     }
 
-    private static func encodeParty(_ party: PartySnapshot, into writer: ByteWriter) {
+    /// Who a `PARTY` is for: a member sees all of it; an outsider (an invitee) sees neither
+    /// the party's pending invites and join requests nor its ready check, loot rolls and quests.
+    private enum PartyView {
+        case member, outsider
+    }
+
+    private static func encodeParty(_ party: PartySnapshot, into writer: ByteWriter, view: PartyView = .member) {
         writer.append("{\"id\":")
         writer.appendJSONString(party.id)
         appendString(",\"invite_code\":", party.inviteCode, writer)
@@ -291,6 +297,11 @@ public enum ServerMessageEncoder {
         appendString(",\"status\":", party.status, writer)
         appendLoot(party.lootMode, party.masterLooter, party.lootThreshold, writer)
         appendSettings(party.settings, writer)
+        if view == .outsider {
+            appendRoster(party.roster, writer)
+            writer.append("}")
+            return
+        }
         writer.append(",\"invites\":[")
         for (index, invite) in party.invites.enumerated() {
             if index > 0 { writer.append(",") }
@@ -319,18 +330,8 @@ public enum ServerMessageEncoder {
         } else {
             writer.append("null")
         }
-        writer.append(",\"roster\":[")
-        for (index, member) in party.roster.enumerated() {
-            if index > 0 { writer.append(",") }
-            writer.append("{\"player\":")
-            writer.appendJSONString(member.player)
-            writer.append(",\"role\":")
-            appendRole(member.role, writer)
-            writer.append(member.online ? ",\"online\":true,\"joined_at\":" : ",\"online\":false,\"joined_at\":")
-            writer.append(decimal: member.joinedAt)
-            writer.append("}")
-        }
-        writer.append("],\"loot_rolls\":[")
+        appendRoster(party.roster, writer)
+        writer.append(",\"loot_rolls\":[")
         for (index, roll) in party.lootRolls.enumerated() {
             if index > 0 { writer.append(",") }
             writer.append("{")
@@ -349,11 +350,28 @@ public enum ServerMessageEncoder {
         writer.append("]}")
     }
 
+    /// `,"roster":[...]`.
+    private static func appendRoster(_ roster: [PartyMemberSnapshot], _ writer: ByteWriter) {
+        writer.append(",\"roster\":[")
+        for (index, member) in roster.enumerated() {
+            if index > 0 { writer.append(",") }
+            writer.append("{\"player\":")
+            writer.appendJSONString(member.player)
+            writer.append(",\"role\":")
+            appendRole(member.role, writer)
+            writer.append(member.online ? ",\"online\":true,\"joined_at\":" : ",\"online\":false,\"joined_at\":")
+            writer.append(decimal: member.joinedAt)
+            writer.append("}")
+        }
+        writer.append("]")
+    }
+
     private static func encodeInvite(_ invite: InviteSnapshot, into writer: ByteWriter) {
         writer.append("{\"id\":")
         writer.appendJSONString(invite.id)
         writer.append(",\"party\":")
-        encodeParty(invite.party, into: writer)
+        // The invitee is not a member: the outsider view.
+        encodeParty(invite.party, into: writer, view: .outsider)
         appendString(",\"player\":", invite.player, writer)
         appendString(",\"by\":", invite.by, writer)
         writer.append(",\"expires_at\":")

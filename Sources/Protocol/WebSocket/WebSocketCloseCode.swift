@@ -24,6 +24,9 @@ public struct WebSocketCloseCode: RawRepresentable, Hashable, Sendable, CustomSt
     public static let messageTooBig = WebSocketCloseCode(rawValue: 1009)
     /// 1011: the server met an unexpected condition.
     public static let internalError = WebSocketCloseCode(rawValue: 1011)
+    /// 4008 (the application range, 4000-4999; 1008 is policy): the player opened more
+    /// connections than `--max-sessions-per-player`, and this was their oldest.
+    public static let tooManySessions = WebSocketCloseCode(rawValue: 4008)
     /// 4410 (the application range, 4000-4999): the event stream was asked to start after an
     /// offset older than the oldest event it keeps (the reason says `offset_expired oldest=K`);
     /// 410 is the same answer over plain HTTP.

@@ -34,6 +34,8 @@ final class EventLoop {
     /// The batch being flushed; swapped with `dirty` so neither array is ever reallocated.
     private var flushing: [Connection] = []
     private var pendingHubRequests: [HubRequest] = []
+    /// Stops reading the sockets while this loop's requests pile up at the hub's loop.
+    private var hubReadGate: HubReadGate
     private var outgoing: [[LoopMessage]]
     private var listener: Int32 = -1
     private var listenerPausedUntil: Int64 = 0
@@ -71,6 +73,7 @@ final class EventLoop {
         wallMs = partyhub_wall_ms()
         wheel = TimerWheel(startTick: nowMs / Self.tickMilliseconds)
         outgoing = Array(repeating: [], count: loopCount)
+        hubReadGate = HubReadGate(limit: configuration.maxHubBacklog)
         readScratch = .allocate(byteCount: 64 << 10, alignment: 16)
         iovecs = .allocate(capacity: Self.iovecCapacity)
         handshakeTimeoutMs = Int64(configuration.handshakeTimeout * 1000)
@@ -123,6 +126,8 @@ final class EventLoop {
             wheel.advance(to: nowMs / Self.tickMilliseconds) { entry in dueTimers.append(entry) }
             for entry in dueTimers { fireTimer(entry) }
             hubHost?.tick(now: wallMs)
+            // A paused loop wakes at least every tick, so it sees the hub catch up.
+            if hubReadGate.isPaused { carryOut(hubReadGate.checked(backlog: group.hubBacklog.backlog(of: index))) }
             if listener >= 0 && !listenerRegistered && nowMs >= listenerPausedUntil { resumeListener() }
             endTurn()
             turnEnd = partyhub_monotonic_ns()
@@ -163,7 +168,11 @@ final class EventLoop {
         if !pendingHubRequests.isEmpty {
             let requests = pendingHubRequests
             pendingHubRequests.removeAll(keepingCapacity: true)
-            group.post([.hubRequests(requests)], to: group.hubLoopIndex)
+            // Counted and judged before the post: the hub's loop never counts more handled than
+            // posted, and a batch over the limit pauses reads however fast the hub takes it.
+            group.hubBacklog.notePosted(requests.count, by: index)
+            carryOut(hubReadGate.posted(backlog: group.hubBacklog.backlog(of: index)))
+            group.post([.hubRequests(requests, from: index)], to: group.hubLoopIndex)
         }
         hubHost?.endTurn()
         for target in outgoing.indices where !outgoing[target].isEmpty {
@@ -189,9 +198,10 @@ final class EventLoop {
         switch message {
         case .adopt(let fd):
             adopt(fd)
-        case .hubRequests(let requests):
+        case .hubRequests(let requests, let source):
             guard let hubHost else { return }
             for request in requests { hubHost.handle(request) }
+            group.hubBacklog.noteHandled(requests.count, from: source)
         case .logDurable(let lsn):
             hubHost?.logBecameDurable(through: lsn)
         case .deliveries(let deliveries):
@@ -204,7 +214,7 @@ final class EventLoop {
             for instruction in instructions {
                 switch instruction {
                 case .chunk(let id, let frames): deliverStreamChunk(frames, to: id)
-                case .close(let id, let code, let reason): closeStreamSubscriber(id, code: code, reason: reason)
+                case .close(let id, let code, let reason): closeConnection(id, code: code, reason: reason)
                 }
             }
         case .shutdown:
@@ -266,7 +276,8 @@ final class EventLoop {
         let id = ConnectionID(loop: index, epoch: context.epoch, slot: slot, generation: generations[slot])
         let connection = Connection(id: id, fd: fd, now: nowMs, configuration: context.configuration)
         do {
-            try epoll.add(fd, events: .readable, data: id.rawValue)
+            // While reads are paused a new connection waits too; the resume turns it on.
+            try epoll.add(fd, events: hubReadGate.isPaused ? [] : .readable, data: id.rawValue)
         } catch {
             close(fd)
             freeSlots.append(slot)
@@ -306,9 +317,23 @@ final class EventLoop {
         if case .eventStream? = connection.endpoint { submitToHub(.eventStreamClosed(connection.id)) }
     }
 
-    /// Re-registers the socket's interest (EPOLLOUT only while output is left over).
+    /// Pauses or resumes reading every connection of this loop, as the hub read gate says.
+    private func carryOut(_ action: HubReadGate.Action) {
+        switch action {
+        case .none: return
+        case .pauseReading:
+            metrics.add(.hubBacklogReadPauses)
+            context.logger.debug("pausing reads: requests pile up at the hub", ["loop": String(index)])
+        case .resumeReading:
+            break
+        }
+        for case let connection? in connections { updateInterest(connection) }
+    }
+
+    /// Re-registers the socket's interest (EPOLLOUT only while output is left over; EPOLLIN
+    /// neither while the connection awaits an answer nor while the loop's hub backlog is full).
     func updateInterest(_ connection: Connection) {
-        var events: Epoll.Events = connection.isReadPaused ? [] : .readable
+        var events: Epoll.Events = connection.isReadPaused || hubReadGate.isPaused ? [] : .readable
         if connection.isWritableArmed { events.insert(.writable) }
         epoll.modify(connection.fd, events: events, data: connection.id.rawValue)
     }
@@ -454,8 +479,9 @@ final class EventLoop {
         markDirty(connection)
     }
 
-    /// The hub's loop closes a stream subscriber of this loop (an expired offset).
-    func closeStreamSubscriber(_ id: ConnectionID, code: WebSocketCloseCode, reason: String) {
+    /// The hub's loop closes a connection of this loop: a stream subscriber (an expired
+    /// offset), or a party session the hub let go of (too many sessions).
+    func closeConnection(_ id: ConnectionID, code: WebSocketCloseCode, reason: String) {
         lookup(id)?.beginClose(code, reason: reason, self)
     }
 

@@ -6,8 +6,9 @@ import Protocol
 enum LoopMessage {
     /// A freshly accepted socket for this loop to own.
     case adopt(fd: Int32)
-    /// Inputs and refusals for the hub (sent to the loop that hosts it), in the order read.
-    case hubRequests([HubRequest])
+    /// Inputs and refusals for the hub (sent to the loop that hosts it), in the order read,
+    /// from loop `from` (whose backlog at the hub they count in, `HubBacklog`).
+    case hubRequests([HubRequest], from: Int)
     /// The write-ahead log is durable through this LSN (from the log thread to the hub's loop).
     case logDurable(UInt64)
     /// Encoded frames for connections of this loop, in order.
@@ -28,7 +29,8 @@ struct Delivery {
 enum EventStreamInstruction {
     /// Queue these frames; report `.eventStreamDrained` once the connection has written them.
     case chunk(ConnectionID, [OutboundBytes])
-    /// Close the connection with this close frame.
+    /// Close the connection with this close frame (also sent for a party session the hub let
+    /// go of: `HubOutput.sessionEnded`).
     case close(ConnectionID, WebSocketCloseCode, reason: String)
 }
 

@@ -10,6 +10,8 @@ struct DeadlineQueue: Equatable, Sendable {
         case endGrace(player: String, offlineSince: Int64)
         /// A loot roll's time is up (ignored when it was decided first).
         case endLootRoll(partyID: String, roll: String)
+        /// Whether to tell a member's party that they went offline (`Hub.pendingOfflineNotices`).
+        case noticeOffline(player: String)
     }
 
     /// An action, its time, and its place among actions due at the same time.

@@ -25,6 +25,11 @@ extension Hub {
         if party.inviteIDs.count >= party.maxMembers {
             throw PartyError(.partyFull, "the party has \(party.maxMembers) invites pending; wait for answers")
         }
+        // Bounded per invitee too: every pending invite is in their `session.ready`.
+        let cap = configuration.maxPendingInvitesPerPlayer
+        if cap > 0, let held = inviteIDsByPlayer[name], held.count >= cap {
+            for id in held.prefix(held.count - cap + 1) { supersedeInvite(id, into: &outputs) }
+        }
         let invite = Invite(
             id: "inv_\(nextInviteNumber)", partySlot: partySlot, player: name, by: players[playerSlot].name,
             expiresAt: now + configuration.inviteTTLMilliseconds)
@@ -85,6 +90,18 @@ extension Hub {
                 .notice(.inviteCancelled(invite: id, party: parties[invite.partySlot].id, reason: .expired)),
                 recipients: inviteeSessions))
         }
+    }
+
+    /// Ends an invite that newer ones pushed past the invitee's cap: to its party it ended
+    /// unanswered, as an expiry does; the invitee is told why.
+    private mutating func supersedeInvite(_ id: String, into outputs: inout [HubOutput]) {
+        guard let invite = invites[id] else { return }
+        removeInvite(id)
+        emit(.inviteExpired(invite: id, player: invite.player, by: invite.by), in: invite.partySlot, into: &outputs)
+        // Sent even when the invitee has no connection to tell, so the host counts every one.
+        outputs.append(.notice(
+            .notice(.inviteCancelled(invite: id, party: parties[invite.partySlot].id, reason: .superseded)),
+            recipients: sessions(of: invite.player)))
     }
 
     mutating func removeInvite(_ id: String) {

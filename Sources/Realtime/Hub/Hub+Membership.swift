@@ -28,6 +28,9 @@ extension Hub {
         players[playerSlot].party = partySlot
         publish(
             .partyCreated(party: seed.id, leader: players[playerSlot].name, maxMembers: seats, lootMode: mode), into: &outputs)
+        // As for a join: a player with a party of their own no longer waits on others, and
+        // the seats their requests held are free again.
+        withdrawRequests(of: players[playerSlot].name, into: &outputs)
         return .party(snapshot(partySlot))
     }
 

@@ -9,12 +9,15 @@ extension Hub {
         if let existing = playerSlotByName[name] {
             slot = existing
             let wasOffline = players[slot].sessions.isEmpty
+            endOldestSessions(ofPlayer: slot, makingRoomFor: 1, into: &outputs)
             players[slot].sessions.append(session)
             players[slot].offlineSince = nil
             if let partySlot = players[slot].party {
-                // The others hear of the return; the new connection learns it from its
-                // session.ready, which must be the first thing it receives.
-                if wasOffline { emit(.memberOnline(player: name), in: partySlot, into: &outputs) }
+                // The others hear of the return (unless they never heard of the absence); the
+                // new connection learns it from its session.ready, which must come first.
+                if wasOffline && pendingOfflineNotices[name] == nil {
+                    emit(.memberOnline(player: name), in: partySlot, into: &outputs)
+                }
                 refreshRecipients(partySlot)
             }
         } else {
@@ -34,6 +37,26 @@ extension Hub {
         outputs.append(.notice(.sessionReady(player: name, party: party, invites: invites(of: name)), recipients: [session]))
     }
 
+    /// Lets go of a player's oldest connections so that `count` more fit under the cap: one
+    /// account must not make every event of its party go to thousands of connections, nor
+    /// each open and close rebuild such a recipient list. The player stays online (a newer
+    /// connection is coming), so the party hears nothing.
+    private mutating func endOldestSessions(
+        ofPlayer slot: Int, makingRoomFor count: Int, into outputs: inout [HubOutput]
+    ) {
+        let cap = configuration.maxSessionsPerPlayer
+        guard cap > 0 else { return }
+        let excess = players[slot].sessions.count + count - cap
+        guard excess > 0 else { return }
+        let ended = players[slot].sessions.prefix(excess)
+        players[slot].sessions.removeFirst(excess)
+        for session in ended {
+            playerSlotBySession[session] = nil
+            outputs.append(.sessionEnded(session, reason: .tooManySessions))
+        }
+        if let partySlot = players[slot].party { refreshRecipients(partySlot) }
+    }
+
     mutating func closeSession(_ session: SessionID, into outputs: inout [HubOutput]) {
         guard let slot = playerSlotBySession.removeValue(forKey: session) else { return }
         players[slot].sessions.removeAll { $0 == session }
@@ -50,8 +73,49 @@ extension Hub {
             return
         }
         players[slot].offlineSince = now
-        deadlines.schedule(.endGrace(player: players[slot].name, offlineSince: now), at: now + grace)
-        emit(.memberOffline(player: players[slot].name), in: partySlot, into: &outputs)
+        let name = players[slot].name
+        let delay = min(configuration.offlineNoticeDelayMilliseconds, grace)
+        if delay <= 0 {
+            announceOffline(slot, in: partySlot, into: &outputs)
+            return
+        }
+        // A pending notice falls due no later than this absence's would: it looks again then.
+        // So a flapping member holds one notice deadline, not one per drop.
+        if pendingOfflineNotices[name] == nil {
+            pendingOfflineNotices[name] = now + delay
+            deadlines.schedule(.noticeOffline(player: name), at: now + delay)
+        }
+    }
+
+    /// `member_offline` to the party, and the end of the grace scheduled.
+    private mutating func announceOffline(_ slot: Int, in partySlot: Int, into outputs: inout [HubOutput]) {
+        guard let offlineSince = players[slot].offlineSince else { return }
+        let name = players[slot].name
+        let graceEnds = offlineSince + configuration.reconnectGraceMilliseconds
+        deadlines.schedule(.endGrace(player: name, offlineSince: offlineSince), at: graceEnds)
+        emit(.memberOffline(player: name), in: partySlot, into: &outputs)
+    }
+
+    /// A member's offline notice falls due: told when they are still away since at least the
+    /// delay; looked at again later when they came back and dropped again since; nothing when
+    /// they are back (or gone from the party).
+    mutating func noticeOffline(_ name: String, into outputs: inout [HubOutput]) {
+        pendingOfflineNotices[name] = nil
+        guard let slot = playerSlotByName[name], players[slot].sessions.isEmpty, let partySlot = players[slot].party,
+            let offlineSince = players[slot].offlineSince
+        else { return }
+        let delay = min(configuration.offlineNoticeDelayMilliseconds, configuration.reconnectGraceMilliseconds)
+        if now < offlineSince + delay {
+            pendingOfflineNotices[name] = offlineSince + delay
+            deadlines.schedule(.noticeOffline(player: name), at: offlineSince + delay)
+            return
+        }
+        if now >= offlineSince + configuration.reconnectGraceMilliseconds {
+            // The grace was no longer than the delay: the seat goes without a notice first.
+            removeMember(slot, from: partySlot, reason: .timeout, into: &outputs)
+            return
+        }
+        announceOffline(slot, in: partySlot, into: &outputs)
     }
 
     /// The grace of a player offline since `offlineSince` ends: a member gives up the seat; a

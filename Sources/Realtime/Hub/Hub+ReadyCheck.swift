@@ -57,8 +57,10 @@ extension Hub {
     private mutating func concludeReadyCheck(_ partySlot: Int, reason: ReadyCheckEnd, into outputs: inout [HubOutput]) {
         guard let check = parties[partySlot].readyCheck else { return }
         parties[partySlot].readyCheck = nil
+        // Every member asked may have left before the end: nobody answering is not everyone ready.
+        let allReady = !check.answers.isEmpty && check.answers.allSatisfy { $0 == true }
         let result = ReadyCheckResult(
-            answers: readyAnswers(check), allReady: check.answers.allSatisfy { $0 == true }, reason: reason,
+            answers: readyAnswers(check), allReady: allReady, reason: reason,
             composition: compositionReport(partySlot))
         emit(.readyCheckResult(result), in: partySlot, into: &outputs)
     }

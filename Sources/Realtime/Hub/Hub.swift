@@ -28,6 +28,9 @@ public struct Hub: Equatable, Sendable {
     /// The parties (ids) each player has a pending join request to.
     var requestedPartyIDsByPlayer: [String: [String]] = [:]
     var deadlines = DeadlineQueue()
+    /// Members whose last connection closed and whose party has not been told yet, with when
+    /// their `noticeOffline` deadline falls due: a return before then tells the party nothing.
+    var pendingOfflineNotices: [String: Int64] = [:]
     /// The offset the next published event gets (the outgoing stream starts at 1).
     var nextEventOffset: UInt64 = 1
     /// The service event ids taken, so a retried delivery never counts twice.
@@ -71,6 +74,11 @@ public struct Hub: Equatable, Sendable {
 
     /// The number of players the hub holds: connected, or members within their reconnect grace.
     public var playerCount: Int { playerSlotByName.count }
+
+    /// The connections the hub holds for `player`.
+    public func sessionCount(of player: String) -> Int {
+        playerSlotByName[player].map { players[$0].sessions.count } ?? 0
+    }
 
     /// The number of pending invites.
     public var inviteCount: Int { invites.count }
@@ -232,6 +240,7 @@ public struct Hub: Equatable, Sendable {
             case .expireRequest(let partyID, let player): expireRequest(partyID: partyID, player: player, into: &outputs)
             case .endReadyCheck(let partyID, let number): timeOutReadyCheck(partyID: partyID, number: number, into: &outputs)
             case .endGrace(let player, let offlineSince): endGrace(player, offlineSince: offlineSince, into: &outputs)
+            case .noticeOffline(let player): noticeOffline(player, into: &outputs)
             case .endLootRoll(let partyID, let roll): timeOutLootRoll(partyID: partyID, roll: roll, into: &outputs)
             }
         }
@@ -325,9 +334,27 @@ public struct Hub: Equatable, Sendable {
             quests: party.quests.map(\.snapshot))
     }
 
+    /// The party as a player outside it (an invitee) sees it: not the pending invites, join
+    /// requests, ready check, loot rolls or quests of a party they are not in. It also keeps
+    /// an invitee's `session.ready` small whatever the inviting parties hold.
+    func outsiderSnapshot(_ partySlot: Int) -> PartySnapshot {
+        let party = parties[partySlot]
+        return PartySnapshot(
+            id: party.id, inviteCode: party.inviteCode, leader: players[party.leader].name,
+            members: party.members.map { players[$0].name }, maxMembers: party.maxMembers, seq: party.seq,
+            createdAt: party.createdAt, updatedAt: party.updatedAt,
+            roster: party.members.map {
+                PartyMemberSnapshot(
+                    player: players[$0].name, role: players[$0].role, online: !players[$0].sessions.isEmpty,
+                    joinedAt: players[$0].joinedAt)
+            }, lootMode: party.lootMode, masterLooter: party.masterLooter.map { players[$0].name },
+            settings: party.settings, lootThreshold: party.lootThreshold)
+    }
+
     func inviteSnapshot(_ invite: Invite) -> InviteSnapshot {
         InviteSnapshot(
-            id: invite.id, party: snapshot(invite.partySlot), player: invite.player, by: invite.by, expiresAt: invite.expiresAt)
+            id: invite.id, party: outsiderSnapshot(invite.partySlot), player: invite.player, by: invite.by,
+            expiresAt: invite.expiresAt)
     }
 
     func requestSnapshot(_ request: JoinRequest, of partySlot: Int) -> JoinRequestSnapshot {

@@ -28,6 +28,16 @@ public struct HubConfiguration: Equatable, Sendable {
     public var idempotencyKeys = 64
     /// How long a loot roll (NEED_GREED, MASTER_LOOTER, FREE_FOR_ALL) stays open, in ms.
     public var lootRollTimeoutMilliseconds: Int64 = 30_000
+    /// Pending invites one player may hold (every party's together); a newer one cancels the
+    /// oldest. Each is in the invitee's `session.ready`, which must stay small enough to send.
+    public var maxPendingInvitesPerPlayer = 20
+    /// Connections one player may hold at once; a newer one closes the oldest (close code 4008).
+    /// Every connection of a member is a recipient of the party's every event.
+    public var maxSessionsPerPlayer = 8
+    /// How long a member's last connection may be closed before the party hears
+    /// `member_offline`, in ms: a return within it tells the party nothing, so a flapping
+    /// connection does not fill the history (0: told at once).
+    public var offlineNoticeDelayMilliseconds: Int64 = 2_000
 
     public init() {}
 }

@@ -15,4 +15,13 @@ public enum HubOutput: Equatable, Sendable {
     case organizationAnswer(SessionID, OrganizationReply)
     /// An event for the outgoing stream (offset assigned by the hub).
     case published(PublishedEvent)
+    /// The hub let go of this connection's session (it is no longer a recipient, and its
+    /// commands are no longer the player's): the driver closes the connection.
+    case sessionEnded(SessionID, reason: SessionEndReason)
+}
+
+/// Why the hub let go of a session that was still open.
+public enum SessionEndReason: Equatable, Sendable {
+    /// Its player opened a connection past `maxSessionsPerPlayer`; the oldest goes.
+    case tooManySessions
 }

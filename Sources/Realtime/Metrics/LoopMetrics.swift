@@ -40,7 +40,7 @@ enum HandshakeFailure: Int, CaseIterable {
 
 /// The close codes counted one by one; the rest go under "other". 1006 counts connections that
 /// ended without a close handshake.
-let countedCloseCodes: [UInt16] = [1000, 1001, 1002, 1003, 1006, 1007, 1008, 1009, 1011]
+let countedCloseCodes: [UInt16] = [1000, 1001, 1002, 1003, 1006, 1007, 1008, 1009, 1011, 4008]
 
 /// Command operations as metrics labels: the known ops, then unknown and undecodable frames.
 let commandOperationLabels: [String] = PartyOperation.allCases.map(\.rawValue) + ["unknown", "invalid"]
@@ -118,6 +118,10 @@ final class LoopMetrics: @unchecked Sendable {
         /// The published event stream (the hub's loop): its last and oldest kept offsets, and
         /// its WebSocket subscribers.
         case eventStreamLastOffset, eventStreamOldestOffset, eventStreamSubscribers
+        /// Pending invites ended because their invitee held `--max-invites-per-player` newer ones.
+        case invitesSuperseded
+        /// Times this loop stopped reading its sockets because its requests piled up at the hub.
+        case hubBacklogReadPauses
     }
 
     private static let handshakeBase = Counter.allCases.count

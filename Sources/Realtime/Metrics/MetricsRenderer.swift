@@ -2,7 +2,7 @@ import Protocol
 
 /// Renders every loop's counters, summed, in the Prometheus text exposition format (0.0.4).
 enum MetricsRenderer {
-    static func render(_ loops: [LoopMetrics], persistence: PersistenceMetrics) -> String {
+    static func render(_ loops: [LoopMetrics], persistence: PersistenceMetrics, logLinesDropped: Int64 = 0) -> String {
         func sum(_ read: (LoopMetrics) -> Int64) -> Int64 { loops.reduce(0) { $0 + read($1) } }
         var out = ""
         func family(_ name: String, _ type: String, _ help: String) {
@@ -41,6 +41,15 @@ enum MetricsRenderer {
         }
         sample("partyhub_websocket_closes_total", "code=\"other\"", value: sum { $0.closes(codeIndex: nil) })
         single("partyhub_slow_consumer_drops_total", "counter", "Connections closed for unsent output over --max-outbound-bytes.", .slowConsumerDrops)
+        single(
+            "partyhub_invites_superseded_total", "counter",
+            "Pending invites cancelled because their invitee held --max-invites-per-player newer ones.", .invitesSuperseded)
+        single(
+            "partyhub_hub_backlog_read_pauses_total", "counter",
+            "Times a loop stopped reading its sockets because its requests piled up past --max-hub-backlog at the hub's loop.",
+            .hubBacklogReadPauses)
+        family("partyhub_log_lines_dropped_total", "counter", "Log lines dropped because standard error could not keep up.")
+        sample("partyhub_log_lines_dropped_total", value: logLinesDropped)
         family("partyhub_commands_total", "counter", "Commands handled, by op and result.")
         let results = ["ok"] + commandResultCodes.map(\.rawValue)
         for (operation, operationLabel) in commandOperationLabels.enumerated() {

@@ -3,8 +3,10 @@
 /// starts a new segment pinning the new rules, so the past is never re-read with rules it was
 /// not applied with.
 struct PinnedState: Equatable {
-    /// 2: the configuration gained the loot roll timeout.
-    private static let formatVersion: UInt8 = 2
+    /// 2: the configuration gained the loot roll timeout. 3: the caps on pending invites and
+    /// connections per player and the offline notice delay (version 2 is still read, with their defaults).
+    static let formatVersion: UInt8 = 3
+    private static let oldestReadableVersion: UInt8 = 2
 
     let epoch: UInt16
     let configuration: HubConfiguration
@@ -25,10 +27,13 @@ struct PinnedState: Equatable {
     init(decoding bytes: [UInt8]) throws(BinaryDecodingError) {
         self = try bytes.decodeBinary { (reader) throws(BinaryDecodingError) -> PinnedState in
             let version = try reader.readUInt8()
-            guard version == Self.formatVersion else { throw .unsupportedVersion(version, expected: Self.formatVersion, at: 0) }
+            guard (Self.oldestReadableVersion...Self.formatVersion).contains(version) else {
+                throw .unsupportedVersion(version, expected: Self.formatVersion, at: 0)
+            }
             let epoch = try reader.readVarUInt()
             guard epoch <= UInt64(UInt16.max) else { throw .valueOutOfRange(epoch, "the epoch", at: 1) }
-            return PinnedState(epoch: UInt16(epoch), configuration: try HubConfiguration(decoding: &reader))
+            let configuration = try HubConfiguration(decoding: &reader, formatVersion: version)
+            return PinnedState(epoch: UInt16(epoch), configuration: configuration)
         }
     }
 }

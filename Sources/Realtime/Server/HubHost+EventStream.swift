@@ -50,12 +50,14 @@ extension HubHost: EventSubscriberOutput {
         }
     }
 
-    func close(_ subscriber: ConnectionID, code: WebSocketCloseCode, reason: String) {
-        guard isOurs(subscriber) else { return }
-        if subscriber.loop == loop.index {
-            loop.closeStreamSubscriber(subscriber, code: code, reason: reason)
+    /// Closes a connection of this process with a close frame, on whichever loop owns it: a
+    /// stream subscriber, or a session the hub let go of (`HubOutput.sessionEnded`).
+    func close(_ connection: ConnectionID, code: WebSocketCloseCode, reason: String) {
+        guard isOurs(connection) else { return }
+        if connection.loop == loop.index {
+            loop.closeConnection(connection, code: code, reason: reason)
         } else {
-            remoteStreamInstructions[subscriber.loop].append(.close(subscriber, code, reason: reason))
+            remoteStreamInstructions[connection.loop].append(.close(connection, code, reason: reason))
         }
     }
 

@@ -150,6 +150,9 @@ final class HubHost {
             case .event(let event, let recipients):
                 turnOutgoing.append(Outgoing(bytes: .frame(.event(event), using: writer), recipients: .many(recipients)))
             case .notice(let message, let recipients):
+                if case .notice(.inviteCancelled(_, _, .superseded)) = message { loop.metrics.add(.invitesSuperseded) }
+                // A notice for nobody is there to be counted (above) only.
+                if recipients.isEmpty { continue }
                 let addressed: Recipients = recipients.count == 1 ? .one(recipients[0]) : .many(recipients)
                 turnOutgoing.append(Outgoing(bytes: .frame(message, using: writer), recipients: addressed))
             case .published(let event):
@@ -165,6 +168,10 @@ final class HubHost {
                 ServiceResponseEncoder.encodeResults(results, into: writer)
                 let response = HTTPResponse.json(.ok, Array(writer.bytes)).serialized(keepAlive: true)
                 turnOutgoing.append(Outgoing(bytes: .copy(response), recipients: .one(caller)))
+            case .sessionEnded(let session, .tooManySessions):
+                // At once, not behind the log: nothing still held for it matters any more,
+                // and its later close is an input the hub ignores.
+                close(ConnectionID(session: session), code: .tooManySessions, reason: "too many sessions")
             case .organizationAnswer(let caller, let reply):
                 let response = OrganizationResponseEncoder.response(to: reply, publicURL: publicURL, using: writer)
                 if let organizationEndpoint { loop.metrics.apiRequest(organizationEndpoint, status: response.status) }

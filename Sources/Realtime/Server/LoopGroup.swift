@@ -7,6 +7,8 @@ final class LoopGroup: @unchecked Sendable {
     let loops: [EventLoop]
     let hubLoopIndex = 0
     var loopCount: Int { loops.count }
+    /// Each loop's requests not yet carried out by the hub's loop (backpressure).
+    let hubBacklog: HubBacklog
     private var threads: [pthread_t] = []
 
     /// Makes the loops; the hub's loop runs `hub` (as recovered) and records its inputs in `log`.
@@ -15,6 +17,7 @@ final class LoopGroup: @unchecked Sendable {
         snapshotEvery: Int
     ) throws {
         precondition(loopCount >= 1 && loopCount <= 255, "between 1 and 255 loops")
+        hubBacklog = HubBacklog(loopCount: loopCount)
         loops = try (0..<loopCount).map { try EventLoop(index: $0, context: context, loopCount: loopCount) }
         for loop in loops { loop.group = self }
         let hubLoop = loops[hubLoopIndex]

@@ -89,7 +89,8 @@ struct Router {
             return .respond(response, keepAlive: keepAlive, failure: nil)
         case "/metrics":
             guard request.method == "GET" else { return methodNotAllowed(keepAlive) }
-            let body = MetricsRenderer.render(context.loopMetrics, persistence: context.persistenceMetrics)
+            let body = MetricsRenderer.render(
+                context.loopMetrics, persistence: context.persistenceMetrics, logLinesDropped: context.logger.droppedLines)
             let response = HTTPResponse(
                 status: .ok, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")], body: Array(body.utf8))
             return .respond(response, keepAlive: keepAlive, failure: nil)

@@ -41,6 +41,9 @@ public struct ServerConfiguration: Sendable {
     public var publicURL: String?
     /// The party rules.
     public var hub = HubConfiguration()
+    /// Requests one event loop may have waiting at the hub's loop (loop 0) before it stops
+    /// reading its sockets until the hub has worked them down to half (0: no limit).
+    public var maxHubBacklog = 4096
     /// Logging.
     public var logger = Logger()
 

@@ -1,6 +1,8 @@
 import Glibc
 
 /// A small structured logger writing one line per record to standard error, as text or JSON.
+/// Lines go through a bounded buffer that a writer thread drains (`LogSink`): an event loop
+/// that logs never waits on a slow standard error; under a storm, lines are dropped and counted.
 public struct Logger: Sendable {
     /// Severity, in increasing order.
     public enum Level: Int, Comparable, Sendable, CaseIterable {
@@ -30,11 +32,24 @@ public struct Logger: Sendable {
 
     public let minimumLevel: Level
     public let format: Format
+    private let sink: LogSink
 
     public init(minimumLevel: Level = .info, format: Format = .text) {
+        self.init(minimumLevel: minimumLevel, format: format, sink: .standardError)
+    }
+
+    init(minimumLevel: Level, format: Format, sink: LogSink) {
         self.minimumLevel = minimumLevel
         self.format = format
+        self.sink = sink
     }
+
+    /// Lines dropped so far because standard error could not keep up (every logger of the
+    /// process shares one buffer).
+    public var droppedLines: Int64 { sink.droppedLines }
+
+    /// Waits (up to 2 s) until the lines logged so far are written: before the process exits.
+    public func flush() { sink.flush() }
 
     /// Whether records at `level` are written (check before building costly messages).
     public func isEnabled(_ level: Level) -> Bool { level >= minimumLevel }
@@ -71,7 +86,6 @@ public struct Logger: Sendable {
             line += "}"
         }
         line += "\n"
-        var bytes = Array(line.utf8)
-        _ = bytes.withUnsafeMutableBytes { write(2, $0.baseAddress, $0.count) }
+        sink.enqueue(line)
     }
 }

@@ -229,7 +229,7 @@ func sessions(of output: HubOutput) -> [SessionID] {
     case .reply(let session, _, _): return [session]
     case .event(_, let recipients), .notice(_, let recipients): return recipients
     case .serviceResults(let caller, _), .organizationAnswer(let caller, _): return [caller]
-    case .published: return []
+    case .published, .sessionEnded: return []
     }
 }
 

@@ -5,6 +5,7 @@ private enum DeadlineActionTag: UInt8 {
     case endReadyCheck = 3
     case endGrace = 4
     case endLootRoll = 5
+    case noticeOffline = 6
 }
 
 extension DeadlineQueue.Action: BinaryCodable {
@@ -29,6 +30,9 @@ extension DeadlineQueue.Action: BinaryCodable {
             writer.writeTag(DeadlineActionTag.endLootRoll)
             writer.writeString(partyID)
             writer.writeString(roll)
+        case .noticeOffline(let player):
+            writer.writeTag(DeadlineActionTag.noticeOffline)
+            writer.writeString(player)
         }
     }
 
@@ -39,6 +43,7 @@ extension DeadlineQueue.Action: BinaryCodable {
         case .endReadyCheck: self = .endReadyCheck(partyID: try reader.readString(), number: try reader.readVarUInt())
         case .endGrace: self = .endGrace(player: try reader.readString(), offlineSince: try reader.readVarInt())
         case .endLootRoll: self = .endLootRoll(partyID: try reader.readString(), roll: try reader.readString())
+        case .noticeOffline: self = .noticeOffline(player: try reader.readString())
         }
     }
 }

@@ -1,8 +1,10 @@
 import Protocol
 
 extension Hub {
-    /// The version byte that starts an encoded state; a state of another version is refused.
-    static let stateFormatVersion: UInt8 = 3
+    /// The version byte that starts an encoded state; a state of another version is refused,
+    /// but for version 3, whose configuration lacks the caps per player (they take their defaults).
+    static let stateFormatVersion: UInt8 = 4
+    private static let oldestReadableStateVersion: UInt8 = 3
 
     /// Writes the whole state (docs/CODEC.md): the version byte, the configuration, the time,
     /// the slot tables with their exact slots and free lists, every index, the invites, the
@@ -27,6 +29,7 @@ extension Hub {
         writer.write(serviceEventLedger)
         writer.writeVarUInt(nextRollNumber)
         writer.write(organizations)
+        writer.writeDictionary(pendingOfflineNotices)
     }
 
     /// Reads what `encodeState` wrote. Besides every value's own checks, each slot reference
@@ -37,10 +40,12 @@ extension Hub {
     init(decodingState reader: inout BinaryReader) throws(BinaryDecodingError) {
         let start = reader.offset
         let version = try reader.readUInt8()
-        guard version == Self.stateFormatVersion else {
+        guard (Self.oldestReadableStateVersion...Self.stateFormatVersion).contains(version) else {
             throw .unsupportedVersion(version, expected: Self.stateFormatVersion, at: start)
         }
-        self.init(configuration: try reader.read())
+        // State 3 holds the configuration as pinned state 2 does.
+        let configurationVersion: UInt8 = version == 3 ? 2 : PinnedState.formatVersion
+        self.init(configuration: try HubConfiguration(decoding: &reader, formatVersion: configurationVersion))
         now = try reader.readVarInt()
         players = try reader.read()
         playerSlotByName = try reader.readDictionary()
@@ -57,6 +62,8 @@ extension Hub {
         serviceEventLedger = try reader.read()
         nextRollNumber = try reader.readVarUInt()
         organizations = try reader.read()
+        // State 3 told every absence at once: no notice is pending.
+        if version >= 4 { pendingOfflineNotices = try reader.readDictionary() }
         if let broken = firstBrokenReference() { throw .inconsistent(broken, at: start) }
     }
 

@@ -1,6 +1,7 @@
 /// Every rule in declaration order: counts and milliseconds as zigzag LEB128, rates and bursts
 /// as 8-byte doubles (NaN refused: a bucket made with it would trap). A field added to `HubConfiguration` must come last here, and old bytes
-/// need a new format version (the snapshot's, or the log's) to be read.
+/// need a new format version (the snapshot's, or the log's) to be read: `PinnedState` passes
+/// the version it read, and the fields an older version lacks keep their defaults.
 extension HubConfiguration: BinaryCodable {
     func encode(into writer: inout BinaryWriter) {
         writer.write(maxMembers)
@@ -18,9 +19,17 @@ extension HubConfiguration: BinaryCodable {
         writer.write(historySize)
         writer.write(idempotencyKeys)
         writer.writeVarInt(lootRollTimeoutMilliseconds)
+        writer.write(maxPendingInvitesPerPlayer)
+        writer.write(maxSessionsPerPlayer)
+        writer.writeVarInt(offlineNoticeDelayMilliseconds)
     }
 
     init(decoding reader: inout BinaryReader) throws(BinaryDecodingError) {
+        try self.init(decoding: &reader, formatVersion: PinnedState.formatVersion)
+    }
+
+    /// Reads the fields format `formatVersion` of the pinned state had (2: up to the loot roll timeout).
+    init(decoding reader: inout BinaryReader, formatVersion: UInt8) throws(BinaryDecodingError) {
         let start = reader.offset
         self.init()
         maxMembers = try reader.read()
@@ -38,6 +47,11 @@ extension HubConfiguration: BinaryCodable {
         historySize = try reader.read()
         idempotencyKeys = try reader.read()
         lootRollTimeoutMilliseconds = try reader.readVarInt()
+        if formatVersion >= 3 {
+            maxPendingInvitesPerPlayer = try reader.read()
+            maxSessionsPerPlayer = try reader.read()
+            offlineNoticeDelayMilliseconds = try reader.readVarInt()
+        }
         let rates = [
             chatRatePerSecond, chatBurst, signalRatePerSecond, signalBurst, commandRatePerSecond, commandBurst,
         ]

@@ -19,6 +19,9 @@ extension HubConfiguration {
             ("history", String(historySize)),
             ("idem_keys", String(idempotencyKeys)),
             ("loot_roll_timeout_ms", String(lootRollTimeoutMilliseconds)),
+            ("max_invites_per_player", String(maxPendingInvitesPerPlayer)),
+            ("max_sessions_per_player", String(maxSessionsPerPlayer)),
+            ("offline_notice_delay_ms", String(offlineNoticeDelayMilliseconds)),
         ]
     }
 

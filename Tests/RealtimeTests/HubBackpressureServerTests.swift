@@ -1,0 +1,35 @@
+import Foundation
+import Protocol
+import XCTest
+
+@testable import Realtime
+
+/// Two loops and a tiny hub backlog: a client on loop 1 that sends faster than the hub's loop
+/// carries its commands out makes loop 1 stop reading, and every command is still answered, in
+/// order, once loop 1 reads again. Nothing here is timed: the pause comes from one batch of
+/// frames read at once, the resume from the hub catching up.
+final class HubBackpressureServerTests: ServerTestCase {
+    func testALoopWhoseRequestsPileUpAtTheHubPausesReadingAndLosesNothing() throws {
+        let server = try startServer {
+            $0.threads = 2
+            $0.maxHubBacklog = 1
+            $0.hub.chatRatePerSecond = 0
+            $0.hub.commandRatePerSecond = 0
+        }
+        _ = try signIn("alice", to: server)  // dealt to loop 0
+        let bob = try signIn("bob", to: server)  // dealt to loop 1
+        XCTAssertEqual(try server.metric(#"partyhub_loop_connections{loop="1"}"#), 1)
+        let commands = 300
+        var frames: [UInt8] = []
+        for rid in 1...commands {
+            let payload = Array(#"{"op":"party.get","rid":\#(rid)}"#.utf8)
+            frames += WebSocketFrameEncoder.maskedFrame(opcode: .text, fin: true, payload: payload, maskKey: (1, 2, 3, 4), rsv: 0)
+        }
+        try bob.send(frames)  // one write: loop 1 reads many frames in one turn
+        for rid in 1...commands {
+            let reply = try bob.nextMessage()
+            XCTAssertEqual(reply["rid"] as? Int, rid)
+        }
+        XCTAssertGreaterThanOrEqual(try server.metric("partyhub_hub_backlog_read_pauses_total") ?? 0, 1)
+    }
+}

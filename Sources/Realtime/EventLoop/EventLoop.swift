@@ -14,6 +14,7 @@ final class EventLoop {
     static let tickMilliseconds: Int64 = 100
     private static let listenerTag = UInt64.max
     private static let inboxTag = UInt64.max - 1
+    private static let tlsListenerTag = UInt64.max - 2
 
     let index: Int
     let context: ServerContext
@@ -36,8 +37,15 @@ final class EventLoop {
     private var pendingHubRequests: [HubRequest] = []
     private var outgoing: [[LoopMessage]]
     private var listener: Int32 = -1
+    /// The TLS listening socket, and the context its new connections begin with (a reload
+    /// replaces it; connections keep the one they began with).
+    private var tlsListener: Int32 = -1
+    private var tlsContext: TLSContext?
     private var listenerPausedUntil: Int64 = 0
     private var listenerRegistered = false
+    /// Connections whose transport holds input already taken off the socket (TLS records):
+    /// epoll will not report them, so they are read on the next turn.
+    private var bufferedReads: [Connection] = []
     private var nextAdoptionLoop = 0
     private var running = true
     private(set) var isShuttingDown = false
@@ -45,6 +53,8 @@ final class EventLoop {
 
     /// Scratch memory for reads; a connection keeps only the partial tail of what it read.
     let readScratch: UnsafeMutableRawBufferPointer
+    /// Scratch memory where TLS sessions gather a record's plaintext before `SSL_write`.
+    let tlsRecordScratch: UnsafeMutableRawBufferPointer
     /// Scratch writer for encoding frames.
     let writer = ByteWriter(capacity: 1 << 16)
     let iovecs: UnsafeMutablePointer<iovec>
@@ -72,6 +82,7 @@ final class EventLoop {
         wheel = TimerWheel(startTick: nowMs / Self.tickMilliseconds)
         outgoing = Array(repeating: [], count: loopCount)
         readScratch = .allocate(byteCount: 64 << 10, alignment: 16)
+        tlsRecordScratch = .allocate(byteCount: TLSSession.maxRecordPlaintext, alignment: 16)
         iovecs = .allocate(capacity: Self.iovecCapacity)
         handshakeTimeoutMs = Int64(configuration.handshakeTimeout * 1000)
         pingIntervalMs = Int64(configuration.pingInterval * 1000)
@@ -85,6 +96,7 @@ final class EventLoop {
 
     deinit {
         readScratch.deallocate()
+        tlsRecordScratch.deallocate()
         iovecs.deallocate()
     }
 
@@ -92,6 +104,14 @@ final class EventLoop {
     func adoptListener(_ fd: Int32) throws {
         listener = fd
         try epoll.add(fd, events: .readable, data: Self.listenerTag)
+        listenerRegistered = true
+    }
+
+    /// Gives this loop the TLS listening socket and the context its connections begin with.
+    func adoptTLSListener(_ fd: Int32, context: TLSContext) throws {
+        tlsListener = fd
+        tlsContext = context
+        try epoll.add(fd, events: .readable, data: Self.tlsListenerTag)
         listenerRegistered = true
     }
 
@@ -106,7 +126,9 @@ final class EventLoop {
         var wallSyncedAt = turnEnd / 1_000_000
         while running {
             let timeout = Int32(clamping: (wheel.currentTick + 1) * Self.tickMilliseconds - turnEnd / 1_000_000)
-            let ready = epoll.wait(timeoutMilliseconds: max(0, min(timeout, Int32(Self.tickMilliseconds))))
+            // Input a TLS session holds is ready now: do not sleep on the sockets.
+            let wait = bufferedReads.isEmpty ? max(0, min(timeout, Int32(Self.tickMilliseconds))) : 0
+            let ready = epoll.wait(timeoutMilliseconds: wait)
             let turnStart = partyhub_monotonic_ns()
             nowMs = turnStart / 1_000_000
             if nowMs - wallSyncedAt >= 1000 {
@@ -117,13 +139,14 @@ final class EventLoop {
             for event in 0..<ready {
                 dispatch(tag: epoll.readyData[event], events: Epoll.Events(rawValue: epoll.readyEvents[event]))
             }
+            if !bufferedReads.isEmpty { readBufferedInput() }
             // Collect first, fire after: a check reschedules its connection, which writes the
             // wheel, and that must not happen while `advance` is still mutating it.
             var dueTimers: [TimerWheel.Entry] = []
             wheel.advance(to: nowMs / Self.tickMilliseconds) { entry in dueTimers.append(entry) }
             for entry in dueTimers { fireTimer(entry) }
             hubHost?.tick(now: wallMs)
-            if listener >= 0 && !listenerRegistered && nowMs >= listenerPausedUntil { resumeListener() }
+            if (listener >= 0 || tlsListener >= 0) && !listenerRegistered && nowMs >= listenerPausedUntil { resumeListener() }
             endTurn()
             turnEnd = partyhub_monotonic_ns()
             if ready > 0 { metrics.turnTook(nanoseconds: turnEnd - turnStart) }
@@ -134,7 +157,9 @@ final class EventLoop {
     private func dispatch(tag: UInt64, events: Epoll.Events) {
         switch tag {
         case Self.listenerTag:
-            acceptConnections()
+            acceptConnections(from: listener, tls: nil)
+        case Self.tlsListenerTag:
+            acceptConnections(from: tlsListener, tls: tlsContext)
         case Self.inboxTag:
             for message in inbox.drain() { handle(message) }
         default:
@@ -145,6 +170,10 @@ final class EventLoop {
             }
             if events.contains(.writable) && connection.phase != .closed {
                 flush(connection)
+                // A TLS read (or the handshake) that had to send first goes on now.
+                if connection.transport.readWaitsForWritable && connection.phase != .closed {
+                    connection.handleReadable(self)
+                }
             }
         }
     }
@@ -187,8 +216,13 @@ final class EventLoop {
 
     private func handle(_ message: LoopMessage) {
         switch message {
-        case .adopt(let fd):
-            adopt(fd)
+        case .adopt(let fd, let tls):
+            adopt(fd, tls: tls)
+        case .tlsContextReloaded(let context):
+            // Only the listening loop holds a context; the connections it deals carry theirs.
+            guard tlsListener >= 0 else { return }
+            tlsContext = context
+            metrics.add(.tlsCertificateReloads)
         case .hubRequests(let requests):
             guard let hubHost else { return }
             for request in requests { hubHost.handle(request) }
@@ -214,7 +248,7 @@ final class EventLoop {
 
     // MARK: Connections
 
-    private func acceptConnections() {
+    private func acceptConnections(from listener: Int32, tls: TLSContext?) {
         for _ in 0..<256 {
             let fd = partyhub_accept(listener)
             if fd < 0 {
@@ -224,8 +258,7 @@ final class EventLoop {
                     // Out of descriptors: stop listening for a moment instead of spinning on a
                     // listener that stays readable.
                     context.logger.warning("accept failed; pausing accepts", ["error": String(cString: strerror(error))])
-                    epoll.remove(listener)
-                    listenerRegistered = false
+                    pauseListeners()
                     listenerPausedUntil = nowMs + 100
                 }
                 return
@@ -235,18 +268,29 @@ final class EventLoop {
             let target = nextAdoptionLoop
             nextAdoptionLoop = (nextAdoptionLoop + 1) % group.loopCount
             if target == index {
-                adopt(fd)
+                adopt(fd, tls: tls)
             } else {
-                outgoing[target].append(.adopt(fd: fd))
+                outgoing[target].append(.adopt(fd: fd, tls: tls))
             }
         }
     }
 
-    private func resumeListener() {
-        if (try? epoll.add(listener, events: .readable, data: Self.listenerTag)) != nil { listenerRegistered = true }
+    private func pauseListeners() {
+        if listener >= 0 { epoll.remove(listener) }
+        if tlsListener >= 0 { epoll.remove(tlsListener) }
+        listenerRegistered = false
     }
 
-    private func adopt(_ fd: Int32) {
+    private func resumeListener() {
+        var registered = true
+        if listener >= 0 { registered = registered && (try? epoll.add(listener, events: .readable, data: Self.listenerTag)) != nil }
+        if tlsListener >= 0 {
+            registered = registered && (try? epoll.add(tlsListener, events: .readable, data: Self.tlsListenerTag)) != nil
+        }
+        listenerRegistered = registered
+    }
+
+    private func adopt(_ fd: Int32, tls: TLSContext?) {
         if isShuttingDown {
             close(fd)
             return
@@ -264,7 +308,16 @@ final class EventLoop {
             generations.append(1)
         }
         let id = ConnectionID(loop: index, epoch: context.epoch, slot: slot, generation: generations[slot])
-        let connection = Connection(id: id, fd: fd, now: nowMs, configuration: context.configuration)
+        var transport = Transport.plain
+        if let tls {
+            guard let session = TLSSession(context: tls, fd: fd, metrics: metrics, recordScratch: tlsRecordScratch) else {
+                close(fd)
+                freeSlots.append(slot)
+                return
+            }
+            transport = .tls(session)
+        }
+        let connection = Connection(id: id, fd: fd, transport: transport, now: nowMs, configuration: context.configuration)
         do {
             try epoll.add(fd, events: .readable, data: id.rawValue)
         } catch {
@@ -290,7 +343,9 @@ final class EventLoop {
         guard connection.phase != .closed else { return }
         let wasWebSocket = connection.endpoint != nil
         connection.phase = .closed
+        connection.transport.sendCloseNotify()
         close(connection.fd)
+        connection.transport.release()
         connection.output.removeAll()
         let slot = connection.id.slot
         connections[slot] = nil
@@ -306,11 +361,41 @@ final class EventLoop {
         if case .eventStream? = connection.endpoint { submitToHub(.eventStreamClosed(connection.id)) }
     }
 
-    /// Re-registers the socket's interest (EPOLLOUT only while output is left over).
+    /// Re-registers the socket's interest when it changed: EPOLLIN unless reading is paused,
+    /// EPOLLOUT while output is left over or a TLS read waits to send.
     func updateInterest(_ connection: Connection) {
         var events: Epoll.Events = connection.isReadPaused ? [] : .readable
-        if connection.isWritableArmed { events.insert(.writable) }
-        epoll.modify(connection.fd, events: events, data: connection.id.rawValue)
+        if connection.isWritableArmed || connection.transport.readWaitsForWritable { events.insert(.writable) }
+        if events != connection.registeredEvents {
+            connection.registeredEvents = events
+            epoll.modify(connection.fd, events: events, data: connection.id.rawValue)
+        }
+        // Reading resumes with input the transport already holds: nothing on the socket says so.
+        if !connection.isReadPaused && connection.transport.hasBufferedInput { queueBufferedRead(connection) }
+    }
+
+    /// After a TLS read: read again next turn when the session holds input, watch for
+    /// EPOLLOUT when it waits to send, and retry a write that waited for the peer's bytes.
+    func transportMayWait(_ connection: Connection) {
+        updateInterest(connection)
+        if connection.transport.writeWaitsForReadable { markDirty(connection) }
+    }
+
+    private func queueBufferedRead(_ connection: Connection) {
+        guard !connection.isQueuedForBufferedRead else { return }
+        connection.isQueuedForBufferedRead = true
+        bufferedReads.append(connection)
+    }
+
+    /// One read for each connection whose transport holds input: the same one read per turn a
+    /// socket that epoll reports gets.
+    private func readBufferedInput() {
+        let queued = bufferedReads
+        bufferedReads.removeAll(keepingCapacity: true)
+        for connection in queued {
+            connection.isQueuedForBufferedRead = false
+            if connection.phase != .closed && !connection.isReadPaused { connection.handleReadable(self) }
+        }
     }
 
     /// Queues bytes for a connection; they are written at the end of the turn. A connection
@@ -357,6 +442,7 @@ final class EventLoop {
                 teardown(connection)
             } else if connection.shutdownWriteWhenFlushed {
                 connection.shutdownWriteWhenFlushed = false
+                connection.transport.sendCloseNotify()
                 shutdown(connection.fd, Int32(SHUT_WR))
             } else if connection.awaitsStreamDrain && connection.phase == .open {
                 // The stream's catch-up chunk is on the wire: the hub's loop sends the next.
@@ -493,10 +579,15 @@ final class EventLoop {
         guard !isShuttingDown else { return }
         isShuttingDown = true
         shutdownDeadline = nowMs + Int64(context.configuration.shutdownGrace * 1000)
+        if listenerRegistered { pauseListeners() }
         if listener >= 0 {
-            if listenerRegistered { epoll.remove(listener) }
             close(listener)
             listener = -1
+        }
+        if tlsListener >= 0 {
+            close(tlsListener)
+            tlsListener = -1
+            tlsContext = nil
         }
         for connection in connections {
             guard let connection else { continue }

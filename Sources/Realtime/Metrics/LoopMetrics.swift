@@ -118,6 +118,9 @@ final class LoopMetrics: @unchecked Sendable {
         /// The published event stream (the hub's loop): its last and oldest kept offsets, and
         /// its WebSocket subscribers.
         case eventStreamLastOffset, eventStreamOldestOffset, eventStreamSubscribers
+        /// TLS: handshakes completed (and of those, resumed sessions), handshakes that failed
+        /// (a protocol error, a refused version, garbage, a timeout), certificate reloads.
+        case tlsHandshakes, tlsResumedHandshakes, tlsHandshakeFailures, tlsCertificateReloads
     }
 
     private static let handshakeBase = Counter.allCases.count

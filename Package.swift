@@ -34,6 +34,6 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "ProtocolTests", dependencies: ["Protocol", "TestSupport"]),
         // Depends on the executable so that `swift test` builds the real binary the interop tests run.
-        .testTarget(name: "RealtimeTests", dependencies: ["Realtime", "Protocol", "partyhub", "TestSupport"], exclude: ["Interop"]),
+        .testTarget(name: "RealtimeTests", dependencies: ["Realtime", "Protocol", "partyhub", "TestSupport", "COpenSSL"], exclude: ["Interop"]),
     ]
 )

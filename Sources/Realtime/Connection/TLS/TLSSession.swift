@@ -65,8 +65,8 @@ final class TLSSession {
 
     /// The client has sent something of a handshake (a socket that stays silent is a probe).
     var handshakeBegan: Bool {
-        guard let ssl else { return false }
-        return isHandshakeComplete || SSL_in_before(ssl) == 0
+        guard let ssl, let socket = SSL_get_rbio(ssl) else { return false }
+        return isHandshakeComplete || BIO_number_read(socket) > 0
     }
 
     /// A record reported as written waits for the socket.
@@ -94,7 +94,7 @@ final class TLSSession {
                 switch outcome {
                 case .wouldBlock: break
                 // A socket closed before its first byte is a probe, not a failed handshake.
-                case .closed where SSL_in_before(ssl) == 1: break
+                case .closed where !handshakeBegan: break
                 default: metrics.add(.tlsHandshakeFailures)
                 }
                 return outcome

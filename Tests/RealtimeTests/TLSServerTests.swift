@@ -127,6 +127,32 @@ final class TLSServerTests: ServerTestCase {
         }
     }
 
+    /// Bursts of frames of many sizes, each larger than the loop's 64 KiB read, then silence
+    /// until every echo is back: reads stop for room at varying points inside records.
+    /// (`TLSProcessTests` stops the process to make the stranded-record case certain.)
+    func testBurstsLargerThanOneReadAreEchoedInOrder() throws {
+        let (_, tlsPort) = try startTLSServer { $0.echoPath = "/echo" }
+        let client = try connectTLS(tlsPort)
+        try client.upgrade(path: "/echo")
+        var random = SystemRandomNumberGenerator()
+        for burst in 0..<24 {
+            let frames = 300 + burst * 37
+            var bytes: [UInt8] = []
+            var sent: [String] = []
+            for index in 0..<frames {
+                let text = "burst \(burst) frame \(index) " + String(repeating: "x", count: (index * 7 + burst) % 400)
+                sent.append(text)
+                let key = (UInt8.random(in: 0...255, using: &random), UInt8(7), UInt8(8), UInt8(9))
+                bytes += WebSocketFrameEncoder.maskedFrame(opcode: .text, fin: true, payload: Array(text.utf8), maskKey: key)
+            }
+            try client.send(bytes)
+            for text in sent {
+                let echo = try client.readFrame(timeout: 5)
+                guard echo.text == text else { return XCTFail("burst \(burst): got \(echo), expected \(text.prefix(30))") }
+            }
+        }
+    }
+
     func testTLS12ResumesASessionByID() throws {
         let (server, tlsPort) = try startTLSServer()
         let first = try connectTLS(tlsPort) { $0.maximumVersion = Int32(TLS1_2_VERSION) }

@@ -1,0 +1,95 @@
+import Foundation
+import Glibc
+import Protocol
+import XCTest
+
+/// TLS on the real binary: SIGHUP reloads the certificate, and a stopped process that wakes
+/// to a burst already in its socket handles all of it.
+final class TLSProcessTests: XCTestCase {
+    private func startServer(_ certificates: TestCertificates, extraArguments: [String] = []) throws -> PartyhubProcess {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("partyhub-tls-process-\(UUID().uuidString)")
+        addTeardownBlock { try? FileManager.default.removeItem(at: directory) }
+        let server = try PartyhubProcess.start(
+            dataDirectory: directory.path,
+            arguments: ["--tls-cert", certificates.chainPath, "--tls-key", certificates.keyPath, "--tls-port", "0", "--echo-path", "/echo"]
+                + extraArguments)
+        addTeardownBlock { server.kill() }
+        return server
+    }
+
+    private func connect(_ port: Int, _ certificates: TestCertificates) throws -> RawWebSocketClient {
+        try RawWebSocketClient(tlsPort: port, options: TLSClientSession.Options(trustedRoot: certificates.rootPath))
+    }
+
+    func testSIGHUPGivesNewConnectionsTheRenewedCertificateWithoutDroppingOpenOnes() throws {
+        let certificates = try TestCertificates()
+        let server = try startServer(certificates)
+        let tlsPort = try XCTUnwrap(server.tlsPort, "the listening line names tls_address; log:\n\(server.log)")
+        let open = try connect(tlsPort, certificates)
+        try open.upgrade(path: "/echo")
+        try open.sendText("before")
+        XCTAssertEqual(try open.readFrame().text, "before")
+
+        try certificates.issueServerCertificate(commonName: "partyhub-test-renewed")
+        server.process.signal(SIGHUP)
+        let deadline = Date().addingTimeInterval(10)
+        var seen = ""
+        while Date() < deadline {
+            seen = try connect(tlsPort, certificates).tls?.peerCommonName ?? ""
+            if seen == "partyhub-test-renewed" { break }
+            usleep(20_000)
+        }
+        XCTAssertEqual(seen, "partyhub-test-renewed", "log:\n\(server.log)")
+        XCTAssertTrue(server.log.contains("reloaded the TLS certificate"), server.log)
+        try open.sendText("after")
+        XCTAssertEqual(try open.readFrame().text, "after", "the connection from before the reload still works")
+
+        // A bad renewal is logged and the running certificate stays.
+        try certificates.writeMismatchedKey()
+        server.process.signal(SIGHUP)
+        let logged = Date().addingTimeInterval(10)
+        while !server.log.contains("kept the current TLS certificate") && Date() < logged { usleep(20_000) }
+        XCTAssertTrue(server.log.contains("kept the current TLS certificate"), server.log)
+        XCTAssertEqual(try connect(tlsPort, certificates).tls?.peerCommonName, "partyhub-test-renewed")
+        try server.terminate()
+        XCTAssertTrue(server.exitedCleanly, server.log)
+    }
+
+    /// The process is stopped while a burst lands in its socket: a 1,000-byte record, then
+    /// four full ones (one `SSL_write` of 64 KiB). On waking, its 64 KiB read ends 1,000 bytes
+    /// into the last record, which OpenSSL has decrypted and holds, and no more bytes will come
+    /// to wake the loop: only the loop's own read of buffered input finds the tail frame there.
+    func testABurstAlreadyInTheSocketIsHandledToItsLastRecord() throws {
+        let certificates = try TestCertificates()
+        let server = try startServer(certificates, extraArguments: ["--threads", "1"])
+        let tlsPort = try XCTUnwrap(server.tlsPort)
+        let client = try connect(tlsPort, certificates)
+        try client.upgrade(path: "/echo")
+        var random = SystemRandomNumberGenerator()
+        func masked(_ payload: [UInt8]) -> [UInt8] {
+            let key = (UInt8.random(in: 0...255, using: &random), UInt8(1), UInt8(2), UInt8(3))
+            return WebSocketFrameEncoder.maskedFrame(opcode: .binary, fin: true, payload: payload, maskKey: key)
+        }
+        for round in 0..<5 {
+            let first = [UInt8](repeating: UInt8(round), count: 992)  // 8 header bytes: 1,000 in all
+            let tail = Array("the tail of round \(round)".utf8)
+            let large = (0..<(65_522 - tail.count)).map { UInt8(truncatingIfNeeded: $0 + round) }
+            let firstFrame = masked(first)
+            let rest = masked(large) + masked(tail)
+            XCTAssertEqual(firstFrame.count, 1000)
+            XCTAssertEqual(rest.count, 65_536)
+            server.process.signal(SIGSTOP)
+            usleep(50_000)
+            try client.send(firstFrame)
+            try client.send(rest)
+            usleep(50_000)
+            server.process.signal(SIGCONT)
+            // Compared as Bool: a mismatch of 64 KiB arrays would print both.
+            XCTAssertTrue(try client.readFrame(timeout: 5).payload == first, "round \(round): the first frame")
+            XCTAssertTrue(try client.readFrame(timeout: 5).payload == large, "round \(round): the large frame")
+            XCTAssertEqual(
+                String(decoding: try client.readFrame(timeout: 5).payload, as: UTF8.self), String(decoding: tail, as: UTF8.self),
+                "round \(round): the tail record was stranded")
+        }
+    }
+}

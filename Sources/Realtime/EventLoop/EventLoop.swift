@@ -281,13 +281,18 @@ final class EventLoop {
         listenerRegistered = false
     }
 
+    /// Listens again on every listening socket, or on none: a half-done resume is undone, so
+    /// the next attempt starts from the same place.
     private func resumeListener() {
-        var registered = true
-        if listener >= 0 { registered = registered && (try? epoll.add(listener, events: .readable, data: Self.listenerTag)) != nil }
-        if tlsListener >= 0 {
-            registered = registered && (try? epoll.add(tlsListener, events: .readable, data: Self.tlsListenerTag)) != nil
+        var added: [Int32] = []
+        for (fd, tag) in [(listener, Self.listenerTag), (tlsListener, Self.tlsListenerTag)] where fd >= 0 {
+            guard (try? epoll.add(fd, events: .readable, data: tag)) != nil else {
+                for fd in added { epoll.remove(fd) }
+                return
+            }
+            added.append(fd)
         }
-        listenerRegistered = registered
+        listenerRegistered = true
     }
 
     private func adopt(_ fd: Int32, tls: TLSContext?) {

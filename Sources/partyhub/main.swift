@@ -89,10 +89,14 @@ enum PartyHubCommand {
         while signal == SIGHUP {
             // Reading the files here, off the loops, keeps a slow disk away from the players;
             // a bad renewal is logged and the working certificate stays.
-            do {
-                try server.reloadTLSCertificate()
-            } catch {
-                configuration.logger.error("SIGHUP: kept the current TLS certificate", ["error": "\(error)"])
+            if configuration.tls == nil {
+                configuration.logger.info("SIGHUP: TLS is not configured; nothing to reload")
+            } else {
+                do {
+                    try server.reloadTLSCertificate()
+                } catch {
+                    configuration.logger.error("SIGHUP: kept the current TLS certificate", ["error": "\(error)"])
+                }
             }
             signal = partyhub_wait_for_control_signal()
         }

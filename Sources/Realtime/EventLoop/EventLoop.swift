@@ -434,8 +434,11 @@ final class EventLoop {
         case .failed:
             teardown(connection)
         case .blocked:
-            if !connection.isWritableArmed {
-                connection.isWritableArmed = true
+            // A TLS write waiting for the peer's bytes is retried after the next read; EPOLLOUT
+            // would only report a socket that is already writable, again and again.
+            let waitsForWritable = !connection.transport.writeWaitsForReadable
+            if connection.isWritableArmed != waitsForWritable {
+                connection.isWritableArmed = waitsForWritable
                 updateInterest(connection)
             }
         case .drained:

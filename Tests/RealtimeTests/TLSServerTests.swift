@@ -153,6 +153,29 @@ final class TLSServerTests: ServerTestCase {
         }
     }
 
+    /// A member on TLS stops reading: the server's records back up behind a full socket (one is
+    /// held for SSL_write's retry) and its queue passes the limit; it is dropped with 1008 and
+    /// the whole frames before the cut are all it gets (the stream may end inside a record, as a
+    /// plain one may end inside a frame), while the chatter goes on unharmed.
+    func testASlowConsumerOverTLSIsDroppedAndTheOthersKeepReceiving() throws {
+        let (server, tlsPort) = try startTLSServer(Self.slowConsumerConfiguration)
+        let alice = try signIn("alice", to: server)
+        let stalled = try RawWebSocketClient(
+            tlsPort: tlsPort, options: TLSClientSession.Options(trustedRoot: certificates.rootPath), receiveBufferSize: 2048)
+        try stalled.upgrade(path: server.partyPath(token: server.token(for: "stalled")))
+        XCTAssertEqual(try stalled.readJSON()["ev"] as? String, "session.ready")
+        let code = try alice.call("party.create", rid: 1).party?["invite_code"] as? String ?? "none"
+        XCTAssertTrue(try stalled.call("party.join", rid: 1, ["invite_code": code]).isOK)
+        XCTAssertEqual(try alice.event("party.member_joined")["player"] as? String, "stalled")
+        var lastSeq = 1
+        guard try chat(alice, untilLeft: "stalled", lastSeq: &lastSeq) else { return }
+        XCTAssertEqual(try server.metric(#"partyhub_websocket_closes_total{code="1008"}"#), 1)
+        let reply = try alice.call("party.chat", rid: 99, ["text": "still here"])
+        XCTAssertTrue(reply.isOK, "\(reply)")
+        try expectWholeEventsUntilTheEnd(of: stalled)
+        XCTAssertEqual(try connectTLS(tlsPort).get("/healthz").status, 200)
+    }
+
     func testTLS12ResumesASessionByID() throws {
         let (server, tlsPort) = try startTLSServer()
         let first = try connectTLS(tlsPort) { $0.maximumVersion = Int32(TLS1_2_VERSION) }

@@ -132,9 +132,10 @@ final class RawWebSocketClient {
         }
     }
 
-    /// Connects to 127.0.0.1:`port` and runs a TLS handshake with `options`.
-    convenience init(tlsPort port: Int, options: TLSClientSession.Options) throws {
-        try self.init(port: port)
+    /// Connects to 127.0.0.1:`port` and runs a TLS handshake with `options` (`receiveBufferSize`
+    /// as for a plain connection).
+    convenience init(tlsPort port: Int, options: TLSClientSession.Options, receiveBufferSize: Int32? = nil) throws {
+        try self.init(port: port, receiveBufferSize: receiveBufferSize)
         var timeout = Self.makeTimeval(seconds: Self.defaultTimeout)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         tls = try TLSClientSession(fd: fd, options: options)

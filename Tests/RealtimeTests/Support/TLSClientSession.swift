@@ -84,6 +84,9 @@ final class TLSClientSession {
         return String(decoding: name.prefix(Int(length)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
+    /// The stream ended in the middle of a TLS record (reads report it as the end of the stream).
+    private(set) var endedInsideRecord = false
+
     /// Whether the handshake resumed the offered session.
     var resumedSession: Bool { partyhub_ssl_session_reused(ssl) == 1 }
 
@@ -119,7 +122,14 @@ final class TLSClientSession {
             errno = systemError
             return -1
         default:
+            let code = ERR_peek_last_error()
             ERR_clear_error()
+            // The stream ended inside a record: a server that drops a connection (a slow
+            // consumer) cannot finish the record it was sending. What came before is whole.
+            if ERR_GET_REASON(code) == SSL_R_UNEXPECTED_EOF_WHILE_READING {
+                endedInsideRecord = true
+                return 0
+            }
             errno = ECONNRESET
             return -1
         }

@@ -21,6 +21,32 @@ final class TLSProcessTests: XCTestCase {
         try RawWebSocketClient(tlsPort: port, options: TLSClientSession.Options(trustedRoot: certificates.rootPath))
     }
 
+    /// TLS flags that do not add up stop the start with one line and exit code 2, before anything
+    /// is bound: a certificate without its key (or the other way), a TLS port without either,
+    /// plain text off with nothing else to serve, and files that do not hold a certificate.
+    func testTLSFlagsThatDoNotAddUpAreRefusedWithExitCode2() throws {
+        let binary = try XCTUnwrap(ChildProcess.partyhubBinary)
+        let certificates = try TestCertificates()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("partyhub-tls-flags-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let cases: [(arguments: [String], message: String)] = [
+            (["--tls-cert", certificates.chainPath], "--tls-cert needs --tls-key"),
+            (["--tls-key", certificates.keyPath], "--tls-key needs --tls-cert"),
+            (["--tls-port", "8443"], "--tls-port needs --tls-cert and --tls-key"),
+            (["--port", "off"], "--port off serves TLS only"),
+            (["--tls-cert", certificates.rootPath + ".missing", "--tls-key", certificates.keyPath], "cannot read the TLS certificate chain"),
+            (["--tls-cert", certificates.chainPath, "--tls-key", certificates.chainPath], "cannot read the TLS private key"),
+        ]
+        for (arguments, message) in cases {
+            let run = try ChildProcess.run(
+                [binary.path, "serve", "--host", "127.0.0.1", "--port", "0", "--jwt-secret", "s", "--data-dir", directory.path]
+                    + arguments, timeout: 30)
+            XCTAssertTrue(run.exitedWith(2), "\(arguments): \(run.description): \(run.output)")
+            XCTAssertTrue(run.output.contains(message), "\(arguments): \(run.output)")
+            XCTAssertFalse(run.output.contains("partyhub listening"), "\(arguments): \(run.output)")
+        }
+    }
+
     func testSIGHUPGivesNewConnectionsTheRenewedCertificateWithoutDroppingOpenOnes() throws {
         let certificates = try TestCertificates()
         let server = try startServer(certificates)

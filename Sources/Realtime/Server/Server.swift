@@ -18,12 +18,20 @@ public final class Server: @unchecked Sendable {
     private let context: ServerContext
     private let persistence: Persistence
 
-    /// Locks the data directory and recovers the hub from it (newest valid snapshot, then the
-    /// log after it), then binds the listening socket: a server listens only once everything
-    /// it acknowledged before is back.
+    /// Reads the TLS certificate and key (when configured), locks the data directory and
+    /// recovers the hub from it (newest valid snapshot, then the log after it), then binds the
+    /// listening sockets: a server listens only once everything it acknowledged before is back.
     public init(configuration: ServerConfiguration) throws {
         precondition(!configuration.jwtSecret.isEmpty, "a JWT secret is required")
         self.configuration = configuration
+        guard configuration.servesPlainText || configuration.tls != nil else {
+            throw ConfigurationError("nothing to serve: plain text is off and TLS is not configured (--tls-cert, --tls-key)")
+        }
+        // Read the certificate first, before a long recovery and before binding anything: a
+        // file that does not load is the operator's to fix, at once.
+        let tlsContext = try configuration.tls.map {
+            try TLSContext(certificatePath: $0.certificatePath, privateKeyPath: $0.privateKeyPath)
+        }
         partyhub_ignore_sigpipe()
         loopCount = max(1, min(255, configuration.threads ?? Int(partyhub_available_cpus())))
         let metrics = PersistenceMetrics()
@@ -31,13 +39,6 @@ public final class Server: @unchecked Sendable {
             path: configuration.dataDirectory, configuration: configuration.persistence, hubConfiguration: configuration.hub,
             metrics: metrics, logger: configuration.logger)
         context = ServerContext(configuration: configuration, loopCount: loopCount, epoch: persistence.epoch, persistenceMetrics: metrics)
-        guard configuration.servesPlainText || configuration.tls != nil else {
-            throw ConfigurationError("nothing to serve: plain text is off and TLS is not configured (--tls-cert, --tls-key)")
-        }
-        // Read the certificate before binding anything: a bad file is the operator's to fix.
-        let tlsContext = try configuration.tls.map {
-            try TLSContext(certificatePath: $0.certificatePath, privateKeyPath: $0.privateKeyPath)
-        }
         var listeners: [Int32] = []
         do {
             var plainPort: Int?

@@ -6,12 +6,17 @@ import XCTest
 /// TLS on the real binary: SIGHUP reloads the certificate, and a stopped process that wakes
 /// to a burst already in its socket handles all of it.
 final class TLSProcessTests: XCTestCase {
-    private func startServer(_ certificates: TestCertificates, extraArguments: [String] = []) throws -> PartyhubProcess {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("partyhub-tls-process-\(UUID().uuidString)")
+    private func startServer(_ certificates: TestCertificates, extraArguments: [String] = []) throws -> PartyhubProcess
+    {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "partyhub-tls-process-\(UUID().uuidString)")
         addTeardownBlock { try? FileManager.default.removeItem(at: directory) }
         let server = try PartyhubProcess.start(
             dataDirectory: directory.path,
-            arguments: ["--tls-cert", certificates.chainPath, "--tls-key", certificates.keyPath, "--tls-port", "0", "--echo-path", "/echo"]
+            arguments: [
+                "--tls-cert", certificates.chainPath, "--tls-key", certificates.keyPath, "--tls-port", "0",
+                "--echo-path", "/echo",
+            ]
                 + extraArguments)
         addTeardownBlock { server.kill() }
         return server
@@ -27,19 +32,29 @@ final class TLSProcessTests: XCTestCase {
     func testTLSFlagsThatDoNotAddUpAreRefusedWithExitCode2() throws {
         let binary = try XCTUnwrap(ChildProcess.partyhubBinary)
         let certificates = try TestCertificates()
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("partyhub-tls-flags-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "partyhub-tls-flags-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
         let cases: [(arguments: [String], message: String)] = [
             (["--tls-cert", certificates.chainPath], "--tls-cert needs --tls-key"),
             (["--tls-key", certificates.keyPath], "--tls-key needs --tls-cert"),
             (["--tls-port", "8443"], "--tls-port needs --tls-cert and --tls-key"),
             (["--port", "off"], "--port off serves TLS only"),
-            (["--tls-cert", certificates.rootPath + ".missing", "--tls-key", certificates.keyPath], "cannot read the TLS certificate chain"),
-            (["--tls-cert", certificates.chainPath, "--tls-key", certificates.chainPath], "cannot read the TLS private key"),
+            (
+                ["--tls-cert", certificates.rootPath + ".missing", "--tls-key", certificates.keyPath],
+                "cannot read the TLS certificate chain"
+            ),
+            (
+                ["--tls-cert", certificates.chainPath, "--tls-key", certificates.chainPath],
+                "cannot read the TLS private key"
+            ),
         ]
         for (arguments, message) in cases {
             let run = try ChildProcess.run(
-                [binary.path, "serve", "--host", "127.0.0.1", "--port", "0", "--jwt-secret", "s", "--data-dir", directory.path]
+                [
+                    binary.path, "serve", "--host", "127.0.0.1", "--port", "0", "--jwt-secret", "s", "--data-dir",
+                    directory.path,
+                ]
                     + arguments, timeout: 30)
             XCTAssertTrue(run.exitedWith(2), "\(arguments): \(run.description): \(run.output)")
             XCTAssertTrue(run.output.contains(message), "\(arguments): \(run.output)")
@@ -114,7 +129,8 @@ final class TLSProcessTests: XCTestCase {
             XCTAssertTrue(try client.readFrame(timeout: 5).payload == first, "round \(round): the first frame")
             XCTAssertTrue(try client.readFrame(timeout: 5).payload == large, "round \(round): the large frame")
             XCTAssertEqual(
-                String(decoding: try client.readFrame(timeout: 5).payload, as: UTF8.self), String(decoding: tail, as: UTF8.self),
+                String(decoding: try client.readFrame(timeout: 5).payload, as: UTF8.self),
+                String(decoding: tail, as: UTF8.self),
                 "round \(round): the tail record was stranded")
         }
     }

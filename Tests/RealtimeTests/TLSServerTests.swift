@@ -21,10 +21,13 @@ final class TLSServerTests: ServerTestCase {
         certificates = nil
     }
 
-    private func startTLSServer(_ configure: (inout ServerConfiguration) -> Void = { _ in }) throws -> (TestServer, tlsPort: Int) {
+    private func startTLSServer(_ configure: (inout ServerConfiguration) -> Void = { _ in }) throws -> (
+        TestServer, tlsPort: Int
+    ) {
         let certificates = self.certificates!
         let server = try startServer {
-            $0.tls = TLSConfiguration(certificatePath: certificates.chainPath, privateKeyPath: certificates.keyPath, port: 0)
+            $0.tls = TLSConfiguration(
+                certificatePath: certificates.chainPath, privateKeyPath: certificates.keyPath, port: 0)
             configure(&$0)
         }
         return (server, try XCTUnwrap(server.server.tlsPort))
@@ -119,7 +122,8 @@ final class TLSServerTests: ServerTestCase {
         var random = SystemRandomNumberGenerator()
         for index in 0..<2000 {
             let key = (UInt8.random(in: 0...255, using: &random), UInt8(1), UInt8(2), UInt8(3))
-            burst += WebSocketFrameEncoder.maskedFrame(opcode: .text, fin: true, payload: Array("m\(index)".utf8), maskKey: key)
+            burst += WebSocketFrameEncoder.maskedFrame(
+                opcode: .text, fin: true, payload: Array("m\(index)".utf8), maskKey: key)
         }
         try client.send(burst)
         for index in 0..<2000 {
@@ -143,12 +147,15 @@ final class TLSServerTests: ServerTestCase {
                 let text = "burst \(burst) frame \(index) " + String(repeating: "x", count: (index * 7 + burst) % 400)
                 sent.append(text)
                 let key = (UInt8.random(in: 0...255, using: &random), UInt8(7), UInt8(8), UInt8(9))
-                bytes += WebSocketFrameEncoder.maskedFrame(opcode: .text, fin: true, payload: Array(text.utf8), maskKey: key)
+                bytes += WebSocketFrameEncoder.maskedFrame(
+                    opcode: .text, fin: true, payload: Array(text.utf8), maskKey: key)
             }
             try client.send(bytes)
             for text in sent {
                 let echo = try client.readFrame(timeout: 5)
-                guard echo.text == text else { return XCTFail("burst \(burst): got \(echo), expected \(text.prefix(30))") }
+                guard echo.text == text else {
+                    return XCTFail("burst \(burst): got \(echo), expected \(text.prefix(30))")
+                }
             }
         }
     }
@@ -161,7 +168,8 @@ final class TLSServerTests: ServerTestCase {
         let (server, tlsPort) = try startTLSServer(Self.slowConsumerConfiguration)
         let alice = try signIn("alice", to: server)
         let stalled = try RawWebSocketClient(
-            tlsPort: tlsPort, options: TLSClientSession.Options(trustedRoot: certificates.rootPath), receiveBufferSize: 2048)
+            tlsPort: tlsPort, options: TLSClientSession.Options(trustedRoot: certificates.rootPath),
+            receiveBufferSize: 2048)
         try stalled.upgrade(path: server.partyPath(token: server.token(for: "stalled")))
         XCTAssertEqual(try stalled.readJSON()["ev"] as? String, "session.ready")
         let code = try alice.call("party.create", rid: 1).party?["invite_code"] as? String ?? "none"
@@ -222,14 +230,16 @@ final class TLSServerTests: ServerTestCase {
         // An HTTP request sent in the clear to the TLS port, then random bytes to another.
         let confused = try RawWebSocketClient(port: tlsPort)
         try confused.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-        XCTAssertTrue(try confused.isClosedByServer(within: 5), "the server closes a connection that does not speak TLS")
+        XCTAssertTrue(
+            try confused.isClosedByServer(within: 5), "the server closes a connection that does not speak TLS")
         let garbage = try RawWebSocketClient(port: tlsPort)
         var random = SystemRandomNumberGenerator()
         try garbage.send((0..<4096).map { _ in UInt8.random(in: 0...255, using: &random) })
         XCTAssertTrue(try garbage.isClosedByServer(within: 5))
         XCTAssertEqual(try waitForMetric(server, "partyhub_tls_handshake_failures_total", toReach: 2), 2)
         XCTAssertEqual(try connectTLS(tlsPort).get("/healthz").status, 200)
-        XCTAssertEqual(try server.metric("partyhub_open_connections"), 1, "the failed connections are gone (1: the one asking)")
+        XCTAssertEqual(
+            try server.metric("partyhub_open_connections"), 1, "the failed connections are gone (1: the one asking)")
     }
 
     func testASocketThatNeverSpeaksIsNotAFailedHandshake() throws {

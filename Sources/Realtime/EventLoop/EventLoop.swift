@@ -146,7 +146,8 @@ final class EventLoop {
             wheel.advance(to: nowMs / Self.tickMilliseconds) { entry in dueTimers.append(entry) }
             for entry in dueTimers { fireTimer(entry) }
             hubHost?.tick(now: wallMs)
-            if (listener >= 0 || tlsListener >= 0) && !listenerRegistered && nowMs >= listenerPausedUntil { resumeListener() }
+            let hasListener = listener >= 0 || tlsListener >= 0
+            if hasListener && !listenerRegistered && nowMs >= listenerPausedUntil { resumeListener() }
             endTurn()
             turnEnd = partyhub_monotonic_ns()
             if ready > 0 { metrics.turnTook(nanoseconds: turnEnd - turnStart) }
@@ -315,14 +316,16 @@ final class EventLoop {
         let id = ConnectionID(loop: index, epoch: context.epoch, slot: slot, generation: generations[slot])
         var transport = Transport.plain
         if let tls {
-            guard let session = TLSSession(context: tls, fd: fd, metrics: metrics, recordScratch: tlsRecordScratch) else {
+            let session = TLSSession(context: tls, fd: fd, metrics: metrics, recordScratch: tlsRecordScratch)
+            guard let session else {
                 close(fd)
                 freeSlots.append(slot)
                 return
             }
             transport = .tls(session)
         }
-        let connection = Connection(id: id, fd: fd, transport: transport, now: nowMs, configuration: context.configuration)
+        let connection = Connection(
+            id: id, fd: fd, transport: transport, now: nowMs, configuration: context.configuration)
         do {
             try epoll.add(fd, events: .readable, data: id.rawValue)
         } catch {

@@ -79,7 +79,8 @@ final class TLSClientSession {
         guard let certificate = SSL_get1_peer_certificate(ssl) else { return "" }
         defer { X509_free(certificate) }
         var name = [CChar](repeating: 0, count: 256)
-        let length = X509_NAME_get_text_by_NID(X509_get_subject_name(certificate), NID_commonName, &name, Int32(name.count))
+        let length = X509_NAME_get_text_by_NID(
+            X509_get_subject_name(certificate), NID_commonName, &name, Int32(name.count))
         guard length > 0 else { return "" }
         return String(decoding: name.prefix(Int(length)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }

@@ -17,6 +17,7 @@ final class TLSContext: @unchecked Sendable {
     /// the server does not store).
     static let sessionCacheSize = 20_000
 
+    /// The `SSL_CTX`, freed with this object (sessions made from it hold their own reference).
     let handle: OpaquePointer
     /// Where the certificate chain and key were read from (a reload reads them again).
     let certificatePath: String
@@ -48,14 +49,16 @@ final class TLSContext: @unchecked Sendable {
         _ = SSL_CTX_set_session_id_context(handle, sessionIDContext, UInt32(sessionIDContext.count))
         partyhub_ssl_ctx_select_http11(handle)
         guard SSL_CTX_use_certificate_chain_file(handle, certificatePath) == 1 else {
-            throw ConfigurationError("cannot read the TLS certificate chain \(certificatePath): \(Self.takeErrorText())")
+            throw ConfigurationError(
+                "cannot read the TLS certificate chain \(certificatePath): \(Self.takeErrorText())")
         }
         guard SSL_CTX_use_PrivateKey_file(handle, privateKeyPath, SSL_FILETYPE_PEM) == 1 else {
             throw ConfigurationError("cannot read the TLS private key \(privateKeyPath): \(Self.takeErrorText())")
         }
         guard SSL_CTX_check_private_key(handle) == 1 else {
             throw ConfigurationError(
-                "the TLS private key \(privateKeyPath) does not match the certificate \(certificatePath): \(Self.takeErrorText())")
+                "the TLS private key \(privateKeyPath) does not match the certificate \(certificatePath): "
+                    + Self.takeErrorText())
         }
     }
 

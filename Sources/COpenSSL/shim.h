@@ -42,6 +42,16 @@ static inline void partyhub_ssl_ctx_set_read_ahead(SSL_CTX *context) {
     SSL_CTX_set_read_ahead(context, 1);
 }
 
+/// Carries the session-ticket keys (name, HMAC and AES keys: 80 bytes) from one context to
+/// the next, so tickets issued before a certificate reload still resume after it.
+static inline int partyhub_ssl_ctx_copy_ticket_keys(SSL_CTX *from, SSL_CTX *to) {
+    unsigned char keys[80];
+    int copied = SSL_CTX_get_tlsext_ticket_keys(from, keys, sizeof(keys)) == 1
+        && SSL_CTX_set_tlsext_ticket_keys(to, keys, sizeof(keys)) == 1;
+    OPENSSL_cleanse(keys, sizeof(keys));
+    return copied;
+}
+
 static inline long partyhub_ssl_session_reused(SSL *ssl) {
     return SSL_session_reused(ssl);
 }

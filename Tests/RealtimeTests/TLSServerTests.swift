@@ -256,6 +256,8 @@ final class TLSServerTests: ServerTestCase {
         try before.upgrade(path: "/echo")
         try before.sendText("before the reload")
         XCTAssertEqual(try before.readFrame().text, "before the reload")
+        // A TLS 1.3 ticket from before the reload (taken in by the echo's read).
+        let ticket = try XCTUnwrap(before.tls?.savedSession())
 
         try certificates.issueServerCertificate(commonName: "partyhub-test-renewed")
         try server.server.reloadTLSCertificate()
@@ -268,6 +270,8 @@ final class TLSServerTests: ServerTestCase {
             usleep(20_000)
         }
         XCTAssertEqual(seen, "partyhub-test-renewed", "new connections get the renewed certificate")
+        let resumed = try connectTLS(tlsPort) { $0.resuming = ticket }
+        XCTAssertEqual(resumed.tls?.resumedSession, true, "the ticket keys carried over the reload")
         XCTAssertEqual(try server.metric("partyhub_tls_certificate_reloads_total"), 1)
 
         try before.sendText("after the reload")

@@ -17,6 +17,8 @@ public final class Server: @unchecked Sendable {
     private let group: LoopGroup
     private let context: ServerContext
     private let persistence: Persistence
+    /// The TLS context the listening loop was last given (the start's, then each reload's).
+    private var currentTLSContext: TLSContext?
 
     /// Reads the TLS certificate and key (when configured), locks the data directory and
     /// recovers the hub from it (newest valid snapshot, then the log after it), then binds the
@@ -62,6 +64,7 @@ public final class Server: @unchecked Sendable {
                 eventStream: persistence.eventStream, snapshotter: persistence.snapshotter, snapshotEvery: configuration.persistence.snapshotEveryRecords)
             if configuration.servesPlainText { try group.loops[0].adoptListener(listeners[0]) }
             if let tlsContext { try group.loops[0].adoptTLSListener(tlsListener, context: tlsContext) }
+            currentTLSContext = tlsContext
         } catch {
             for listener in listeners { close(listener) }
             throw error
@@ -89,10 +92,13 @@ public final class Server: @unchecked Sendable {
     /// Reads the TLS certificate chain and key again (SIGHUP) into a new context that the
     /// connections accepted from now on begin with; open connections keep theirs and are not
     /// dropped. Throws (and changes nothing) when TLS is off or the files do not make a valid
-    /// pair, so a bad renewal never takes the working certificate away. Any thread.
+    /// pair, so a bad renewal never takes the working certificate away. Session tickets issued
+    /// before still resume. Any thread, one call at a time (the main thread's signal loop).
     public func reloadTLSCertificate() throws {
         guard let tls = configuration.tls else { throw ConfigurationError("TLS is not configured: nothing to reload") }
-        let context = try TLSContext(certificatePath: tls.certificatePath, privateKeyPath: tls.privateKeyPath)
+        let context = try TLSContext(
+            certificatePath: tls.certificatePath, privateKeyPath: tls.privateKeyPath, previous: currentTLSContext)
+        currentTLSContext = context
         group.post([.tlsContextReloaded(context)], to: 0)
         self.context.logger.info("reloaded the TLS certificate", ["certificate": tls.certificatePath])
     }

@@ -24,8 +24,10 @@ final class TLSContext: @unchecked Sendable {
     let privateKeyPath: String
 
     /// Reads the chain (leaf first, then intermediates) and the key, and checks they match.
-    /// Throws a `ConfigurationError` that names the file and OpenSSL's reason.
-    init(certificatePath: String, privateKeyPath: String) throws {
+    /// A reload passes the context it replaces as `previous`: its session-ticket keys carry
+    /// over, so clients holding a ticket still resume. Throws a `ConfigurationError` that names
+    /// the file and OpenSSL's reason.
+    init(certificatePath: String, privateKeyPath: String, previous: TLSContext? = nil) throws {
         guard let method = TLS_server_method(), let handle = SSL_CTX_new(method) else {
             throw ConfigurationError("cannot make a TLS context: \(Self.takeErrorText())")
         }
@@ -48,6 +50,10 @@ final class TLSContext: @unchecked Sendable {
         let sessionIDContext = Array("partyhub".utf8)
         _ = SSL_CTX_set_session_id_context(handle, sessionIDContext, UInt32(sessionIDContext.count))
         partyhub_ssl_ctx_select_http11(handle)
+        if let previous, partyhub_ssl_ctx_copy_ticket_keys(previous.handle, handle) != 1 {
+            // Not fatal: clients with older tickets do one full handshake.
+            ERR_clear_error()
+        }
         guard SSL_CTX_use_certificate_chain_file(handle, certificatePath) == 1 else {
             throw ConfigurationError(
                 "cannot read the TLS certificate chain \(certificatePath): \(Self.takeErrorText())")

@@ -63,6 +63,20 @@ final class InteropTests: XCTestCase {
         try stop(server)
     }
 
+    /// The browser's own `WebSocket` over wss://, on two loops. Chromium is told to trust the
+    /// server's key alone (`--ignore-certificate-errors-spki-list`), not to ignore certificates:
+    /// without the flag every round fails.
+    func testHeadlessChromiumRunsAPartyOverWSS() throws {
+        let browser = try requireChromium()
+        let certificates = try TestCertificates()
+        let server = try startServer(extraArguments: tlsArguments(certificates) + ["--threads", "2"])
+        let tlsPort = try XCTUnwrap(server.tlsPort, "the listening line names tls_address; log:\n\(server.log)")
+        try runPartyPage(
+            in: browser, against: server, url: "wss://127.0.0.1:\(tlsPort)\(RunningServer.partyPath)",
+            browserFlags: ["--ignore-certificate-errors-spki-list=" + certificates.serverPublicKeyHash()])
+        try stop(server)
+    }
+
     private func tlsArguments(_ certificates: TestCertificates) -> [String] {
         ["--tls-cert", certificates.chainPath, "--tls-key", certificates.keyPath, "--tls-port", "0"]
     }
@@ -145,7 +159,9 @@ final class InteropTests: XCTestCase {
 
     /// Mints tokens for two players a round with `partyhub token`, loads `party_page.html` in
     /// headless Chromium through `chromium_driver.py`, and checks every round the page reports.
-    private func runPartyPage(in browser: String, against server: RunningServer) throws {
+    private func runPartyPage(
+        in browser: String, against server: RunningServer, url: String? = nil, browserFlags: [String] = []
+    ) throws {
         let binary = try XCTUnwrap(ChildProcess.partyhubBinary)
         let players = (0..<Self.chromiumRounds).flatMap { ["alice\($0)", "bob\($0)"] }
         // Minted side by side: one process each.
@@ -162,7 +178,7 @@ final class InteropTests: XCTestCase {
         var page = URLComponents()
         page.path = "party_page.html"
         page.queryItems = [
-            URLQueryItem(name: "ws", value: server.url),
+            URLQueryItem(name: "ws", value: url ?? server.url),
             URLQueryItem(name: "tokens", value: tokens.joined(separator: ",")),
         ]
         // The driver gives up (and cleans up) after 60 s, before this run's own limit.
@@ -170,7 +186,7 @@ final class InteropTests: XCTestCase {
             [
                 "python3", Self.chromiumDriver, "--chromium", browser, "--timeout", "60",
                 "--serve", Self.interopDirectory.path, try XCTUnwrap(page.string),
-            ], timeout: 90, separateErrors: true)
+            ] + browserFlags.map { "--browser-flag=" + $0 }, timeout: 90, separateErrors: true)
         let context = "chromium_driver.py: \(run.description)\n\(run.errors)\nserver log:\n\(server.log)"
         guard run.exitedWith(0) else { return XCTFail("the driver failed; \(context)") }
         guard let result = try? JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? JSONObject else {

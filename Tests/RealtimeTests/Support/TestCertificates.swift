@@ -53,6 +53,19 @@ final class TestCertificates {
             """)
     }
 
+    /// The base64 SHA-256 of the server certificate's public key (SubjectPublicKeyInfo), as
+    /// Chromium's `--ignore-certificate-errors-spki-list` takes it: trust this one key.
+    func serverPublicKeyHash() throws -> String {
+        let result = try ChildProcess.run(
+            [
+                "sh", "-c",
+                "cd '\(directory.path)' && openssl x509 -in server-chain.pem -pubkey -noout"
+                    + " | openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64",
+            ], timeout: 60, separateErrors: true)
+        guard result.exitedWith(0) else { throw ClientError("openssl failed (\(result.description)): \(result.errors)") }
+        return result.output.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     /// Writes a key that matches no certificate here over the server's key file.
     func writeMismatchedKey() throws {
         try run("openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:prime256v1 -out server-key.pem 2>/dev/null")

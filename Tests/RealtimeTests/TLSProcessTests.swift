@@ -134,4 +134,51 @@ final class TLSProcessTests: XCTestCase {
                 "round \(round): the tail record was stranded")
         }
     }
+
+    /// The same cut inside the last record, with requests the hub answers: the first pauses
+    /// reading until its answer, the next ones wait in the connection's buffer, and the last
+    /// 1,000 bytes of requests in OpenSSL's. When reading resumes nothing on the socket says
+    /// so: only the resume's look at what the transport holds finds them.
+    func testPipelinedRequestsLeftInOpenSSLAreAnsweredWhenReadingResumes() throws {
+        let certificates = try TestCertificates()
+        let server = try startServer(certificates, extraArguments: ["--threads", "1"])
+        let tlsPort = try XCTUnwrap(server.tlsPort)
+        let token = JWTCodec(secret: Array(PartyhubProcess.secret.utf8)).sign(
+            subject: "alice", expiresAt: Int64(Date().timeIntervalSince1970) + 3600)
+        let client = try connect(tlsPort, certificates)
+        let created = try client.request("POST", "/api/v1/organizations", json: #"{"name":"Knights"}"#, token: token)
+        let organization = try XCTUnwrap(
+            (created.object["organization"] as? [String: Any])?["id"] as? String, created.bodyText)
+        /// A GET of the organization exactly `length` bytes long (padded in a query the server ignores).
+        func request(length: Int) -> [UInt8] {
+            let bare = RawWebSocketClient.apiRequest(
+                "GET", "/api/v1/organizations/\(organization)?pad=", json: nil, token: token, port: tlsPort)
+            let padded = RawWebSocketClient.apiRequest(
+                "GET", "/api/v1/organizations/\(organization)?pad=" + String(repeating: "p", count: length - bare.utf8.count),
+                json: nil, token: token, port: tlsPort)
+            return Array(padded.utf8)
+        }
+        for round in 0..<3 {
+            let first = request(length: 1000)
+            var rest: [UInt8] = []
+            while rest.count + 2 * 600 <= 65_536 { rest += request(length: 600) }
+            rest += request(length: 65_536 - rest.count)
+            XCTAssertEqual(first.count, 1000)
+            XCTAssertEqual(rest.count, 65_536)
+            let expected = 1 + rest.count / 600
+            server.process.signal(SIGSTOP)
+            usleep(50_000)
+            try client.send(first)
+            try client.send(rest)
+            usleep(50_000)
+            server.process.signal(SIGCONT)
+            for index in 0..<expected {
+                let response = try client.readHTTPResponse(timeout: 5)
+                let id = (response.object["organization"] as? [String: Any])?["id"] as? String
+                guard response.status == 200, id == organization else {
+                    return XCTFail("round \(round), answer \(index): \(response.statusLine) \(response.bodyText)")
+                }
+            }
+        }
+    }
 }

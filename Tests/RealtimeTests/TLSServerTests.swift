@@ -184,6 +184,36 @@ final class TLSServerTests: ServerTestCase {
         XCTAssertEqual(try connectTLS(tlsPort).get("/healthz").status, 200)
     }
 
+    /// Requests the hub answers pause reading until their answer (HTTP/1.1 answers in order);
+    /// pipelined past one 64 KiB read, the rest waits in the connection's buffer, in OpenSSL's
+    /// or on the socket, and every one is answered in order. (`TLSProcessTests` makes the case
+    /// where the rest is in OpenSSL's buffer alone certain.)
+    func testPipelinedRequestsTheHubAnswersAreAllAnsweredInOrderOverTLS() throws {
+        let (server, tlsPort) = try startTLSServer()
+        let client = try connectTLS(tlsPort)
+        let token = server.token(for: "alice")
+        let created = try client.request("POST", "/api/v1/organizations", json: #"{"name":"Knights"}"#, token: token)
+        XCTAssertEqual(created.status, 201, created.bodyText)
+        let organization = try XCTUnwrap(
+            (created.object["organization"] as? [String: Any])?["id"] as? String, created.bodyText)
+        let count = 400
+        var burst = ""
+        for index in 0..<count {
+            // A query the server ignores makes each request a different size.
+            let path = "/api/v1/organizations/\(organization)?n=\(index)&pad=" + String(repeating: "p", count: index % 97)
+            burst += RawWebSocketClient.apiRequest("GET", path, json: nil, token: token, port: tlsPort)
+        }
+        XCTAssertGreaterThan(burst.utf8.count, 65_536, "the burst spans more than one read")
+        try client.send(burst)
+        for index in 0..<count {
+            let response = try client.readHTTPResponse()
+            let id = (response.object["organization"] as? [String: Any])?["id"] as? String
+            guard response.status == 200, id == organization else {
+                return XCTFail("answer \(index): \(response.statusLine) \(response.bodyText)")
+            }
+        }
+    }
+
     func testTLS12ResumesASessionByID() throws {
         let (server, tlsPort) = try startTLSServer()
         let first = try connectTLS(tlsPort) { $0.maximumVersion = Int32(TLS1_2_VERSION) }

@@ -28,12 +28,12 @@ let package = Package(
         // Pure wire code: no sockets, no threads, no clock reads.
         .target(name: "Protocol", dependencies: ["COpenSSL"], swiftSettings: releaseSettings),
         // The event loops, connections, the hub and (later) persistence.
-        .target(name: "Realtime", dependencies: ["Protocol", "CPartyHubSystem"], swiftSettings: releaseSettings),
+        .target(name: "Realtime", dependencies: ["Protocol", "CPartyHubSystem", "COpenSSL"], swiftSettings: releaseSettings),
         .executableTarget(name: "partyhub", dependencies: ["Realtime", "Protocol"], swiftSettings: releaseSettings),
         // Helpers both test targets share (a seeded random generator).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "ProtocolTests", dependencies: ["Protocol", "TestSupport"]),
         // Depends on the executable so that `swift test` builds the real binary the interop tests run.
-        .testTarget(name: "RealtimeTests", dependencies: ["Realtime", "Protocol", "partyhub", "TestSupport"], exclude: ["Interop"]),
+        .testTarget(name: "RealtimeTests", dependencies: ["Realtime", "Protocol", "partyhub", "TestSupport", "COpenSSL"], exclude: ["Interop"]),
     ]
 )

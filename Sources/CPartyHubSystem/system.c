@@ -15,21 +15,22 @@ int partyhub_available_cpus(void) {
     return count > 0 ? count : 1;
 }
 
-static void termination_signals(sigset_t *mask) {
+static void control_signals(sigset_t *mask) {
     sigemptyset(mask);
     sigaddset(mask, SIGINT);
     sigaddset(mask, SIGTERM);
+    sigaddset(mask, SIGHUP);
 }
 
-int partyhub_block_termination_signals(void) {
+int partyhub_block_control_signals(void) {
     sigset_t mask;
-    termination_signals(&mask);
+    control_signals(&mask);
     return pthread_sigmask(SIG_BLOCK, &mask, NULL);
 }
 
-int partyhub_wait_for_termination_signal(void) {
+int partyhub_wait_for_control_signal(void) {
     sigset_t mask;
-    termination_signals(&mask);
+    control_signals(&mask);
     int signal_number = 0;
     while (sigwait(&mask, &signal_number) != 0) {}
     return signal_number;

@@ -18,6 +18,29 @@ struct ServeSettings {
     var configuration = ServerConfiguration()
     var jwtSecret: String?
     var jwtSecretFile: String?
+    /// The TLS flags, gathered first and checked together (`resolveTLS`).
+    var tlsCertificatePath: String?
+    var tlsPrivateKeyPath: String?
+    var tlsPort: Int?
+
+    /// TLS is on with both the certificate and the key; either alone, or a TLS port without
+    /// them, is a mistake worth refusing rather than serving plain text the operator did not mean.
+    mutating func resolveTLS() throws {
+        switch (tlsCertificatePath, tlsPrivateKeyPath) {
+        case (let certificate?, let key?):
+            configuration.tls = TLSConfiguration(
+                certificatePath: certificate, privateKeyPath: key, port: tlsPort ?? TLSConfiguration.defaultPort)
+        case (nil, nil):
+            guard tlsPort == nil else { throw ConfigurationError("--tls-port needs --tls-cert and --tls-key") }
+            guard configuration.servesPlainText else {
+                throw ConfigurationError("--port off serves TLS only: it needs --tls-cert and --tls-key")
+            }
+        case (nil, _?):
+            throw ConfigurationError("--tls-key needs --tls-cert")
+        case (_?, nil):
+            throw ConfigurationError("--tls-cert needs --tls-key")
+        }
+    }
 }
 
 extension ServeOption {
@@ -26,8 +49,27 @@ extension ServeOption {
             guard !value.isEmpty else { throw ConfigurationError("the host is empty") }
             settings.configuration.host = value
         },
-        ServeOption(name: "port", valueName: "PORT", help: "TCP port (default 8084; 0 picks a free one)") { settings, value in
-            settings.configuration.port = try OptionValues.integer(value, in: 0...65535)
+        ServeOption(name: "port", valueName: "PORT", help: "plain-text port, ws:// and http:// (default 8084; 0 picks a free one; off: TLS only)") {
+            settings, value in
+            if value == "off" {
+                settings.configuration.servesPlainText = false
+            } else {
+                settings.configuration.port = try OptionValues.integer(value, in: 0...65535)
+                settings.configuration.servesPlainText = true
+            }
+        },
+        ServeOption(name: "tls-cert", valueName: "PATH", help: "PEM certificate chain (leaf first) for wss:// and https://; with --tls-key turns TLS on") {
+            settings, value in
+            guard !value.isEmpty else { throw ConfigurationError("the certificate path is empty") }
+            settings.tlsCertificatePath = value
+        },
+        ServeOption(name: "tls-key", valueName: "PATH", help: "PEM private key of --tls-cert (both are read again on SIGHUP)") { settings, value in
+            guard !value.isEmpty else { throw ConfigurationError("the key path is empty") }
+            settings.tlsPrivateKeyPath = value
+        },
+        ServeOption(name: "tls-port", valueName: "PORT", help: "TLS port, beside the plain-text one (default 8443; 0 picks a free one)") {
+            settings, value in
+            settings.tlsPort = try OptionValues.integer(value, in: 0...65535)
         },
         ServeOption(name: "data-dir", valueName: "PATH", help: "data directory (default ./partyhub-data)") { settings, value in
             guard !value.isEmpty else { throw ConfigurationError("the data directory is empty") }
@@ -234,6 +276,7 @@ extension ServeOption {
             }
             index += 1
         }
+        try settings.resolveTLS()
         return settings
     }
 }

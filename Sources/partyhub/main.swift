@@ -69,9 +69,9 @@ enum PartyHubCommand {
                 "generated a JWT secret; mint a token with: partyhub token --sub alice --data-dir \(configuration.dataDirectory)",
                 ["path": path])
         }
-        // Block the termination signals before any loop thread exists, so that they reach only
+        // Block the control signals before any loop thread exists, so that they reach only
         // this thread's sigwait.
-        partyhub_block_termination_signals()
+        partyhub_block_control_signals()
         let server: Server
         do {
             server = try Server(configuration: configuration)
@@ -87,7 +87,21 @@ enum PartyHubCommand {
             return 2
         }
         try server.start()
-        let signal = partyhub_wait_for_termination_signal()
+        var signal = partyhub_wait_for_control_signal()
+        while signal == SIGHUP {
+            // Reading the files here, off the loops, keeps a slow disk away from the players;
+            // a bad renewal is logged and the working certificate stays.
+            if configuration.tls == nil {
+                configuration.logger.info("SIGHUP: TLS is not configured; nothing to reload")
+            } else {
+                do {
+                    try server.reloadTLSCertificate()
+                } catch {
+                    configuration.logger.error("SIGHUP: kept the current TLS certificate", ["error": "\(error)"])
+                }
+            }
+            signal = partyhub_wait_for_control_signal()
+        }
         configuration.logger.info("received a termination signal", ["signal": signal == SIGTERM ? "SIGTERM" : "SIGINT"])
         server.shutdown()
         server.wait()
@@ -243,6 +257,9 @@ enum PartyHubCommand {
             within the shutdown grace. Every flag can also be set by its environment variable
             (flags win). Durations take ms, s, m, h (10s); sizes take KiB, MiB, GiB (1MiB).
             With no secret given, one is generated in the data directory on first start.
+            TLS (wss://, https://): --tls-cert and --tls-key add a TLS listener on --tls-port
+            beside the plain one (--port off: TLS only); SIGHUP reloads the certificate and key
+            for new connections without dropping open ones.
 
             flags:
 

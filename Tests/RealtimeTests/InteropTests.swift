@@ -17,6 +17,70 @@ final class InteropTests: XCTestCase {
         try runAgainstFreshServer(["node", Self.nodeClient])
     }
 
+    // MARK: TLS
+
+    /// Python's `websockets` over wss://, trusting only the root the test made with `openssl`:
+    /// the chain (server certificate and intermediate) and the address are verified.
+    func testPythonWebsocketsClientRunsAPartyOverWSS() throws {
+        try requirePythonWebsockets()
+        let certificates = try TestCertificates()
+        let server = try startServer(extraArguments: tlsArguments(certificates))
+        let tlsPort = try XCTUnwrap(server.tlsPort, "the listening line names tls_address; log:\n\(server.log)")
+        try runClient(
+            ["python3", Self.pythonClient, "--url", "wss://127.0.0.1:\(tlsPort)\(RunningServer.partyPath)", "--secret", server.secret,
+             "--ca", certificates.rootPath], server)
+        try stop(server)
+    }
+
+    /// Node's `ws` over wss://, on two loops, trusting only the test's root.
+    func testNodeWsClientRunsAPartyOverWSS() throws {
+        try requireNodeWs()
+        let certificates = try TestCertificates()
+        let server = try startServer(extraArguments: tlsArguments(certificates) + ["--threads", "2"])
+        let tlsPort = try XCTUnwrap(server.tlsPort, "the listening line names tls_address; log:\n\(server.log)")
+        try runClient(
+            ["node", Self.nodeClient, "--url", "wss://127.0.0.1:\(tlsPort)\(RunningServer.partyPath)", "--secret", server.secret,
+             "--ca", certificates.rootPath], server)
+        try stop(server)
+    }
+
+    /// `GET /healthz` over https:// with Python's own `urllib` on a TLS-only server (`--port off`).
+    func testPythonUrllibGetsTheHealthCheckOverHTTPSFromATLSOnlyServer() throws {
+        try requireDependency(Self.succeeds(["python3", "--version"]), "python3 is missing: apt-get install -y python3")
+        let certificates = try TestCertificates()
+        let server = try startServer(extraArguments: tlsArguments(certificates) + ["--port", "off"])
+        let tlsPort = try XCTUnwrap(server.tlsPort, "the listening line names tls_address; log:\n\(server.log)")
+        XCTAssertFalse(server.log.contains(" address="), "no plain-text listener with --port off; log:\n\(server.log)")
+        let script = """
+            import ssl, sys, urllib.request
+            context = ssl.create_default_context(cafile=sys.argv[2])
+            with urllib.request.urlopen(sys.argv[1], context=context, timeout=10) as response:
+                body = response.read().decode()
+                assert response.status == 200 and body == "ok\\n", (response.status, body)
+                print("urllib:", response.status, body.strip())
+            """
+        try runClient(["python3", "-c", script, "https://127.0.0.1:\(tlsPort)/healthz", certificates.rootPath], server)
+        try stop(server)
+    }
+
+    /// The browser's own `WebSocket` over wss://, on two loops. Chromium is told to trust the
+    /// server's key alone (`--ignore-certificate-errors-spki-list`), not to ignore certificates:
+    /// without the flag every round fails.
+    func testHeadlessChromiumRunsAPartyOverWSS() throws {
+        let browser = try requireChromium()
+        let certificates = try TestCertificates()
+        let server = try startServer(extraArguments: tlsArguments(certificates) + ["--threads", "2"])
+        let tlsPort = try XCTUnwrap(server.tlsPort, "the listening line names tls_address; log:\n\(server.log)")
+        try runPartyPage(
+            in: browser, against: server, url: "wss://127.0.0.1:\(tlsPort)\(RunningServer.partyPath)",
+            browserFlags: ["--ignore-certificate-errors-spki-list=" + certificates.serverPublicKeyHash()])
+        try stop(server)
+    }
+
+    private func tlsArguments(_ certificates: TestCertificates) -> [String] {
+        ["--tls-cert", certificates.chainPath, "--tls-key", certificates.keyPath, "--tls-port", "0"]
+    }
+
     func testSharedConformanceScriptPasses() throws {
         let script = Self.sharedDirectory.appendingPathComponent("bench/conformance.js")
         // The shared benchmark folder lives beside the repository, not in it: a clone without it
@@ -95,7 +159,9 @@ final class InteropTests: XCTestCase {
 
     /// Mints tokens for two players a round with `partyhub token`, loads `party_page.html` in
     /// headless Chromium through `chromium_driver.py`, and checks every round the page reports.
-    private func runPartyPage(in browser: String, against server: RunningServer) throws {
+    private func runPartyPage(
+        in browser: String, against server: RunningServer, url: String? = nil, browserFlags: [String] = []
+    ) throws {
         let binary = try XCTUnwrap(ChildProcess.partyhubBinary)
         let players = (0..<Self.chromiumRounds).flatMap { ["alice\($0)", "bob\($0)"] }
         // Minted side by side: one process each.
@@ -112,7 +178,7 @@ final class InteropTests: XCTestCase {
         var page = URLComponents()
         page.path = "party_page.html"
         page.queryItems = [
-            URLQueryItem(name: "ws", value: server.url),
+            URLQueryItem(name: "ws", value: url ?? server.url),
             URLQueryItem(name: "tokens", value: tokens.joined(separator: ",")),
         ]
         // The driver gives up (and cleans up) after 60 s, before this run's own limit.
@@ -120,7 +186,7 @@ final class InteropTests: XCTestCase {
             [
                 "python3", Self.chromiumDriver, "--chromium", browser, "--timeout", "60",
                 "--serve", Self.interopDirectory.path, try XCTUnwrap(page.string),
-            ], timeout: 90, separateErrors: true)
+            ] + browserFlags.map { "--browser-flag=" + $0 }, timeout: 90, separateErrors: true)
         let context = "chromium_driver.py: \(run.description)\n\(run.errors)\nserver log:\n\(server.log)"
         guard run.exitedWith(0) else { return XCTFail("the driver failed; \(context)") }
         guard let result = try? JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? JSONObject else {
@@ -248,12 +314,14 @@ final class InteropTests: XCTestCase {
         let deadline = Date().addingTimeInterval(30)
         while true {
             let log = process.output
-            if let line = log.split(separator: "\n").first(where: { $0.contains("partyhub listening") }),
-                let address = Self.field("address", in: line), let colon = address.lastIndex(of: ":"),
-                let port = Int(address[address.index(after: colon)...])
-            {
-                return RunningServer(
-                    process: process, port: port, secret: secret, loops: Self.field("loops", in: line).flatMap { Int($0) })
+            if let line = log.split(separator: "\n").first(where: { $0.contains("partyhub listening") }) {
+                let tlsPort = Self.port(in: Self.field("tls_address", in: line))
+                // A TLS-only server (--port off) names no plain address.
+                if let port = Self.port(in: Self.field("address", in: line)) ?? tlsPort {
+                    return RunningServer(
+                        process: process, port: port, tlsPort: tlsPort, secret: secret,
+                        loops: Self.field("loops", in: line).flatMap { Int($0) })
+                }
             }
             if !process.isRunning {
                 throw ServerFailure(description: "partyhub exited (\(process.terminationDescription)) before listening; log:\n\(log)")
@@ -290,17 +358,24 @@ final class InteropTests: XCTestCase {
     }
 
     private struct RunningServer {
+        static let partyPath = "/api/v1/social/party/ws"
         let process: ChildProcess
         let port: Int
+        let tlsPort: Int?
         let secret: String
         let loops: Int?
-        var url: String { "ws://127.0.0.1:\(port)/api/v1/social/party/ws" }
+        var url: String { "ws://127.0.0.1:\(port)\(Self.partyPath)" }
         var clientArguments: [String] { ["--url", url, "--secret", secret] }
         var log: String { process.output }
     }
 
     private struct ServerFailure: Error, CustomStringConvertible {
         let description: String
+    }
+
+    private static func port(in address: Substring?) -> Int? {
+        guard let address, let colon = address.lastIndex(of: ":") else { return nil }
+        return Int(address[address.index(after: colon)...])
     }
 
     private static func field(_ key: String, in line: Substring) -> Substring? {

@@ -16,12 +16,13 @@
 /// Number of CPUs this process may run on (sched_getaffinity), at least 1.
 int partyhub_available_cpus(void);
 
-/// Blocks SIGINT and SIGTERM in the calling thread; threads created afterwards inherit the
-/// mask, so the signals wait for `partyhub_wait_for_termination_signal`.
-int partyhub_block_termination_signals(void);
+/// Blocks SIGINT, SIGTERM (stop) and SIGHUP (reload the TLS certificate) in the calling
+/// thread; threads created afterwards inherit the mask, so the signals wait for
+/// `partyhub_wait_for_control_signal`.
+int partyhub_block_control_signals(void);
 
-/// Waits (sigwait) for SIGINT or SIGTERM; returns the signal number.
-int partyhub_wait_for_termination_signal(void);
+/// Waits (sigwait) for SIGINT, SIGTERM or SIGHUP; returns the signal number.
+int partyhub_wait_for_control_signal(void);
 
 /// Ignores SIGPIPE process-wide: a peer that vanished is an error return, not a kill.
 void partyhub_ignore_sigpipe(void);

@@ -58,6 +58,9 @@ extension Connection {
             let deadline = phaseStartedAt + loop.handshakeTimeoutMs
             if now < deadline { return deadline }
             if !servedRequest || input.count > 0 { loop.metrics.handshakeFailed(.timeout) }
+            if case .tls(let session) = transport, !session.isHandshakeComplete && session.handshakeBegan {
+                loop.metrics.add(.tlsHandshakeFailures)
+            }
             loop.teardown(self)
             return nil
         case .open:

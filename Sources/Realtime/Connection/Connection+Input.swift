@@ -3,8 +3,15 @@ import Protocol
 
 extension Connection {
     /// The socket is readable: one read (the loop is level-triggered, so more data wakes it
-    /// again), then every complete request or frame in the bytes is handled.
+    /// again), then every complete request or frame in the bytes is handled. Input a TLS
+    /// session already took off the socket does not wake the loop: the loop is told to read
+    /// again on its next turn.
     func handleReadable(_ loop: EventLoop) {
+        readOnce(loop)
+        if case .tls = transport, phase != .closed { loop.transportMayWait(self) }
+    }
+
+    private func readOnce(_ loop: EventLoop) {
         if input.isEmpty {
             // The common case: read into the loop's scratch buffer and keep only a partial tail.
             let scratch = loop.readScratch
@@ -18,7 +25,7 @@ extension Connection {
                 }
             case .wouldBlock: return
             case .closed: peerClosed(loop)
-            case .failed: loop.teardown(self)
+            case .failed: readFailed(loop)
             }
         } else {
             let room = input.reserveFree(loop.readScratch.count)
@@ -30,7 +37,7 @@ extension Connection {
                 if phase != .closed { input.consume(consumed) }
             case .wouldBlock: return
             case .closed: peerClosed(loop)
-            case .failed: loop.teardown(self)
+            case .failed: readFailed(loop)
             }
         }
     }
@@ -45,6 +52,14 @@ extension Connection {
     private func receivedBytes(_ count: Int, _ loop: EventLoop) {
         lastReceivedAt = loop.nowMs
         loop.metrics.add(.bytesIn, Int64(count))
+    }
+
+    private func readFailed(_ loop: EventLoop) {
+        if case .tls(let session) = transport, let reason = session.failureReason {
+            loop.context.logger.debug(
+                session.isHandshakeComplete ? "TLS connection failed" : "TLS handshake failed", ["reason": reason])
+        }
+        loop.teardown(self)
     }
 
     private func peerClosed(_ loop: EventLoop) {

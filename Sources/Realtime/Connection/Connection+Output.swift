@@ -28,6 +28,11 @@ extension Connection {
                 return (total, .failed)
             }
         }
-        return (total, .drained)
+        // TLS may hold back the record a full socket refused; it is not drained until that is out.
+        switch transport.flushUnsent() {
+        case .transferred: return (total, .drained)
+        case .wouldBlock: return (total, .blocked)
+        case .closed, .failed: return (total, .failed)
+        }
     }
 }

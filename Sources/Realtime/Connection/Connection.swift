@@ -27,7 +27,11 @@ final class Connection {
 
     let id: ConnectionID
     let fd: Int32
-    var transport: Transport = .plain
+    let transport: Transport
+    /// The epoll interest registered for the socket (changed only when it differs).
+    var registeredEvents: Epoll.Events = .readable
+    /// In the loop's list of connections whose transport holds input already off the socket.
+    var isQueuedForBufferedRead = false
     var phase: Phase = .http
     var httpParser: HTTPRequestParser
     var reader: WebSocketMessageReader
@@ -61,16 +65,20 @@ final class Connection {
     /// The timer wheel tick of this connection's current check (older entries are stale).
     var scheduledTick: Int64 = -1
 
-    init(id: ConnectionID, fd: Int32, now: Int64, configuration: ServerConfiguration) {
+    init(id: ConnectionID, fd: Int32, transport: Transport, now: Int64, configuration: ServerConfiguration) {
         self.id = id
         self.fd = fd
+        self.transport = transport
         self.httpParser = HTTPRequestParser(maxHeaderBytes: configuration.maxHeaderBytes)
         self.reader = WebSocketMessageReader(maxMessageBytes: configuration.maxMessageBytes)
         self.phaseStartedAt = now
         self.lastReceivedAt = now
     }
 
-    deinit { input.release() }
+    deinit {
+        input.release()
+        transport.release()
+    }
 
     /// The player of a party session.
     var player: String? {

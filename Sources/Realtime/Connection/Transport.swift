@@ -1,10 +1,11 @@
 import Glibc
 
-/// How a connection's bytes cross the socket. Plain TCP today; TLS (OpenSSL's SSL_read and
-/// SSL_write over the same non-blocking fd, with its handshake as a state here) slots in as
-/// another case, without the connection or the framing code changing.
+/// How a connection's bytes cross the socket: plain TCP, or TLS (OpenSSL's `SSL_read` and
+/// `SSL_write` over the same non-blocking fd, with the handshake as the session's state). The
+/// connection, the framing and the hub are the same for both.
 enum Transport {
     case plain
+    case tls(TLSSession)
 
     /// Result of a read or write attempt.
     enum IOResult {
@@ -26,6 +27,8 @@ enum Transport {
                 if error == EAGAIN || error == EWOULDBLOCK { return .wouldBlock }
                 return .failed(error)
             }
+        case .tls(let session):
+            return session.read(into: buffer)
         }
     }
 
@@ -40,6 +43,59 @@ enum Transport {
                 if error == EAGAIN || error == EWOULDBLOCK { return .wouldBlock }
                 return .failed(error)
             }
+        case .tls(let session):
+            return session.write(iovecs, count: count)
         }
+    }
+
+    /// Bytes a write reported as taken but still held by the transport (TLS: a blocked record).
+    var hasUnsentOutput: Bool {
+        switch self {
+        case .plain: return false
+        case .tls(let session): return session.hasUnsentOutput
+        }
+    }
+
+    /// Sends what the transport holds; `.transferred(0)` once nothing is left.
+    func flushUnsent() -> IOResult {
+        switch self {
+        case .plain: return .transferred(0)
+        case .tls(let session): return session.flushUnsent()
+        }
+    }
+
+    /// Input already taken off the socket and not yet read (TLS: records OpenSSL buffered).
+    /// A level-triggered loop is not woken for it, so it reads again on its own.
+    var hasBufferedInput: Bool {
+        switch self {
+        case .plain: return false
+        case .tls(let session): return session.hasBufferedInput
+        }
+    }
+
+    /// The last read waits for the socket to become writable (TLS: OpenSSL's WANT_WRITE).
+    var readWaitsForWritable: Bool {
+        switch self {
+        case .plain: return false
+        case .tls(let session): return session.readWaitsForWritable
+        }
+    }
+
+    /// The last write waits for the peer's bytes (TLS: OpenSSL's WANT_READ).
+    var writeWaitsForReadable: Bool {
+        switch self {
+        case .plain: return false
+        case .tls(let session): return session.writeWaitsForReadable
+        }
+    }
+
+    /// The transport's own goodbye before the socket closes or half-closes (TLS: close_notify).
+    func sendCloseNotify() {
+        if case .tls(let session) = self { session.sendCloseNotify() }
+    }
+
+    /// Frees what the transport holds (TLS: the `SSL`); the socket's owner closes the fd.
+    func release() {
+        if case .tls(let session) = self { session.release() }
     }
 }

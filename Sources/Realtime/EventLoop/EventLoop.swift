@@ -14,6 +14,7 @@ final class EventLoop {
     static let tickMilliseconds: Int64 = 100
     private static let listenerTag = UInt64.max
     private static let inboxTag = UInt64.max - 1
+    private static let tlsListenerTag = UInt64.max - 2
 
     let index: Int
     let context: ServerContext
@@ -38,8 +39,15 @@ final class EventLoop {
     private var hubReadGate: HubReadGate
     private var outgoing: [[LoopMessage]]
     private var listener: Int32 = -1
+    /// The TLS listening socket, and the context its new connections begin with (a reload
+    /// replaces it; connections keep the one they began with).
+    private var tlsListener: Int32 = -1
+    private var tlsContext: TLSContext?
     private var listenerPausedUntil: Int64 = 0
     private var listenerRegistered = false
+    /// Connections whose transport holds input already taken off the socket (TLS records):
+    /// epoll will not report them, so they are read on the next turn.
+    private var bufferedReads: [Connection] = []
     private var nextAdoptionLoop = 0
     private var running = true
     private(set) var isShuttingDown = false
@@ -47,6 +55,8 @@ final class EventLoop {
 
     /// Scratch memory for reads; a connection keeps only the partial tail of what it read.
     let readScratch: UnsafeMutableRawBufferPointer
+    /// Scratch memory where TLS sessions gather a record's plaintext before `SSL_write`.
+    let tlsRecordScratch: UnsafeMutableRawBufferPointer
     /// Scratch writer for encoding frames.
     let writer = ByteWriter(capacity: 1 << 16)
     let iovecs: UnsafeMutablePointer<iovec>
@@ -75,6 +85,7 @@ final class EventLoop {
         outgoing = Array(repeating: [], count: loopCount)
         hubReadGate = HubReadGate(limit: configuration.maxHubBacklog)
         readScratch = .allocate(byteCount: 64 << 10, alignment: 16)
+        tlsRecordScratch = .allocate(byteCount: TLSSession.maxRecordPlaintext, alignment: 16)
         iovecs = .allocate(capacity: Self.iovecCapacity)
         handshakeTimeoutMs = Int64(configuration.handshakeTimeout * 1000)
         pingIntervalMs = Int64(configuration.pingInterval * 1000)
@@ -88,6 +99,7 @@ final class EventLoop {
 
     deinit {
         readScratch.deallocate()
+        tlsRecordScratch.deallocate()
         iovecs.deallocate()
     }
 
@@ -95,6 +107,14 @@ final class EventLoop {
     func adoptListener(_ fd: Int32) throws {
         listener = fd
         try epoll.add(fd, events: .readable, data: Self.listenerTag)
+        listenerRegistered = true
+    }
+
+    /// Gives this loop the TLS listening socket and the context its connections begin with.
+    func adoptTLSListener(_ fd: Int32, context: TLSContext) throws {
+        tlsListener = fd
+        tlsContext = context
+        try epoll.add(fd, events: .readable, data: Self.tlsListenerTag)
         listenerRegistered = true
     }
 
@@ -109,7 +129,9 @@ final class EventLoop {
         var wallSyncedAt = turnEnd / 1_000_000
         while running {
             let timeout = Int32(clamping: (wheel.currentTick + 1) * Self.tickMilliseconds - turnEnd / 1_000_000)
-            let ready = epoll.wait(timeoutMilliseconds: max(0, min(timeout, Int32(Self.tickMilliseconds))))
+            // Input a TLS session holds is ready now: do not sleep on the sockets.
+            let wait = bufferedReads.isEmpty ? max(0, min(timeout, Int32(Self.tickMilliseconds))) : 0
+            let ready = epoll.wait(timeoutMilliseconds: wait)
             let turnStart = partyhub_monotonic_ns()
             nowMs = turnStart / 1_000_000
             if nowMs - wallSyncedAt >= 1000 {
@@ -120,6 +142,7 @@ final class EventLoop {
             for event in 0..<ready {
                 dispatch(tag: epoll.readyData[event], events: Epoll.Events(rawValue: epoll.readyEvents[event]))
             }
+            if !bufferedReads.isEmpty { readBufferedInput() }
             // Collect first, fire after: a check reschedules its connection, which writes the
             // wheel, and that must not happen while `advance` is still mutating it.
             var dueTimers: [TimerWheel.Entry] = []
@@ -128,7 +151,8 @@ final class EventLoop {
             hubHost?.tick(now: wallMs)
             // A paused loop wakes at least every tick, so it sees the hub catch up.
             if hubReadGate.isPaused { carryOut(hubReadGate.checked(backlog: group.hubBacklog.backlog(of: index))) }
-            if listener >= 0 && !listenerRegistered && nowMs >= listenerPausedUntil { resumeListener() }
+            let hasListener = listener >= 0 || tlsListener >= 0
+            if hasListener && !listenerRegistered && nowMs >= listenerPausedUntil { resumeListener() }
             endTurn()
             turnEnd = partyhub_monotonic_ns()
             if ready > 0 { metrics.turnTook(nanoseconds: turnEnd - turnStart) }
@@ -139,7 +163,9 @@ final class EventLoop {
     private func dispatch(tag: UInt64, events: Epoll.Events) {
         switch tag {
         case Self.listenerTag:
-            acceptConnections()
+            acceptConnections(from: listener, tls: nil)
+        case Self.tlsListenerTag:
+            acceptConnections(from: tlsListener, tls: tlsContext)
         case Self.inboxTag:
             for message in inbox.drain() { handle(message) }
         default:
@@ -150,6 +176,10 @@ final class EventLoop {
             }
             if events.contains(.writable) && connection.phase != .closed {
                 flush(connection)
+                // A TLS read (or the handshake) that had to send first goes on now.
+                if connection.transport.readWaitsForWritable && connection.phase != .closed {
+                    connection.handleReadable(self)
+                }
             }
         }
     }
@@ -196,8 +226,13 @@ final class EventLoop {
 
     private func handle(_ message: LoopMessage) {
         switch message {
-        case .adopt(let fd):
-            adopt(fd)
+        case .adopt(let fd, let tls):
+            adopt(fd, tls: tls)
+        case .tlsContextReloaded(let context):
+            // Only the listening loop holds a context; the connections it deals carry theirs.
+            guard tlsListener >= 0 else { return }
+            tlsContext = context
+            metrics.add(.tlsCertificateReloads)
         case .hubRequests(let requests, let source):
             guard let hubHost else { return }
             for request in requests { hubHost.handle(request) }
@@ -224,7 +259,7 @@ final class EventLoop {
 
     // MARK: Connections
 
-    private func acceptConnections() {
+    private func acceptConnections(from listener: Int32, tls: TLSContext?) {
         for _ in 0..<256 {
             let fd = partyhub_accept(listener)
             if fd < 0 {
@@ -234,8 +269,7 @@ final class EventLoop {
                     // Out of descriptors: stop listening for a moment instead of spinning on a
                     // listener that stays readable.
                     context.logger.warning("accept failed; pausing accepts", ["error": String(cString: strerror(error))])
-                    epoll.remove(listener)
-                    listenerRegistered = false
+                    pauseListeners()
                     listenerPausedUntil = nowMs + 100
                 }
                 return
@@ -245,18 +279,34 @@ final class EventLoop {
             let target = nextAdoptionLoop
             nextAdoptionLoop = (nextAdoptionLoop + 1) % group.loopCount
             if target == index {
-                adopt(fd)
+                adopt(fd, tls: tls)
             } else {
-                outgoing[target].append(.adopt(fd: fd))
+                outgoing[target].append(.adopt(fd: fd, tls: tls))
             }
         }
     }
 
-    private func resumeListener() {
-        if (try? epoll.add(listener, events: .readable, data: Self.listenerTag)) != nil { listenerRegistered = true }
+    private func pauseListeners() {
+        if listener >= 0 { epoll.remove(listener) }
+        if tlsListener >= 0 { epoll.remove(tlsListener) }
+        listenerRegistered = false
     }
 
-    private func adopt(_ fd: Int32) {
+    /// Listens again on every listening socket, or on none: a half-done resume is undone, so
+    /// the next attempt starts from the same place.
+    private func resumeListener() {
+        var added: [Int32] = []
+        for (fd, tag) in [(listener, Self.listenerTag), (tlsListener, Self.tlsListenerTag)] where fd >= 0 {
+            guard (try? epoll.add(fd, events: .readable, data: tag)) != nil else {
+                for fd in added { epoll.remove(fd) }
+                return
+            }
+            added.append(fd)
+        }
+        listenerRegistered = true
+    }
+
+    private func adopt(_ fd: Int32, tls: TLSContext?) {
         if isShuttingDown {
             close(fd)
             return
@@ -274,7 +324,18 @@ final class EventLoop {
             generations.append(1)
         }
         let id = ConnectionID(loop: index, epoch: context.epoch, slot: slot, generation: generations[slot])
-        let connection = Connection(id: id, fd: fd, now: nowMs, configuration: context.configuration)
+        var transport = Transport.plain
+        if let tls {
+            let session = TLSSession(context: tls, fd: fd, metrics: metrics, recordScratch: tlsRecordScratch)
+            guard let session else {
+                close(fd)
+                freeSlots.append(slot)
+                return
+            }
+            transport = .tls(session)
+        }
+        let connection = Connection(
+            id: id, fd: fd, transport: transport, now: nowMs, configuration: context.configuration)
         do {
             // While reads are paused a new connection waits too; the resume turns it on.
             try epoll.add(fd, events: hubReadGate.isPaused ? [] : .readable, data: id.rawValue)
@@ -301,7 +362,9 @@ final class EventLoop {
         guard connection.phase != .closed else { return }
         let wasWebSocket = connection.endpoint != nil
         connection.phase = .closed
+        connection.transport.sendCloseNotify()
         close(connection.fd)
+        connection.transport.release()
         connection.output.removeAll()
         let slot = connection.id.slot
         connections[slot] = nil
@@ -330,12 +393,44 @@ final class EventLoop {
         for case let connection? in connections { updateInterest(connection) }
     }
 
-    /// Re-registers the socket's interest (EPOLLOUT only while output is left over; EPOLLIN
-    /// neither while the connection awaits an answer nor while the loop's hub backlog is full).
+    /// Re-registers the socket's interest when it changed: EPOLLIN unless reading is paused (the
+    /// connection awaits an answer, or the loop's hub backlog is full), EPOLLOUT while output is
+    /// left over or a TLS read waits to send.
     func updateInterest(_ connection: Connection) {
         var events: Epoll.Events = connection.isReadPaused || hubReadGate.isPaused ? [] : .readable
-        if connection.isWritableArmed { events.insert(.writable) }
-        epoll.modify(connection.fd, events: events, data: connection.id.rawValue)
+        if connection.isWritableArmed || connection.transport.readWaitsForWritable { events.insert(.writable) }
+        if events != connection.registeredEvents {
+            connection.registeredEvents = events
+            epoll.modify(connection.fd, events: events, data: connection.id.rawValue)
+        }
+        // Reading resumes with input the transport already holds: nothing on the socket says so.
+        if !connection.isReadPaused && !hubReadGate.isPaused && connection.transport.hasBufferedInput {
+            queueBufferedRead(connection)
+        }
+    }
+
+    /// After a TLS read: read again next turn when the session holds input, watch for
+    /// EPOLLOUT when it waits to send, and retry a write that waited for the peer's bytes.
+    func transportMayWait(_ connection: Connection) {
+        updateInterest(connection)
+        if connection.transport.writeWaitsForReadable { markDirty(connection) }
+    }
+
+    private func queueBufferedRead(_ connection: Connection) {
+        guard !connection.isQueuedForBufferedRead else { return }
+        connection.isQueuedForBufferedRead = true
+        bufferedReads.append(connection)
+    }
+
+    /// One read for each connection whose transport holds input: the same one read per turn a
+    /// socket that epoll reports gets.
+    private func readBufferedInput() {
+        let queued = bufferedReads
+        bufferedReads.removeAll(keepingCapacity: true)
+        for connection in queued {
+            connection.isQueuedForBufferedRead = false
+            if connection.phase != .closed && !connection.isReadPaused && !hubReadGate.isPaused { connection.handleReadable(self) }
+        }
     }
 
     /// Queues bytes for a connection; they are written at the end of the turn. A connection
@@ -369,8 +464,11 @@ final class EventLoop {
         case .failed:
             teardown(connection)
         case .blocked:
-            if !connection.isWritableArmed {
-                connection.isWritableArmed = true
+            // A TLS write waiting for the peer's bytes is retried after the next read; EPOLLOUT
+            // would only report a socket that is already writable, again and again.
+            let waitsForWritable = !connection.transport.writeWaitsForReadable
+            if connection.isWritableArmed != waitsForWritable {
+                connection.isWritableArmed = waitsForWritable
                 updateInterest(connection)
             }
         case .drained:
@@ -382,6 +480,7 @@ final class EventLoop {
                 teardown(connection)
             } else if connection.shutdownWriteWhenFlushed {
                 connection.shutdownWriteWhenFlushed = false
+                connection.transport.sendCloseNotify()
                 shutdown(connection.fd, Int32(SHUT_WR))
             } else if connection.awaitsStreamDrain && connection.phase == .open {
                 // The stream's catch-up chunk is on the wire: the hub's loop sends the next.
@@ -519,10 +618,15 @@ final class EventLoop {
         guard !isShuttingDown else { return }
         isShuttingDown = true
         shutdownDeadline = nowMs + Int64(context.configuration.shutdownGrace * 1000)
+        if listenerRegistered { pauseListeners() }
         if listener >= 0 {
-            if listenerRegistered { epoll.remove(listener) }
             close(listener)
             listener = -1
+        }
+        if tlsListener >= 0 {
+            close(tlsListener)
+            tlsListener = -1
+            tlsContext = nil
         }
         for connection in connections {
             guard let connection else { continue }

@@ -122,6 +122,9 @@ final class LoopMetrics: @unchecked Sendable {
         case invitesSuperseded
         /// Times this loop stopped reading its sockets because its requests piled up at the hub.
         case hubBacklogReadPauses
+        /// TLS: handshakes completed (and of those, resumed sessions), handshakes that failed
+        /// (a protocol error, a refused version, garbage, a timeout), certificate reloads.
+        case tlsHandshakes, tlsResumedHandshakes, tlsHandshakeFailures, tlsCertificateReloads
     }
 
     private static let handshakeBase = Counter.allCases.count

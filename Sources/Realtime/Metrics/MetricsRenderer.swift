@@ -27,6 +27,13 @@ enum MetricsRenderer {
         for reason in HandshakeFailure.allCases {
             sample("partyhub_handshake_failures_total", "reason=\"\(reason.label)\"", value: sum { $0.handshakeFailures(reason) })
         }
+        single("partyhub_tls_handshakes_total", "counter", "TLS handshakes completed.", .tlsHandshakes)
+        single("partyhub_tls_resumed_handshakes_total", "counter", "TLS handshakes that resumed an earlier session.", .tlsResumedHandshakes)
+        single(
+            "partyhub_tls_handshake_failures_total", "counter",
+            "TLS handshakes that failed: a protocol error, a refused version or cipher, bytes that are not TLS, a timeout.",
+            .tlsHandshakeFailures)
+        single("partyhub_tls_certificate_reloads_total", "counter", "Certificate and key reloads (SIGHUP) taken by new connections.", .tlsCertificateReloads)
         single("partyhub_frames_received_total", "counter", "WebSocket frames received.", .framesIn)
         single("partyhub_frames_sent_total", "counter", "WebSocket frames queued for sending.", .framesOut)
         single(

@@ -1,13 +1,15 @@
 import CPartyHubSystem
 import Glibc
 
-/// The PartyHub server: a listening socket and its event loops. `start` returns at once;
-/// `shutdown` closes every WebSocket with 1001 and `wait` returns when the loops have stopped
-/// (at the latest after the shutdown grace period).
+/// The PartyHub server: its listening sockets (plain text, TLS, or both) and its event loops.
+/// `start` returns at once; `shutdown` closes every WebSocket with 1001 and `wait` returns
+/// when the loops have stopped (at the latest after the shutdown grace period).
 public final class Server: @unchecked Sendable {
     public let configuration: ServerConfiguration
-    /// The port actually bound (useful with port 0).
+    /// The plain-text port actually bound (useful with port 0); the TLS port when plain text is off.
     public let port: Int
+    /// The TLS port actually bound; nil when TLS is off.
+    public let tlsPort: Int?
     /// The number of event loops.
     public let loopCount: Int
     /// This process's epoch (part of every session id; one more than the data directory's last).
@@ -15,13 +17,23 @@ public final class Server: @unchecked Sendable {
     private let group: LoopGroup
     private let context: ServerContext
     private let persistence: Persistence
+    /// The TLS context the listening loop was last given (the start's, then each reload's).
+    private var currentTLSContext: TLSContext?
 
-    /// Locks the data directory and recovers the hub from it (newest valid snapshot, then the
-    /// log after it), then binds the listening socket: a server listens only once everything
-    /// it acknowledged before is back.
+    /// Reads the TLS certificate and key (when configured), locks the data directory and
+    /// recovers the hub from it (newest valid snapshot, then the log after it), then binds the
+    /// listening sockets: a server listens only once everything it acknowledged before is back.
     public init(configuration: ServerConfiguration) throws {
         precondition(!configuration.jwtSecret.isEmpty, "a JWT secret is required")
         self.configuration = configuration
+        guard configuration.servesPlainText || configuration.tls != nil else {
+            throw ConfigurationError("nothing to serve: plain text is off and TLS is not configured (--tls-cert, --tls-key)")
+        }
+        // Read the certificate first, before a long recovery and before binding anything: a
+        // file that does not load is the operator's to fix, at once.
+        let tlsContext = try configuration.tls.map {
+            try TLSContext(certificatePath: $0.certificatePath, privateKeyPath: $0.privateKeyPath)
+        }
         partyhub_ignore_sigpipe()
         loopCount = max(1, min(255, configuration.threads ?? Int(partyhub_available_cpus())))
         let metrics = PersistenceMetrics()
@@ -29,15 +41,32 @@ public final class Server: @unchecked Sendable {
             path: configuration.dataDirectory, configuration: configuration.persistence, hubConfiguration: configuration.hub,
             metrics: metrics, logger: configuration.logger)
         context = ServerContext(configuration: configuration, loopCount: loopCount, epoch: persistence.epoch, persistenceMetrics: metrics)
-        let (listener, boundPort) = try Self.listen(host: configuration.host, port: configuration.port)
-        port = boundPort
+        var listeners: [Int32] = []
         do {
+            var plainPort: Int?
+            if configuration.servesPlainText {
+                let (listener, boundPort) = try Self.listen(host: configuration.host, port: configuration.port)
+                listeners.append(listener)
+                plainPort = boundPort
+            }
+            var tlsListener: Int32 = -1
+            if let tls = configuration.tls {
+                let (listener, boundPort) = try Self.listen(host: configuration.host, port: tls.port)
+                listeners.append(listener)
+                tlsListener = listener
+                tlsPort = boundPort
+            } else {
+                tlsPort = nil
+            }
+            port = plainPort ?? tlsPort ?? 0
             group = try LoopGroup(
                 context: context, loopCount: loopCount, hub: persistence.takeRecoveredHub(), log: persistence.inputLog,
                 eventStream: persistence.eventStream, snapshotter: persistence.snapshotter, snapshotEvery: configuration.persistence.snapshotEveryRecords)
-            try group.loops[0].adoptListener(listener)
+            if configuration.servesPlainText { try group.loops[0].adoptListener(listeners[0]) }
+            if let tlsContext { try group.loops[0].adoptTLSListener(tlsListener, context: tlsContext) }
+            currentTLSContext = tlsContext
         } catch {
-            close(listener)
+            for listener in listeners { close(listener) }
             throw error
         }
     }
@@ -47,8 +76,31 @@ public final class Server: @unchecked Sendable {
         let group = self.group
         try persistence.start(durable: { lsn in group.post([.logDurable(lsn)], to: group.hubLoopIndex) })
         try group.start()
-        context.logger.info(
-            "partyhub listening", ["address": "\(configuration.host):\(port)", "loops": String(loopCount)])
+        let loops = String(loopCount)
+        switch (configuration.servesPlainText, tlsPort) {
+        case (true, let tlsPort?):
+            context.logger.info(
+                "partyhub listening",
+                ["address": "\(configuration.host):\(port)", "tls_address": "\(configuration.host):\(tlsPort)", "loops": loops])
+        case (false, let tlsPort?):
+            context.logger.info("partyhub listening", ["tls_address": "\(configuration.host):\(tlsPort)", "loops": loops])
+        default:
+            context.logger.info("partyhub listening", ["address": "\(configuration.host):\(port)", "loops": loops])
+        }
+    }
+
+    /// Reads the TLS certificate chain and key again (SIGHUP) into a new context that the
+    /// connections accepted from now on begin with; open connections keep theirs and are not
+    /// dropped. Throws (and changes nothing) when TLS is off or the files do not make a valid
+    /// pair, so a bad renewal never takes the working certificate away. Session tickets issued
+    /// before still resume. Any thread, one call at a time (the main thread's signal loop).
+    public func reloadTLSCertificate() throws {
+        guard let tls = configuration.tls else { throw ConfigurationError("TLS is not configured: nothing to reload") }
+        let context = try TLSContext(
+            certificatePath: tls.certificatePath, privateKeyPath: tls.privateKeyPath, previous: currentTLSContext)
+        currentTLSContext = context
+        group.post([.tlsContextReloaded(context)], to: 0)
+        self.context.logger.info("reloaded the TLS certificate", ["certificate": tls.certificatePath])
     }
 
     /// Begins a graceful shutdown (from any thread).

@@ -2,8 +2,12 @@
 public struct ServerConfiguration: Sendable {
     /// Address to listen on.
     public var host = "0.0.0.0"
-    /// TCP port; 0 picks a free one (tests).
+    /// TCP port for plain text (ws://, http://); 0 picks a free one (tests).
     public var port = 8084
+    /// Whether `port` is served at all: false, with `tls` set, serves TLS only (`--port off`).
+    public var servesPlainText = true
+    /// TLS (wss://, https://) on a port of its own, beside plain text or alone; nil: off.
+    public var tls: TLSConfiguration?
     /// Where the server keeps its files: the write-ahead log, snapshots, the generated JWT secret.
     public var dataDirectory = "./partyhub-data"
     /// The write-ahead log and snapshots.
@@ -48,4 +52,23 @@ public struct ServerConfiguration: Sendable {
     public var logger = Logger()
 
     public init() {}
+}
+
+/// The TLS listener: where the certificate chain and key are, and its port.
+public struct TLSConfiguration: Sendable {
+    /// PEM certificate chain: the server's certificate first, then any intermediates.
+    public var certificatePath: String
+    /// PEM private key of the certificate (read again with the certificate on SIGHUP).
+    public var privateKeyPath: String
+    /// TCP port for TLS; 0 picks a free one (tests).
+    public var port: Int
+
+    /// The default TLS port: 8443, the usual alternative HTTPS port.
+    public static let defaultPort = 8443
+
+    public init(certificatePath: String, privateKeyPath: String, port: Int = TLSConfiguration.defaultPort) {
+        self.certificatePath = certificatePath
+        self.privateKeyPath = privateKeyPath
+        self.port = port
+    }
 }

@@ -68,7 +68,7 @@ class Browser:
     """A headless Chromium and its DevTools pipe: `call` sends a command and waits for its
     answer; events go to a handler on the reader thread."""
 
-    def __init__(self, executable, on_event):
+    def __init__(self, executable, on_event, extra_flags=()):
         self.profile = tempfile.mkdtemp(prefix="partyhub-chromium-")
         self.on_event = on_event
         self.next_id = 0
@@ -96,6 +96,7 @@ class Browser:
         ]
         if os.geteuid() == 0:
             arguments.append("--no-sandbox")  # Chromium refuses to run as root with its sandbox
+        arguments.extend(extra_flags)
         arguments.append("about:blank")
 
         def in_child():
@@ -289,7 +290,7 @@ def run(arguments):
     deadline = time.monotonic() + arguments.timeout
     events = queue.Queue()
     try:
-        browser = Browser(executable, events.put)
+        browser = Browser(executable, events.put, arguments.browser_flag)
     except DriverError as error:
         log(f"FAIL {error}")
         return 1
@@ -356,6 +357,9 @@ def main():
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for window.__result (30)")
     parser.add_argument("--screenshot", metavar="PNG", help="save a screenshot of the page once it has a result")
     parser.add_argument("--chromium", help="the browser to run (default: $CHROMIUM, else chromium on PATH)")
+    parser.add_argument(
+        "--browser-flag", action="append", default=[], metavar="FLAG",
+        help="one more Chromium flag (repeatable), e.g. --ignore-certificate-errors-spki-list=HASH to trust a test key")
     arguments = parser.parse_args()
 
     def stop_on_signal(number, frame):

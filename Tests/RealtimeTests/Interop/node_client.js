@@ -2,6 +2,7 @@
 'use strict';
 // Interop check of the party protocol with a third-party client: the `ws` package (Debian's node-ws).
 //   node node_client.js --url ws://127.0.0.1:PORT/api/v1/social/party/ws --secret SECRET
+//   node node_client.js --url wss://127.0.0.1:PORT/api/v1/social/party/ws --secret SECRET --ca ROOT.pem
 // Two players sign in with HS256 tokens minted here, A creates a party, B joins with the invite
 // code, A chats (raw UTF-8 and \u-escaped JSON, with an emoji, a quote and a backslash), B
 // leaves, and both close with 1000. Exits 0 when every step matched PROTOCOL-CORE.md, 1 with a
@@ -30,6 +31,8 @@ const arg = (name) => {
 };
 const URL_ = arg('--url');
 const SECRET = arg('--secret');
+// For wss://: the PEM root the server's chain must lead to (Node verifies chain and address).
+const TRUSTED_ROOT = arg('--ca');
 if (!URL_ || SECRET === undefined) {
   console.error('usage: node node_client.js --url ws://127.0.0.1:PORT/api/v1/social/party/ws --secret SECRET');
   process.exit(2);
@@ -64,7 +67,9 @@ class Player {
 
   open() {
     return new Promise((resolve, reject) => {
-      this.ws = new WebSocket(`${URL_}?token=${mintToken(this.name)}`, { handshakeTimeout: STEP_TIMEOUT_MS });
+      const options = { handshakeTimeout: STEP_TIMEOUT_MS };
+      if (TRUSTED_ROOT) options.ca = require('fs').readFileSync(TRUSTED_ROOT);
+      this.ws = new WebSocket(`${URL_}?token=${mintToken(this.name)}`, options);
       this.closed = new Promise((onClose) => this.ws.on('close', (code, reason) => onClose({ code, reason: String(reason) })));
       this.ws.on('message', (data, isBinary) => {
         this.inbox.push({ data: data.toString('utf8'), isBinary });

@@ -2,6 +2,7 @@
 """Interop check of the party protocol with a third-party client: PyPI `websockets` (asyncio).
 
     python3 python_client.py --url ws://127.0.0.1:PORT/api/v1/social/party/ws --secret SECRET
+    python3 python_client.py --url wss://127.0.0.1:PORT/api/v1/social/party/ws --secret SECRET --ca ROOT.pem
 
 Two players sign in with HS256 tokens minted here, A creates a party, B joins with the invite
 code, A chats (raw UTF-8 and \\u-escaped JSON, with an emoji, a quote and a backslash), B
@@ -18,6 +19,7 @@ import inspect
 import json
 import os
 import re
+import ssl
 import sys
 import time
 
@@ -59,8 +61,14 @@ def mint_token(secret, subject, ttl=3600):
     return header + "." + payload + "." + signature
 
 
+TRUSTED_ROOT = None  # --ca: the PEM root a wss:// server's chain must lead to
+
+
 def connect_options():
     options = {"open_timeout": STEP_TIMEOUT, "close_timeout": STEP_TIMEOUT}
+    if TRUSTED_ROOT is not None:
+        # Verifies the chain and the address (127.0.0.1 is in the certificate's names), like a browser.
+        options["ssl"] = ssl.create_default_context(cafile=TRUSTED_ROOT)
     try:
         if "proxy" in inspect.signature(ws_connect).parameters:
             options["proxy"] = None  # websockets >= 15 would honour *_PROXY; this is loopback
@@ -217,7 +225,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--url", required=True, help="ws://127.0.0.1:PORT/api/v1/social/party/ws")
     parser.add_argument("--secret", required=True, help="the server's HS256 secret")
+    parser.add_argument("--ca", help="for wss://: the PEM root the server's certificate chain must lead to")
     args = parser.parse_args()
+    global TRUSTED_ROOT
+    TRUSTED_ROOT = args.ca
     print(f"python_client: websockets {getattr(websockets, '__version__', '?')} -> {args.url}")
     try:
         asyncio.run(asyncio.wait_for(scenario(args.url, args.secret), OVERALL_TIMEOUT))

@@ -10,11 +10,14 @@ final class PartyhubProcess: @unchecked Sendable {
 
     let process: ChildProcess
     let port: Int
+    /// The TLS port, when started with `--tls-cert` and `--tls-key`.
+    let tlsPort: Int?
     private(set) var exitedCleanly = false
 
-    private init(process: ChildProcess, port: Int) {
+    private init(process: ChildProcess, port: Int, tlsPort: Int?) {
         self.process = process
         self.port = port
+        self.tlsPort = tlsPort
     }
 
     var log: String { process.output }
@@ -35,7 +38,7 @@ final class PartyhubProcess: @unchecked Sendable {
                 let address = line.split(separator: " ").first(where: { $0.hasPrefix("address=") }),
                 let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...])
             {
-                return PartyhubProcess(process: process, port: port)
+                return PartyhubProcess(process: process, port: port, tlsPort: Self.port(named: "tls_address=", in: line))
             }
             if !process.isRunning {
                 throw ClientError("partyhub exited (\(process.terminationDescription)) before listening; log:\n\(log)")
@@ -46,6 +49,13 @@ final class PartyhubProcess: @unchecked Sendable {
             }
             usleep(10_000)
         }
+    }
+
+    private static func port(named field: String, in line: Substring) -> Int? {
+        guard let address = line.split(separator: " ").first(where: { $0.hasPrefix(field) }),
+            let colon = address.lastIndex(of: ":")
+        else { return nil }
+        return Int(address[address.index(after: colon)...])
     }
 
     /// SIGKILL: the crash.

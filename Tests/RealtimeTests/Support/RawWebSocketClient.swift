@@ -97,6 +97,8 @@ final class RawWebSocketClient {
     private var readIndex = 0
     private var sawEndOfStream = false
     private var isClosed = false
+    /// Set when the connection speaks TLS: every byte goes through it.
+    private(set) var tls: TLSClientSession?
     /// Messages read while waiting for something else (a reply, a named event), oldest first.
     private(set) var stash: [JSONObject] = []
 
@@ -130,6 +132,15 @@ final class RawWebSocketClient {
         }
     }
 
+    /// Connects to 127.0.0.1:`port` and runs a TLS handshake with `options` (`receiveBufferSize`
+    /// as for a plain connection).
+    convenience init(tlsPort port: Int, options: TLSClientSession.Options, receiveBufferSize: Int32? = nil) throws {
+        try self.init(port: port, receiveBufferSize: receiveBufferSize)
+        var timeout = Self.makeTimeval(seconds: Self.defaultTimeout)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        tls = try TLSClientSession(fd: fd, options: options)
+    }
+
     deinit { close() }
 
     /// Closes the socket (idempotent).
@@ -148,6 +159,7 @@ final class RawWebSocketClient {
 
     /// Writes all of `bytes`.
     func send(_ bytes: [UInt8]) throws {
+        if let tls { return try bytes.withUnsafeBytes { try tls.write($0) } }
         var sent = 0
         while sent < bytes.count {
             let result = bytes.withUnsafeBytes {
@@ -196,6 +208,12 @@ final class RawWebSocketClient {
 
     private var available: Int { buffer.count - readIndex }
 
+    /// recv(2), or its TLS equivalent.
+    private func receive(into chunk: UnsafeMutableRawBufferPointer) -> Int {
+        if let tls { return tls.read(into: chunk) }
+        return recv(fd, chunk.baseAddress, chunk.count, 0)
+    }
+
     /// Reads once more from the socket, waiting at most until `deadline`. Returns false at end
     /// of stream; throws on timeout or reset (`ClientError` whose description says which).
     private func fill(until deadline: Date, _ what: @autoclosure () -> String) throws -> Bool {
@@ -213,7 +231,7 @@ final class RawWebSocketClient {
             var timeout = Self.makeTimeval(seconds: remaining)
             setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
             var chunk = [UInt8](repeating: 0, count: 65536)
-            let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            let count = chunk.withUnsafeMutableBytes { receive(into: $0) }
             if count > 0 {
                 buffer.append(contentsOf: chunk[0..<count])
                 return true
@@ -238,7 +256,7 @@ final class RawWebSocketClient {
         var timeoutValue = Self.makeTimeval(seconds: timeout)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeoutValue, socklen_t(MemoryLayout<timeval>.size))
         var chunk = [UInt8](repeating: 0, count: count)
-        let received = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+        let received = chunk.withUnsafeMutableBytes { receive(into: $0) }
         if received > 0 {
             buffer.append(contentsOf: chunk[0..<received])
             return received

@@ -60,10 +60,22 @@ final class Connection {
     var lastPingSentAt: Int64 = 0
     /// The timer wheel tick of this connection's current check (older entries are stale).
     var scheduledTick: Int64 = -1
+    /// The socket's peer address (`ClientAddress.peer`).
+    let peerAddress: String
+    /// The client address a WebSocket session was counted under by `--max-connections-per-ip`,
+    /// given back when the connection ends; nil when none was counted.
+    var countedAddress: String?
+    /// Messages this WebSocket may still send now (`--inbound-message-rate`).
+    var inboundMessages: TokenBucket
+    /// The client was told once it sends too fast; the next excess closes it with 1008.
+    var warnedForInboundRate = false
 
-    init(id: ConnectionID, fd: Int32, now: Int64, configuration: ServerConfiguration) {
+    init(id: ConnectionID, fd: Int32, peerAddress: String, now: Int64, configuration: ServerConfiguration) {
         self.id = id
         self.fd = fd
+        self.peerAddress = peerAddress
+        self.inboundMessages = TokenBucket(
+            ratePerSecond: configuration.inboundMessageRatePerSecond, burst: configuration.inboundMessageBurst, now: now)
         self.httpParser = HTTPRequestParser(maxHeaderBytes: configuration.maxHeaderBytes)
         self.reader = WebSocketMessageReader(maxMessageBytes: configuration.maxMessageBytes)
         self.phaseStartedAt = now
@@ -72,9 +84,15 @@ final class Connection {
 
     deinit { input.release() }
 
+    /// Whether the session came from a read-only token (`"scope":"read"`).
+    var isReadOnly: Bool {
+        if case .party(_, let readOnly) = endpoint { return readOnly }
+        return false
+    }
+
     /// The player of a party session.
     var player: String? {
-        if case .party(let player) = endpoint { return player }
+        if case .party(let player, _) = endpoint { return player }
         return nil
     }
 

@@ -20,7 +20,7 @@ public final class Server: @unchecked Sendable {
     /// log after it), then binds the listening socket: a server listens only once everything
     /// it acknowledged before is back.
     public init(configuration: ServerConfiguration) throws {
-        precondition(!configuration.jwtSecret.isEmpty, "a JWT secret is required")
+        precondition(!configuration.jwtSecret.isEmpty || !configuration.jwtKeys.isEmpty, "a JWT secret is required")
         self.configuration = configuration
         partyhub_ignore_sigpipe()
         loopCount = max(1, min(255, configuration.threads ?? Int(partyhub_available_cpus())))

@@ -41,6 +41,12 @@ enum MetricsRenderer {
         }
         sample("partyhub_websocket_closes_total", "code=\"other\"", value: sum { $0.closes(codeIndex: nil) })
         single("partyhub_slow_consumer_drops_total", "counter", "Connections closed for unsent output over --max-outbound-bytes.", .slowConsumerDrops)
+        single(
+            "partyhub_inbound_rate_warnings_total", "counter", "WebSockets warned for sending faster than --inbound-message-rate.",
+            .inboundRateWarnings)
+        single(
+            "partyhub_inbound_rate_closes_total", "counter", "WebSockets closed with 1008 for sending too fast after a warning.",
+            .inboundRateCloses)
         family("partyhub_commands_total", "counter", "Commands handled, by op and result.")
         let results = ["ok"] + commandResultCodes.map(\.rawValue)
         for (operation, operationLabel) in commandOperationLabels.enumerated() {

@@ -51,6 +51,11 @@ public final class Server: @unchecked Sendable {
             "partyhub listening", ["address": "\(configuration.host):\(port)", "loops": String(loopCount)])
     }
 
+    /// WebSocket sessions counted for a client address by `--max-connections-per-ip` (tests).
+    func addressSessions(_ address: String) -> Int {
+        context.addressAdmission.sessions(of: address)
+    }
+
     /// Begins a graceful shutdown (from any thread).
     public func shutdown() {
         context.logger.info("shutting down", ["grace_seconds": String(configuration.shutdownGrace)])

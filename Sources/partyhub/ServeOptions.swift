@@ -183,6 +183,15 @@ extension ServeOption {
         ServeOption(name: "command-burst", valueName: "N", help: "other commands a player may send at once (default 40)") { settings, value in
             settings.configuration.hub.commandBurst = Double(try OptionValues.integer(value, in: 1...1_000_000))
         },
+        ServeOption(
+            name: "party-create-rate", valueName: "PER_MINUTE",
+            help: "parties one player may create per minute; 0 turns the limit off (default 10)"
+        ) { settings, value in
+            settings.configuration.hub.partyCreationsPerMinute = try OptionValues.number(value)
+        },
+        ServeOption(name: "party-create-burst", valueName: "N", help: "parties a player may create at once (default 5)") { settings, value in
+            settings.configuration.hub.partyCreationBurst = Double(try OptionValues.integer(value, in: 1...1_000_000))
+        },
         ServeOption(name: "invite-ttl", valueName: "DURATION", help: "how long invites and join requests live (default 60s)") { settings, value in
             settings.configuration.hub.inviteTTLMilliseconds = milliseconds(try positive(OptionValues.duration(value), "--invite-ttl"))
         },

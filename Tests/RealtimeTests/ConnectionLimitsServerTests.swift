@@ -110,6 +110,23 @@ final class ConnectionLimitsServerTests: ServerTestCase {
         try assertChatStillWorks(alice, rid: 1)
     }
 
+    func testPartiesCreatedPastThePlayersBudgetAreRateLimitedAndOthersCreateOn() throws {
+        let server = try startServer {
+            $0.hub.partyCreationsPerMinute = 1
+            $0.hub.partyCreationBurst = 1
+        }
+        let alice = try session(server, "alice", from: nil)
+        let bob = try session(server, "bob", from: nil)
+        XCTAssertTrue(try alice.call("party.create", rid: 1).isOK)
+        XCTAssertTrue(try alice.call("party.leave", rid: 2).isOK)
+        let refusal = try alice.call("party.create", rid: 3)
+        XCTAssertEqual(refusal.errorCode, "rate_limited")
+        let retryAfter = try XCTUnwrap((refusal["error"] as? JSONObject)?["retry_after_ms"] as? Int)
+        XCTAssertGreaterThan(retryAfter, 50_000, "about a minute")
+        XCTAssertEqual(try server.metric("partyhub_commands_total{op=\"party.create\",result=\"rate_limited\"}"), 1)
+        try assertChatStillWorks(bob, rid: 1)
+    }
+
     func testAConnectionSendingTooFastIsWarnedThenClosedWith1008AndOthersGoOn() throws {
         let server = try startServer {
             // Three at once, then one every 1000 s.

@@ -28,6 +28,12 @@ public struct HubConfiguration: Equatable, Sendable {
     public var idempotencyKeys = 64
     /// How long a loot roll (NEED_GREED, MASTER_LOOTER, FREE_FOR_ALL) stays open, in ms.
     public var lootRollTimeoutMilliseconds: Int64 = 30_000
+    /// Parties one player may create per minute (a token bucket). Each party costs an id, an
+    /// invite code, a history ring and published events, so a player who creates and leaves in
+    /// a loop would otherwise churn all of them at the command rate.
+    public var partyCreationsPerMinute: Double = 10
+    /// Parties a player may create at once before the rate applies.
+    public var partyCreationBurst: Double = 5
 
     public init() {}
 }

@@ -3,8 +3,8 @@
 /// starts a new segment pinning the new rules, so the past is never re-read with rules it was
 /// not applied with.
 struct PinnedState: Equatable {
-    /// 2: the configuration gained the loot roll timeout.
-    private static let formatVersion: UInt8 = 2
+    /// 2: the configuration gained the loot roll timeout. 3: the party creation rate and burst.
+    private static let formatVersion: UInt8 = 3
 
     let epoch: UInt16
     let configuration: HubConfiguration

@@ -26,7 +26,8 @@ final class PartyhubProcess: @unchecked Sendable {
         let command =
             [binary.path, "serve", "--host", "127.0.0.1", "--port", "0", "--jwt-secret", secret, "--data-dir", dataDirectory,
              "--reconnect-grace", "1h", "--chat-rate", "0", "--command-rate", "0", "--history", "100000", "--shutdown-grace", "2s",
-             "--max-connections-per-ip", "0", "--ip-handshake-rate", "0", "--inbound-message-rate", "0"]
+             "--max-connections-per-ip", "0", "--ip-handshake-rate", "0", "--inbound-message-rate", "0",
+             "--party-create-rate", "0"]
             + arguments
         let process = try ChildProcess(command)
         let deadline = Date().addingTimeInterval(timeout)

@@ -35,6 +35,8 @@ final class TestServer {
         configuration.maxConnectionsPerAddress = 0
         configuration.handshakeRatePerAddress = 0
         configuration.inboundMessageRatePerSecond = 0
+        // Many tests create parties in quick succession with one player.
+        configuration.hub.partyCreationsPerMinute = 0
         configure(&configuration)
         // A directory the test named is the test's to remove (it may start another server on it).
         removesDataDirectory = configuration.dataDirectory == ownDirectory

@@ -2,7 +2,8 @@ import Protocol
 
 extension Hub {
     /// The version byte that starts an encoded state; a state of another version is refused.
-    static let stateFormatVersion: UInt8 = 3
+    /// 4: the party creation budgets.
+    static let stateFormatVersion: UInt8 = 4
 
     /// Writes the whole state (docs/CODEC.md): the version byte, the configuration, the time,
     /// the slot tables with their exact slots and free lists, every index, the invites, the
@@ -27,6 +28,8 @@ extension Hub {
         writer.write(serviceEventLedger)
         writer.writeVarUInt(nextRollNumber)
         writer.write(organizations)
+        writer.writeDictionary(partyCreationBuckets)
+        writer.writeVarInt(Int64(partyCreationSweepThreshold))
     }
 
     /// Reads what `encodeState` wrote. Besides every value's own checks, each slot reference
@@ -57,6 +60,12 @@ extension Hub {
         serviceEventLedger = try reader.read()
         nextRollNumber = try reader.readVarUInt()
         organizations = try reader.read()
+        partyCreationBuckets = try reader.readDictionary()
+        let sweepThreshold: Int64 = try reader.readVarInt()
+        guard (Int64(Self.minimumPartyCreationSweepThreshold)...Int64(Int32.max)).contains(sweepThreshold) else {
+            throw .inconsistent("party creation sweep threshold \(sweepThreshold) out of range", at: start)
+        }
+        partyCreationSweepThreshold = Int(sweepThreshold)
         if let broken = firstBrokenReference() { throw .inconsistent(broken, at: start) }
     }
 

@@ -18,6 +18,8 @@ extension HubConfiguration: BinaryCodable {
         writer.write(historySize)
         writer.write(idempotencyKeys)
         writer.writeVarInt(lootRollTimeoutMilliseconds)
+        writer.writeDouble(partyCreationsPerMinute)
+        writer.writeDouble(partyCreationBurst)
     }
 
     init(decoding reader: inout BinaryReader) throws(BinaryDecodingError) {
@@ -38,8 +40,11 @@ extension HubConfiguration: BinaryCodable {
         historySize = try reader.read()
         idempotencyKeys = try reader.read()
         lootRollTimeoutMilliseconds = try reader.readVarInt()
+        partyCreationsPerMinute = try reader.readDouble()
+        partyCreationBurst = try reader.readDouble()
         let rates = [
             chatRatePerSecond, chatBurst, signalRatePerSecond, signalBurst, commandRatePerSecond, commandBurst,
+            partyCreationsPerMinute, partyCreationBurst,
         ]
         if rates.contains(where: \.isNaN) { throw .inconsistent("a rate or burst is NaN", at: start) }
     }

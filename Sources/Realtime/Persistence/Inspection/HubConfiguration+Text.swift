@@ -19,6 +19,8 @@ extension HubConfiguration {
             ("history", String(historySize)),
             ("idem_keys", String(idempotencyKeys)),
             ("loot_roll_timeout_ms", String(lootRollTimeoutMilliseconds)),
+            ("party_create_rate", InspectionText.number(partyCreationsPerMinute)),
+            ("party_create_burst", InspectionText.number(partyCreationBurst)),
         ]
     }
 

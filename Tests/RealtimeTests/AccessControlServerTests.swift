@@ -103,4 +103,21 @@ final class AccessControlServerTests: ServerTestCase {
             try server.metric("partyhub_commands_total{op=\"party.chat\",result=\"forbidden\"}"), 1,
             "the refusal is counted")
     }
+
+    func testAReadOnlyTokenMayNotChangeAnythingOverHTTPEither() throws {
+        let server = try startServer()
+        let codec = JWTCodec(secret: Array(TestServer.secret.utf8))
+        let readOnly = codec.sign(subject: "alice", expiresAt: now + 60, scope: "read")
+        let client = try connect(server)
+        let refused = try client.request("POST", "/api/v1/organizations", json: #"{"name":"Knights"}"#, token: readOnly)
+        XCTAssertEqual(refused.status, 403)
+        XCTAssertEqual(refused.errorCode, "forbidden")
+        let created = try client.request("POST", "/api/v1/organizations", json: #"{"name":"Knights"}"#, token: server.token(for: "alice"))
+        XCTAssertEqual(created.status, 201)
+        let organizationID = try XCTUnwrap((created.object["organization"] as? [String: Any])?["id"] as? String)
+        XCTAssertEqual(try client.request("GET", "/api/v1/organizations/\(organizationID)", token: readOnly).status, 200, "reading is allowed")
+        let readOnlyService = codec.sign(subject: "combat", expiresAt: now + 60, role: "service", scope: "read")
+        let events = try client.request("POST", Router.eventsPath, json: #"{"events":[]}"#, token: readOnlyService)
+        XCTAssertEqual(events.status, 403)
+    }
 }

@@ -213,7 +213,8 @@ struct Router {
     }
 
     /// The refusal of a request to a service endpoint without a valid service token: 401 for
-    /// no token or a bad one, 403 for a player's; nil when the caller is a service.
+    /// no token or a bad one, 403 for a player's or for a read-only one's `POST`; nil when the
+    /// caller is a service.
     func refuseUnlessService(_ request: HTTPRequest, nowSeconds: Int64) -> RouteDecision? {
         guard let token = Self.token(of: request) else {
             return jsonUnauthorized("missing token (use Authorization: Bearer or ?token=)")
@@ -223,6 +224,10 @@ struct Router {
         case .success(let claims) where !claims.isService:
             return .respond(
                 .jsonError(.forbidden, code: "forbidden", "this endpoint takes a service token (\"role\":\"service\")"),
+                keepAlive: request.keepAlive, failure: nil)
+        case .success(let claims) where claims.isReadOnly && request.method != "GET":
+            return .respond(
+                .jsonError(.forbidden, code: "forbidden", "this token is read-only (\"scope\":\"read\")"),
                 keepAlive: request.keepAlive, failure: nil)
         case .success: return nil
         }

@@ -4,11 +4,13 @@ extension Connection {
     /// Routes one complete request: a response (kept alive or not) or the upgrade.
     func handleRequest(_ request: HTTPRequest, _ loop: EventLoop) {
         let configuration = loop.context.configuration
-        let isUpgradeAttempt = request.header("upgrade", containsToken: "websocket")
+        // Only upgrades are counted per address, and only while a per-address limit is on.
+        let countsAddresses = configuration.maxConnectionsPerAddress > 0 || configuration.handshakeRatePerAddress > 0
         let clientAddress =
-            isUpgradeAttempt ? ClientAddress.of(request, peer: peerAddress, trustedProxies: configuration.trustedProxies) : peerAddress
+            countsAddresses && request.header("upgrade", containsToken: "websocket")
+            ? ClientAddress.of(request, peer: peerAddress, trustedProxies: configuration.trustedProxies) : nil
         // The handshake rate is checked before the token is: failed sign-ins cost tokens too.
-        if isUpgradeAttempt, let wait = loop.context.addressAdmission.tookHandshake(from: clientAddress, now: loop.nowMs) {
+        if let clientAddress, let wait = loop.context.addressAdmission.tookHandshake(from: clientAddress, now: loop.nowMs) {
             loop.metrics.handshakeFailed(.addressHandshakeRate)
             // RFC 6585 §4: 429 may say when to come back; Retry-After is in whole seconds.
             let seconds = max(1, (wait + 999) / 1000)
@@ -57,13 +59,14 @@ extension Connection {
     /// The refusal of an upgrade past `--max-connections` (503: the server is full) or
     /// `--max-connections-per-ip` (429: this address holds enough), or nil with a session
     /// counted for the address (given back in `teardown`).
-    private func refuseOverCapacity(from address: String, _ loop: EventLoop) -> RouteDecision? {
+    private func refuseOverCapacity(from address: String?, _ loop: EventLoop) -> RouteDecision? {
         let configuration = loop.context.configuration
         // The gauge includes this connection, so the limit is exceeded only past it.
         if configuration.maxConnections > 0 && loop.openConnectionsOnAllLoops() > Int64(configuration.maxConnections) {
             return .respond(
                 .text(.serviceUnavailable, "server full\n", headers: [("Retry-After", "5")]), keepAlive: false, failure: .serverFull)
         }
+        guard let address else { return nil }
         guard loop.context.addressAdmission.reservedSession(for: address, now: loop.nowMs) else {
             return .respond(
                 .text(.tooManyRequests, "too many connections from this address\n", headers: [("Retry-After", "5")]), keepAlive: false,

@@ -60,8 +60,9 @@ final class Connection {
     var lastPingSentAt: Int64 = 0
     /// The timer wheel tick of this connection's current check (older entries are stale).
     var scheduledTick: Int64 = -1
-    /// The socket's peer address (`ClientAddress.peer`).
-    let peerAddress: String
+    /// The socket's peer address (`ClientAddress.peer`), asked of the system only when a
+    /// per-address limit needs it.
+    private(set) lazy var peerAddress: String = ClientAddress.peer(of: fd)
     /// The client address a WebSocket session was counted under by `--max-connections-per-ip`,
     /// given back when the connection ends; nil when none was counted.
     var countedAddress: String?
@@ -70,10 +71,9 @@ final class Connection {
     /// The client was told once it sends too fast; the next excess closes it with 1008.
     var warnedForInboundRate = false
 
-    init(id: ConnectionID, fd: Int32, peerAddress: String, now: Int64, configuration: ServerConfiguration) {
+    init(id: ConnectionID, fd: Int32, now: Int64, configuration: ServerConfiguration) {
         self.id = id
         self.fd = fd
-        self.peerAddress = peerAddress
         self.inboundMessages = TokenBucket(
             ratePerSecond: configuration.inboundMessageRatePerSecond, burst: configuration.inboundMessageBurst, now: now)
         self.httpParser = HTTPRequestParser(maxHeaderBytes: configuration.maxHeaderBytes)

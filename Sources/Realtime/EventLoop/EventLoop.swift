@@ -264,7 +264,7 @@ final class EventLoop {
             generations.append(1)
         }
         let id = ConnectionID(loop: index, epoch: context.epoch, slot: slot, generation: generations[slot])
-        let connection = Connection(id: id, fd: fd, peerAddress: ClientAddress.peer(of: fd), now: nowMs, configuration: context.configuration)
+        let connection = Connection(id: id, fd: fd, now: nowMs, configuration: context.configuration)
         do {
             try epoll.add(fd, events: .readable, data: id.rawValue)
         } catch {

@@ -14,7 +14,9 @@ extension Connection {
             loop.metrics.handshakeFailed(.addressHandshakeRate)
             // RFC 6585 §4: 429 may say when to come back; Retry-After is in whole seconds.
             let seconds = max(1, (wait + 999) / 1000)
-            respondAndClose(.text(.tooManyRequests, "too many handshakes from this address\n", headers: [("Retry-After", String(seconds))]), loop)
+            let refusal = HTTPResponse.text(
+                .tooManyRequests, "too many handshakes from this address\n", headers: [("Retry-After", String(seconds))])
+            respondAndClose(refusal, loop)
             return
         }
         var decision = loop.router.route(request, nowSeconds: loop.wallMs / 1000, shuttingDown: loop.isShuttingDown)

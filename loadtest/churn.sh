@@ -57,7 +57,7 @@ if ! flock -n 9; then
 fi
 
 taskset -c 0 .build/release/partyhub serve --host 127.0.0.1 --port "$port" --jwt-secret "$secret" \
-  --data-dir "$work/data" --chat-rate 0 --command-rate 0 --signal-rate 0 --threads 1 --fsync "$fsync" \
+  --data-dir "$work/data" --chat-rate 0 --command-rate 0 --signal-rate 0 --max-connections-per-ip 0 --ip-handshake-rate 0 --inbound-message-rate 0 --party-create-rate 0 --threads 1 --fsync "$fsync" \
   --log-level warning 2>"$work/server.log" 9>&- &
 server_pid=$!
 for _ in $(seq 300); do

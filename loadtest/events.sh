@@ -23,7 +23,7 @@ cleanup() { [[ -n $server ]] && kill "$server" 2>/dev/null && wait "$server" 2>/
 trap cleanup EXIT
 swift build -c release >/dev/null
 taskset -c 0 .build/release/partyhub serve --host 127.0.0.1 --port "$port" --jwt-secret "$secret" --data-dir "$work/data" \
-  --threads 1 --fsync "$fsync" --chat-rate 0 --signal-rate 0 --command-rate 0 --reconnect-grace 1h 2>"$work/server.log" &
+  --threads 1 --fsync "$fsync" --chat-rate 0 --signal-rate 0 --command-rate 0 --max-connections-per-ip 0 --ip-handshake-rate 0 --inbound-message-rate 0 --party-create-rate 0 --reconnect-grace 1h 2>"$work/server.log" &
 server=$!
 until grep -q 'partyhub listening' "$work/server.log"; do
   kill -0 "$server" 2>/dev/null || { cat "$work/server.log" >&2; exit 1; }

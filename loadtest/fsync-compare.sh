@@ -26,7 +26,7 @@ out=$(mktemp -d "${TMPDIR:-/tmp}/partyhub-fsync-compare.XXXXXX")
 results=()
 for round in $(seq "$repeat"); do
   for policy in ${policies//,/ }; do
-    export HUB_CMD=".build/release/partyhub serve --host 127.0.0.1 --port \$PORT --jwt-secret \$SECRET --data-dir \$DATADIR --chat-rate 0 --signal-rate 0 --command-rate 0 --fsync $policy"
+    export HUB_CMD=".build/release/partyhub serve --host 127.0.0.1 --port \$PORT --jwt-secret \$SECRET --data-dir \$DATADIR --chat-rate 0 --signal-rate 0 --command-rate 0 --max-connections-per-ip 0 --ip-handshake-rate 0 --inbound-message-rate 0 --party-create-rate 0 --fsync $policy"
     "$bench/compare" "$scenario" --targets hub --no-setup --out "$out/$policy-$round" -- "$@" >/dev/null 2>&1 || true
     json="$out/$policy-$round/hub.json"
     [[ -f $json ]] || { echo "no result for $policy (see $out/$policy-$round)" >&2; continue; }

@@ -32,7 +32,7 @@ serve() {  # DIR EXTRA-ARGS...; sets $server and prints the ms until the listeni
   : >"$work/server.log"
   local start; start=$(date +%s%N)
   taskset -c 0 .build/release/partyhub serve --host 127.0.0.1 --port $port --jwt-secret bench --data-dir "$dir" \
-    --threads 1 --chat-rate 0 --signal-rate 0 --command-rate 0 --reconnect-grace 1h "$@" 2>"$work/server.log" &
+    --threads 1 --chat-rate 0 --signal-rate 0 --command-rate 0 --max-connections-per-ip 0 --ip-handshake-rate 0 --inbound-message-rate 0 --party-create-rate 0 --reconnect-grace 1h "$@" 2>"$work/server.log" &
   server=$!
   until grep -q 'partyhub listening' "$work/server.log"; do
     kill -0 "$server" 2>/dev/null || { cat "$work/server.log" >&2; exit 1; }

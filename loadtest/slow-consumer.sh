@@ -31,7 +31,7 @@ ulimit -n "$(ulimit -Hn)"
 
 for stall in "" --stall; do
   taskset -c 0 .build/release/partyhub serve --host 127.0.0.1 --port "$port" --jwt-secret "$secret" \
-    --data-dir "$work/data" --chat-rate 0 --max-outbound-bytes "$max_outbound" --log-level warning 2>"$work/server.log" &
+    --data-dir "$work/data" --chat-rate 0 --max-connections-per-ip 0 --ip-handshake-rate 0 --inbound-message-rate 0 --party-create-rate 0 --max-outbound-bytes "$max_outbound" --log-level warning 2>"$work/server.log" &
   server=$!
   for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
   taskset -c 1 "$loadgen" fanout --url "$url" --secret "$secret" --parties "$background" --size 5 --rate 20 \

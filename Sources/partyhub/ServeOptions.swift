@@ -112,6 +112,58 @@ extension ServeOption {
         ServeOption(name: "jwt-leeway", valueName: "DURATION", help: "clock skew allowed on exp and nbf (default 10s)") { settings, value in
             settings.configuration.jwtLeewaySeconds = Int64(try OptionValues.duration(value).rounded(.up))
         },
+        ServeOption(name: "jwt-issuer", valueName: "ISSUER", help: "require this iss in every token (off by default)") { settings, value in
+            guard !value.isEmpty else { throw ConfigurationError("the issuer is empty") }
+            settings.configuration.jwtIssuer = value
+        },
+        ServeOption(name: "jwt-audience", valueName: "AUDIENCE", help: "require every token's aud to name this (off by default)") { settings, value in
+            guard !value.isEmpty else { throw ConfigurationError("the audience is empty") }
+            settings.configuration.jwtAudience = value
+        },
+        ServeOption(
+            name: "allowed-origins", valueName: "ORIGINS",
+            help: "comma-separated origins browsers may connect from, or *; others get 403 (default: any)"
+        ) { settings, value in
+            let origins = value.split(separator: ",").map { String($0.trimmingPrefix(" ")) }.filter { !$0.isEmpty }
+            guard !origins.isEmpty else { throw ConfigurationError("name at least one origin, or *") }
+            for origin in origins where origin != "*" {
+                guard origin.hasPrefix("https://") || origin.hasPrefix("http://"), !origin.hasSuffix("/") else {
+                    throw ConfigurationError("'\(origin)' is not an origin like https://game.example.com")
+                }
+            }
+            settings.configuration.allowedOrigins = origins
+        },
+        ServeOption(name: "max-connections", valueName: "N", help: "open connections past which upgrades get 503; 0 turns the limit off (default 0)") {
+            settings, value in
+            settings.configuration.maxConnections = try OptionValues.integer(value, in: 0...100_000_000)
+        },
+        ServeOption(
+            name: "max-connections-per-ip", valueName: "N", help: "WebSockets one client address may hold (429 past it); 0 turns the limit off (default 256)"
+        ) { settings, value in
+            settings.configuration.maxConnectionsPerAddress = try OptionValues.integer(value, in: 0...100_000_000)
+        },
+        ServeOption(
+            name: "ip-handshake-rate", valueName: "PER_SECOND", help: "upgrades per second per client address (429 past it); 0 turns the limit off (default 50)"
+        ) { settings, value in
+            settings.configuration.handshakeRatePerAddress = try OptionValues.number(value)
+        },
+        ServeOption(name: "ip-handshake-burst", valueName: "N", help: "upgrades a client address may start at once (default 100)") { settings, value in
+            settings.configuration.handshakeBurstPerAddress = Double(try OptionValues.integer(value, in: 1...1_000_000))
+        },
+        ServeOption(
+            name: "trusted-proxies", valueName: "ADDRESSES", help: "comma-separated proxy addresses whose X-Forwarded-For names the client (default none)"
+        ) { settings, value in
+            settings.configuration.trustedProxies = value.split(separator: ",").map { String($0.trimmingPrefix(" ")) }.filter { !$0.isEmpty }
+        },
+        ServeOption(
+            name: "inbound-message-rate", valueName: "PER_SECOND",
+            help: "messages per second per WebSocket: a warning, then close 1008; 0 turns the limit off (default 50)"
+        ) { settings, value in
+            settings.configuration.inboundMessageRatePerSecond = try OptionValues.number(value)
+        },
+        ServeOption(name: "inbound-message-burst", valueName: "N", help: "messages a WebSocket may send at once (default 100)") { settings, value in
+            settings.configuration.inboundMessageBurst = Double(try OptionValues.integer(value, in: 1...1_000_000))
+        },
         ServeOption(name: "max-message-bytes", valueName: "SIZE", help: "largest WebSocket message; larger gets 1009 (default 64KiB)") {
             settings, value in
             let size = try OptionValues.size(value)
@@ -176,6 +228,15 @@ extension ServeOption {
         },
         ServeOption(name: "command-burst", valueName: "N", help: "other commands a player may send at once (default 40)") { settings, value in
             settings.configuration.hub.commandBurst = Double(try OptionValues.integer(value, in: 1...1_000_000))
+        },
+        ServeOption(
+            name: "party-create-rate", valueName: "PER_MINUTE",
+            help: "parties one player may create per minute; 0 turns the limit off (default 10)"
+        ) { settings, value in
+            settings.configuration.hub.partyCreationsPerMinute = try OptionValues.number(value)
+        },
+        ServeOption(name: "party-create-burst", valueName: "N", help: "parties a player may create at once (default 5)") { settings, value in
+            settings.configuration.hub.partyCreationBurst = Double(try OptionValues.integer(value, in: 1...1_000_000))
         },
         ServeOption(name: "invite-ttl", valueName: "DURATION", help: "how long invites and join requests live (default 60s)") { settings, value in
             settings.configuration.hub.inviteTTLMilliseconds = milliseconds(try positive(OptionValues.duration(value), "--invite-ttl"))

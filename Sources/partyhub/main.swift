@@ -62,7 +62,7 @@ enum PartyHubCommand {
         defer { configuration.logger.flush() }
         let secret = try JWTSecretStore.resolve(
             explicit: settings.jwtSecret, file: settings.jwtSecretFile, dataDirectory: configuration.dataDirectory)
-        configuration.jwtSecret = secret.secret
+        configuration.jwtKeys = secret.keys
         try FileSystem.createDirectories(configuration.dataDirectory)
         if secret.generated, let path = secret.path {
             configuration.logger.info(
@@ -114,6 +114,7 @@ enum PartyHubCommand {
         var ttl: Double = 3600
         var name: String?
         var role: String?
+        var scope: String?
         let settings = try ServeOption.parse(
             arguments, environment: environment,
             extra: [
@@ -121,6 +122,10 @@ enum PartyHubCommand {
                 "ttl": { ttl = try OptionValues.duration($0) },
                 "name": { name = $0 },
                 "role": { role = $0 },
+                "scope": {
+                    guard $0 == JWTClaims.readScope else { throw ConfigurationError("--scope must be \(JWTClaims.readScope)") }
+                    scope = $0
+                },
             ])
         guard let subject else { throw ConfigurationError("--sub is required") }
         guard JWTCodec.isValidSubject(subject) else { throw ConfigurationError("--sub must be 1-64 characters of [A-Za-z0-9_.:-]") }
@@ -128,8 +133,14 @@ enum PartyHubCommand {
         let secret = try JWTSecretStore.resolve(
             explicit: settings.jwtSecret, file: settings.jwtSecretFile, dataDirectory: settings.configuration.dataDirectory)
         let now = Int64(time(nil))
-        let codec = JWTCodec(secret: secret.secret)
-        print(codec.sign(subject: subject, expiresAt: now + Int64(ttl.rounded(.up)), issuedAt: now, name: name, role: role))
+        // Signs with the first key (its kid in the header), and with the issuer and audience the
+        // server is told to expect, so a token minted beside `serve`'s flags is accepted by it.
+        let codec = JWTCodec(keys: secret.keys)
+        let configuration = settings.configuration
+        print(
+            codec.sign(
+                subject: subject, expiresAt: now + Int64(ttl.rounded(.up)), issuedAt: now, name: name, role: role, scope: scope,
+                issuer: configuration.jwtIssuer, audience: configuration.jwtAudience))
         return 0
     }
 
@@ -273,12 +284,15 @@ enum PartyHubCommand {
     }
 
     static let tokenHelp = """
-        usage: partyhub token --sub PLAYER [--ttl DURATION] [--name NAME] [--role service] [secret flags]
+        usage: partyhub token --sub PLAYER [--ttl DURATION] [--name NAME] [--role service] [--scope read] [secret flags]
 
         Prints an HS256 token for PLAYER (1-64 characters of [A-Za-z0-9_.:-]), valid for
         --ttl (default 1h). --role service signs in another service of the game instead (the
-        events endpoints take only those; e.g. --sub combat --role service). It is signed
-        with the secret serve would use: --jwt-secret,
+        events endpoints take only those; e.g. --sub combat --role service). --scope read
+        makes a read-only token (a stream overlay: the party and its events and chat, no
+        command that changes anything). --jwt-issuer and --jwt-audience are written into the
+        token. It is signed with the first secret serve would use (its kid in the header of a
+        KID:SECRET file): --jwt-secret,
         --jwt-secret-file, their PARTYHUB_* variables, or the secret in --data-dir
         (default ./partyhub-data; generated there if missing).
         """

@@ -10,7 +10,7 @@ final class DataDumpTests: XCTestCase {
         "max_members=5 max_party_size=40 max_chat_scalars=1024 chat_rate=5 chat_burst=10 signal_rate=10"
         + " signal_burst=20 command_rate=20 command_burst=40 invite_ttl_ms=60000 reconnect_grace_ms=60000"
         + " ready_check_ms=30000 history=256 idem_keys=64 loot_roll_timeout_ms=30000"
-        + " max_invites_per_player=20 max_sessions_per_player=8 offline_notice_delay_ms=2000"
+        + " max_invites_per_player=20 max_sessions_per_player=8 offline_notice_delay_ms=2000 party_create_rate=10 party_create_burst=5"
 
     func testEveryRecordIsALineWithItsTimeAndInput() throws {
         let data = ServerDataFixture()

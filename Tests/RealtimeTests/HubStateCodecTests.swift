@@ -168,10 +168,16 @@ final class HubStateCodecTests: XCTestCase {
     func testPinnedStateOfVersion2IsReadWithTheDefaultsOfTheNewerRules() throws {
         var configuration = HubConfiguration()
         configuration.chatBurst = 3
-        var bytes = PinnedState(epoch: 7, configuration: configuration).bytes
-        // Version 2 ended with the loot roll timeout: the two caps (one byte each here) and the
-        // offline notice delay (two) were not there.
-        XCTAssertEqual(bytes.first, 3)
+        let current = PinnedState(epoch: 7, configuration: configuration).bytes
+        XCTAssertEqual(current.first, 4)
+        // Version 3 ended with the offline notice delay: the party creation rate and burst (two
+        // doubles) were not there.
+        var bytes = current
+        bytes[0] = 3
+        bytes.removeLast(16)
+        XCTAssertEqual(try PinnedState(decoding: bytes), PinnedState(epoch: 7, configuration: configuration))
+        // Version 2 ended with the loot roll timeout: nor were the two caps (one byte each here)
+        // and the offline notice delay (two).
         bytes[0] = 2
         bytes.removeLast(4)
         XCTAssertEqual(try PinnedState(decoding: bytes), PinnedState(epoch: 7, configuration: configuration))

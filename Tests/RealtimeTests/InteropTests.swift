@@ -303,7 +303,8 @@ final class InteropTests: XCTestCase {
         let secret = "interop-\(UUID().uuidString)"
         let arguments =
             [binary.path, "serve", "--host", "127.0.0.1", "--port", "0", "--jwt-secret", secret, "--data-dir", dataDirectory.path,
-             "--reconnect-grace", "0"]
+             "--reconnect-grace", "0", "--max-connections-per-ip", "0", "--ip-handshake-rate", "0", "--inbound-message-rate", "0",
+             "--party-create-rate", "0"]
             + extraArguments
         let process = try ChildProcess(arguments)
         addTeardownBlock {

@@ -18,6 +18,7 @@ public struct HTTPStatus: RawRepresentable, Hashable, Sendable {
     public static let payloadTooLarge = HTTPStatus(rawValue: 413)
     public static let uriTooLong = HTTPStatus(rawValue: 414)
     public static let upgradeRequired = HTTPStatus(rawValue: 426)
+    public static let tooManyRequests = HTTPStatus(rawValue: 429)
     public static let requestHeaderFieldsTooLarge = HTTPStatus(rawValue: 431)
     public static let internalServerError = HTTPStatus(rawValue: 500)
     public static let notImplemented = HTTPStatus(rawValue: 501)
@@ -36,6 +37,7 @@ public struct HTTPStatus: RawRepresentable, Hashable, Sendable {
         case 403: return "Forbidden"
         case 404: return "Not Found"
         case 405: return "Method Not Allowed"
+        case 429: return "Too Many Requests"
         case 408: return "Request Timeout"
         case 409: return "Conflict"
         case 410: return "Gone"

@@ -44,6 +44,9 @@ public struct PartyErrorCode: RawRepresentable, Hashable, Sendable, CustomString
     public static let notMasterLooter = PartyErrorCode(rawValue: "not_master_looter")
     /// The party already shares that quest.
     public static let alreadyShared = PartyErrorCode(rawValue: "already_shared")
+    /// The session may not do that: a read-only (`"scope":"read"`) session sent a command that
+    /// changes something.
+    public static let forbidden = PartyErrorCode(rawValue: "forbidden")
     /// The server could not carry out the command (a bug or an exhausted resource).
     public static let internalError = PartyErrorCode(rawValue: "internal_error")
 

@@ -3,7 +3,27 @@ import Protocol
 extension Connection {
     /// Routes one complete request: a response (kept alive or not) or the upgrade.
     func handleRequest(_ request: HTTPRequest, _ loop: EventLoop) {
-        switch loop.router.route(request, nowSeconds: loop.wallMs / 1000, shuttingDown: loop.isShuttingDown) {
+        let configuration = loop.context.configuration
+        // Only upgrades are counted per address, and only while a per-address limit is on.
+        let countsAddresses = configuration.maxConnectionsPerAddress > 0 || configuration.handshakeRatePerAddress > 0
+        let clientAddress =
+            countsAddresses && request.header("upgrade", containsToken: "websocket")
+            ? ClientAddress.of(request, peer: peerAddress, trustedProxies: configuration.trustedProxies) : nil
+        // The handshake rate is checked before the token is: failed sign-ins cost tokens too.
+        if let clientAddress, let wait = loop.context.addressAdmission.tookHandshake(from: clientAddress, now: loop.nowMs) {
+            loop.metrics.handshakeFailed(.addressHandshakeRate)
+            // RFC 6585 §4: 429 may say when to come back; Retry-After is in whole seconds.
+            let seconds = max(1, (wait + 999) / 1000)
+            let refusal = HTTPResponse.text(
+                .tooManyRequests, "too many handshakes from this address\n", headers: [("Retry-After", String(seconds))])
+            respondAndClose(refusal, loop)
+            return
+        }
+        var decision = loop.router.route(request, nowSeconds: loop.wallMs / 1000, shuttingDown: loop.isShuttingDown)
+        if case .upgrade = decision, let refusal = refuseOverCapacity(from: clientAddress, loop) {
+            decision = refusal
+        }
+        switch decision {
         case .respond(let response, let keepAlive, let failure):
             if let failure { loop.metrics.handshakeFailed(failure) }
             servedRequest = true
@@ -23,7 +43,7 @@ extension Connection {
             loop.metrics.add(.webSocketSessions)
             loop.scheduleCheck(self, at: loop.nowMs + min(loop.pingIntervalMs, loop.idleTimeoutMs))
             switch endpoint {
-            case .party(let player): loop.openedPartySession(self, player: player)
+            case .party(let player, _): loop.openedPartySession(self, player: player)
             case .eventStream(let after): loop.openedEventStream(self, after: after)
             case .echo: break
             }
@@ -36,6 +56,26 @@ extension Connection {
             awaitAnswer(keepAlive: keepAlive, loop)
             loop.requestedEvents(after: after, limit: limit, from: self)
         }
+    }
+
+    /// The refusal of an upgrade past `--max-connections` (503: the server is full) or
+    /// `--max-connections-per-ip` (429: this address holds enough), or nil with a session
+    /// counted for the address (given back in `teardown`).
+    private func refuseOverCapacity(from address: String?, _ loop: EventLoop) -> RouteDecision? {
+        let configuration = loop.context.configuration
+        // The gauge includes this connection, so the limit is exceeded only past it.
+        if configuration.maxConnections > 0 && loop.openConnectionsOnAllLoops() > Int64(configuration.maxConnections) {
+            return .respond(
+                .text(.serviceUnavailable, "server full\n", headers: [("Retry-After", "5")]), keepAlive: false, failure: .serverFull)
+        }
+        guard let address else { return nil }
+        guard loop.context.addressAdmission.reservedSession(for: address, now: loop.nowMs) else {
+            return .respond(
+                .text(.tooManyRequests, "too many connections from this address\n", headers: [("Retry-After", "5")]), keepAlive: false,
+                failure: .addressConnections)
+        }
+        if configuration.maxConnectionsPerAddress > 0 { countedAddress = address }
+        return nil
     }
 
     /// The hub answers the request: nothing more is read until then (HTTP/1.1 answers in

@@ -137,6 +137,7 @@ extension Connection {
     }
 
     private func receivedMessage(_ opcode: WebSocketOpcode, _ payload: UnsafeRawBufferPointer, _ loop: EventLoop) {
+        if !isEcho && !tookInboundMessage(loop) { return }
         switch endpoint {
         case .echo:
             let writer = loop.writer
@@ -154,5 +155,37 @@ extension Connection {
         case nil:
             return
         }
+    }
+}
+
+extension Connection {
+    /// The echo endpoint exists for conformance suites, which send as fast as they can; it has
+    /// no session to protect, so `--inbound-message-rate` leaves it alone.
+    private var isEcho: Bool {
+        if case .echo? = endpoint { return true }
+        return false
+    }
+
+    /// Takes one message from the connection's `--inbound-message-rate` bucket. Past it the
+    /// message is dropped: the first time with a warning (a party session gets `rate_limited`
+    /// with `retry_after_ms`, through the hub so it follows earlier replies), the next time with
+    /// a close (1008). A client that slows down until its bucket is full again is forgiven.
+    func tookInboundMessage(_ loop: EventLoop) -> Bool {
+        if warnedForInboundRate && inboundMessages.isFull(now: loop.nowMs) { warnedForInboundRate = false }
+        guard let wait = inboundMessages.take(now: loop.nowMs) else { return true }
+        if warnedForInboundRate {
+            loop.metrics.add(.inboundRateCloses)
+            beginClose(.policyViolation, reason: "too many messages", loop)
+            return false
+        }
+        warnedForInboundRate = true
+        loop.metrics.add(.inboundRateWarnings)
+        if player != nil {
+            let warning = PartyError(
+                .rateLimited, "too many messages on this connection; slow down or be disconnected",
+                detail: .retryAfter(milliseconds: wait))
+            loop.refuse(self, rid: nil, warning)
+        }
+        return false
     }
 }

@@ -64,11 +64,23 @@ final class Connection {
     var lastPingSentAt: Int64 = 0
     /// The timer wheel tick of this connection's current check (older entries are stale).
     var scheduledTick: Int64 = -1
+    /// The socket's peer address (`ClientAddress.peer`), asked of the system only when a
+    /// per-address limit needs it.
+    private(set) lazy var peerAddress: String = ClientAddress.peer(of: fd)
+    /// The client address a WebSocket session was counted under by `--max-connections-per-ip`,
+    /// given back when the connection ends; nil when none was counted.
+    var countedAddress: String?
+    /// Messages this WebSocket may still send now (`--inbound-message-rate`).
+    var inboundMessages: TokenBucket
+    /// The client was told once it sends too fast; the next excess closes it with 1008.
+    var warnedForInboundRate = false
 
     init(id: ConnectionID, fd: Int32, transport: Transport, now: Int64, configuration: ServerConfiguration) {
         self.id = id
         self.fd = fd
         self.transport = transport
+        self.inboundMessages = TokenBucket(
+            ratePerSecond: configuration.inboundMessageRatePerSecond, burst: configuration.inboundMessageBurst, now: now)
         self.httpParser = HTTPRequestParser(maxHeaderBytes: configuration.maxHeaderBytes)
         self.reader = WebSocketMessageReader(maxMessageBytes: configuration.maxMessageBytes)
         self.phaseStartedAt = now
@@ -80,9 +92,15 @@ final class Connection {
         transport.release()
     }
 
+    /// Whether the session came from a read-only token (`"scope":"read"`).
+    var isReadOnly: Bool {
+        if case .party(_, let readOnly) = endpoint { return readOnly }
+        return false
+    }
+
     /// The player of a party session.
     var player: String? {
-        if case .party(let player) = endpoint { return player }
+        if case .party(let player, _) = endpoint { return player }
         return nil
     }
 

@@ -372,6 +372,7 @@ final class EventLoop {
         freeSlots.append(slot)
         liveConnections -= 1
         metrics.add(.openConnections, -1)
+        if let address = connection.countedAddress { context.addressAdmission.released(address) }
         if wasWebSocket {
             metrics.add(.webSocketSessions, -1)
             metrics.closed(code: connection.closeCode.rawValue)
@@ -538,8 +539,15 @@ final class EventLoop {
     /// have the hub's stage answer a frame that is not a command with an error (the connection
     /// stays open): every reply to a session leaves in the order of its inputs, the refusal
     /// included, so it never overtakes the `session.ready` or the replies before it.
+    ///
+    /// A read-only session's command that changes anything is refused here, before the hub: it
+    /// never reaches the log, and its refusal takes the hub's refusal path to keep the order.
     func receivedPartyMessage(_ payload: UnsafeRawBufferPointer, from connection: Connection) {
         switch ClientMessageDecoder.decode(payload) {
+        case .request(let request) where connection.isReadOnly && !request.command.operation.isReadOnly:
+            metrics.command(operation: request.command.operation.metricsIndex, error: .forbidden)
+            let error = PartyError(.forbidden, "this session's token is read-only (\"scope\":\"read\")")
+            submitToHub(.refusal(connection.id.session, rid: request.rid, error))
         case .request(let request):
             submitToHub(.input(.command(connection.id.session, request, now: wallMs, seed: nil)))
         case .failure(let rid, let error):
@@ -548,6 +556,12 @@ final class EventLoop {
                 error: error.code)
             submitToHub(.refusal(connection.id.session, rid: rid, error))
         }
+    }
+
+    /// Answers a party session with an error through the hub's refusal path, so it leaves in
+    /// the order of the session's inputs.
+    func refuse(_ connection: Connection, rid: Int64?, _ error: PartyError) {
+        submitToHub(.refusal(connection.id.session, rid: rid, error))
     }
 
     /// An HTTP request the hub answers (service events, the organizations API); the
@@ -610,6 +624,12 @@ final class EventLoop {
     /// Queues the event stream's instructions for another loop, posted at the end of this turn.
     func queueEventStreamInstructions(_ instructions: [EventStreamInstruction], toLoop target: Int) {
         outgoing[target].append(.eventStream(instructions))
+    }
+
+    /// Open connections on every loop now (relaxed reads of each loop's gauge), for
+    /// `--max-connections`.
+    func openConnectionsOnAllLoops() -> Int64 {
+        context.loopMetrics.reduce(0) { $0 + $1.value(.openConnections) }
     }
 
     // MARK: Shutdown

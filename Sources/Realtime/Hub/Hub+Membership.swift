@@ -11,6 +11,7 @@ extension Hub {
             throw PartyError(.invalidMessage, "max_members must be 2-\(configuration.maxPartySize)")
         }
         let mode = lootMode ?? .needGreed
+        try takePartyCreationToken(playerSlot)
         guard let seed, partySlotByCode[seed.inviteCode] == nil, partySlotByID[seed.id] == nil else {
             throw PartyError(.internalError, "no invite code could be assigned")
         }
@@ -330,5 +331,36 @@ extension Hub {
         }
         playerSlotByName[name] = nil
         players.remove(playerSlot)
+    }
+}
+
+extension Hub {
+    /// The fewest budgets `partyCreationBuckets` is swept at.
+    static let minimumPartyCreationSweepThreshold = 1024
+
+    /// Takes one party creation from the player's budget, or refuses with `rate_limited` and
+    /// the wait. In the hub (not the loop) so that a replay of the log refuses the same
+    /// creations.
+    mutating func takePartyCreationToken(_ playerSlot: Int) throws(PartyError) {
+        guard configuration.partyCreationsPerMinute > 0 else { return }
+        let name = players[playerSlot].name
+        if partyCreationBuckets[name] == nil {
+            sweepPartyCreationBuckets()
+            partyCreationBuckets[name] = TokenBucket(
+                ratePerSecond: configuration.partyCreationsPerMinute / 60, burst: configuration.partyCreationBurst, now: now)
+        }
+        if let wait = partyCreationBuckets[name]?.take(now: now) {
+            throw .rateLimited("party creation", retryAfter: wait)
+        }
+    }
+
+    /// Forgets the budgets that have refilled (forgetting a full bucket changes nothing), once
+    /// there are `partyCreationSweepThreshold` of them; the threshold then doubles past what is
+    /// kept, so the sweeps cost O(1) per new budget.
+    private mutating func sweepPartyCreationBuckets() {
+        guard partyCreationBuckets.count >= partyCreationSweepThreshold else { return }
+        let now = self.now
+        partyCreationBuckets = partyCreationBuckets.filter { !$0.value.isFull(now: now) }
+        partyCreationSweepThreshold = max(Self.minimumPartyCreationSweepThreshold, partyCreationBuckets.count * 2)
     }
 }

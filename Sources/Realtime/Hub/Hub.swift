@@ -39,6 +39,12 @@ public struct Hub: Equatable, Sendable {
     var nextRollNumber: UInt64 = 1
     /// The organizations and their groups: the second domain, beside parties.
     var organizations = OrganizationDirectory()
+    /// Each player's party creation budget (`partyCreationsPerMinute`), by name. Kept apart
+    /// from `players`, whose record ends with the player's last connection: reconnecting must
+    /// not refill the budget. Full buckets are forgotten (`sweepPartyCreationBuckets`).
+    var partyCreationBuckets: [String: TokenBucket] = [:]
+    /// The number of budgets past which full ones are swept; doubles past what a sweep keeps.
+    var partyCreationSweepThreshold = Hub.minimumPartyCreationSweepThreshold
     /// The time of the input being applied (Unix ms).
     var now: Int64 = 0
 
@@ -61,6 +67,10 @@ public struct Hub: Equatable, Sendable {
                 ratePerSecond: configuration.signalRatePerSecond, burst: configuration.signalBurst, now: now)
             players[slot].commandBucket.rerate(
                 ratePerSecond: configuration.commandRatePerSecond, burst: configuration.commandBurst, now: now)
+        }
+        for name in partyCreationBuckets.keys {
+            partyCreationBuckets[name]?.rerate(
+                ratePerSecond: configuration.partyCreationsPerMinute / 60, burst: configuration.partyCreationBurst, now: now)
         }
     }
 

@@ -38,6 +38,12 @@ public struct HubConfiguration: Equatable, Sendable {
     /// `member_offline`, in ms: a return within it tells the party nothing, so a flapping
     /// connection does not fill the history (0: told at once).
     public var offlineNoticeDelayMilliseconds: Int64 = 2_000
+    /// Parties one player may create per minute (a token bucket). Each party costs an id, an
+    /// invite code, a history ring and published events, so a player who creates and leaves in
+    /// a loop would otherwise churn all of them at the command rate.
+    public var partyCreationsPerMinute: Double = 10
+    /// Parties a player may create at once before the rate applies.
+    public var partyCreationBurst: Double = 5
 
     public init() {}
 }

@@ -46,6 +46,13 @@ public struct TokenBucket: Equatable, Sendable {
         tokens = wasOff ? capacity : min(tokens, capacity)
     }
 
+    /// Whether the bucket would hold its whole burst at `now` (an off bucket always does).
+    public func isFull(now: Int64) -> Bool {
+        if ratePerSecond <= 0 { return true }
+        let elapsed = Double(max(0, now - updatedAt))
+        return tokens + elapsed * ratePerSecond / 1000 >= capacity
+    }
+
     private mutating func refill(now: Int64) {
         if now > updatedAt {
             tokens = min(capacity, tokens + Double(now - updatedAt) * ratePerSecond / 1000)

@@ -5,6 +5,14 @@ import Protocol
 enum HandshakeFailure: Int, CaseIterable {
     case badRequest, unauthorized, notFound, methodNotAllowed, payloadTooLarge, upgradeRequired, headersTooLarge
     case notImplemented, versionNotSupported, timeout, other
+    /// Refused by `--allowed-origins` (403).
+    case forbiddenOrigin
+    /// Refused by `--max-connections` (503).
+    case serverFull
+    /// Refused by `--max-connections-per-ip` (429).
+    case addressConnections
+    /// Refused by `--ip-handshake-rate` (429).
+    case addressHandshakeRate
 
     init(status: HTTPStatus) {
         switch status {
@@ -34,6 +42,10 @@ enum HandshakeFailure: Int, CaseIterable {
         case .versionNotSupported: return "version_not_supported"
         case .timeout: return "timeout"
         case .other: return "other"
+        case .forbiddenOrigin: return "origin"
+        case .serverFull: return "max_connections"
+        case .addressConnections: return "ip_connections"
+        case .addressHandshakeRate: return "ip_handshake_rate"
         }
     }
 }
@@ -91,7 +103,7 @@ extension PartyOperation {
 /// Command results as metrics labels: ok, then each error code.
 let commandResultCodes: [PartyErrorCode] = [
     .alreadyInParty, .notFound, .partyFull, .notInParty, .invalidMessage, .rateLimited, .unknownOp, .notLeader,
-    .notMember, .invalidTarget, .rollClosed, .notEligible, .notMasterLooter, .alreadyShared, .internalError,
+    .notMember, .invalidTarget, .rollClosed, .notEligible, .notMasterLooter, .alreadyShared, .forbidden, .internalError,
 ]
 
 /// The statuses the organizations API's requests are counted by, one by one; the rest go
@@ -125,6 +137,9 @@ final class LoopMetrics: @unchecked Sendable {
         /// TLS: handshakes completed (and of those, resumed sessions), handshakes that failed
         /// (a protocol error, a refused version, garbage, a timeout), certificate reloads.
         case tlsHandshakes, tlsResumedHandshakes, tlsHandshakeFailures, tlsCertificateReloads
+        /// WebSockets warned for sending faster than `--inbound-message-rate`, and those closed
+        /// with 1008 for keeping on.
+        case inboundRateWarnings, inboundRateCloses
     }
 
     private static let handshakeBase = Counter.allCases.count

@@ -57,6 +57,12 @@ enum MetricsRenderer {
             .hubBacklogReadPauses)
         family("partyhub_log_lines_dropped_total", "counter", "Log lines dropped because standard error could not keep up.")
         sample("partyhub_log_lines_dropped_total", value: logLinesDropped)
+        single(
+            "partyhub_inbound_rate_warnings_total", "counter", "WebSockets warned for sending faster than --inbound-message-rate.",
+            .inboundRateWarnings)
+        single(
+            "partyhub_inbound_rate_closes_total", "counter", "WebSockets closed with 1008 for sending too fast after a warning.",
+            .inboundRateCloses)
         family("partyhub_commands_total", "counter", "Commands handled, by op and result.")
         let results = ["ok"] + commandResultCodes.map(\.rawValue)
         for (operation, operationLabel) in commandOperationLabels.enumerated() {

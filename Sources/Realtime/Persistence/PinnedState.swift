@@ -4,8 +4,9 @@
 /// not applied with.
 struct PinnedState: Equatable {
     /// 2: the configuration gained the loot roll timeout. 3: the caps on pending invites and
-    /// connections per player and the offline notice delay (version 2 is still read, with their defaults).
-    static let formatVersion: UInt8 = 3
+    /// connections per player and the offline notice delay. 4: the party creation rate and
+    /// burst. Versions 2 and 3 are still read, with the newer fields at their defaults.
+    static let formatVersion: UInt8 = 4
     private static let oldestReadableVersion: UInt8 = 2
 
     let epoch: UInt16

@@ -1,11 +1,19 @@
 import Glibc
+import Protocol
 
-/// Where the JWT secret comes from: given outright, read from a file, or (with neither)
+/// Where the JWT secrets come from: given outright, read from a file, or (with neither)
 /// generated on first start and kept in the data directory with mode 0600.
+///
+/// A file holds either one plain secret (a single line without a colon) or one `KID:SECRET`
+/// per line: the first line signs (`partyhub token`), every line verifies the tokens whose
+/// header `kid` names it. Rotation: add the new key as the first line and restart (tokens
+/// still carrying the old `kid` keep verifying), wait out the old tokens' lifetime, then
+/// drop the old line and restart again.
 public enum JWTSecretStore {
-    /// The secret and how it was found.
+    /// The secrets and how they were found.
     public struct Resolved: Sendable {
-        public let secret: [UInt8]
+        /// The keys, the signing one first; never empty.
+        public let keys: [JWTKey]
         /// The file it was read from or written to, when there was one.
         public let path: String?
         /// True when this call generated it.
@@ -20,28 +28,54 @@ public enum JWTSecretStore {
     public static func resolve(explicit: String?, file: String?, dataDirectory: String) throws -> Resolved {
         if let explicit {
             guard !explicit.isEmpty else { throw ConfigurationError("the JWT secret is empty") }
-            return Resolved(secret: Array(explicit.utf8), path: nil, generated: false)
+            return Resolved(keys: [JWTKey(id: nil, secret: Array(explicit.utf8))], path: nil, generated: false)
         }
         if let file {
-            return Resolved(secret: try read(file), path: file, generated: false)
+            return Resolved(keys: try read(file), path: file, generated: false)
         }
         let path = FileSystem.join(dataDirectory, fileName)
         if FileSystem.exists(path) {
-            return Resolved(secret: try read(path), path: path, generated: false)
+            return Resolved(keys: try read(path), path: path, generated: false)
         }
         try FileSystem.createDirectories(dataDirectory)
         let hex = Hex.encode(SecureRandom.bytes(32))
         try FileSystem.createExclusively(path, contents: Array((hex + "\n").utf8), mode: 0o600)
-        return Resolved(secret: Array(hex.utf8), path: path, generated: true)
+        return Resolved(keys: [JWTKey(id: nil, secret: Array(hex.utf8))], path: path, generated: true)
     }
 
-    private static func read(_ path: String) throws -> [UInt8] {
-        guard var bytes = FileSystem.read(path) else {
+    private static func read(_ path: String) throws -> [JWTKey] {
+        guard let bytes = FileSystem.read(path) else {
             throw ConfigurationError("cannot read the JWT secret file \(path)")
         }
-        while let last = bytes.last, last == 0x0A || last == 0x0D { bytes.removeLast() }
-        guard !bytes.isEmpty else { throw ConfigurationError("the JWT secret file \(path) is empty") }
-        return bytes
+        return try parse(bytes, path: path)
+    }
+
+    /// The keys in a secret file's bytes: one plain secret (a single line without a colon), or
+    /// one `KID:SECRET` per line. Blank lines and line ends (`\n`, `\r\n`) are ignored.
+    public static func parse(_ bytes: [UInt8], path: String) throws -> [JWTKey] {
+        let lines = bytes.split(separator: 0x0A).map { line in
+            var line = line
+            while let last = line.last, last == 0x0D { line = line.dropLast() }
+            return line
+        }.filter { !$0.isEmpty }
+        guard !lines.isEmpty else { throw ConfigurationError("the JWT secret file \(path) is empty") }
+        let colon = UInt8(ascii: ":")
+        if lines.count == 1, !lines[0].contains(colon) {
+            return [JWTKey(id: nil, secret: Array(lines[0]))]
+        }
+        var keys: [JWTKey] = []
+        for (number, line) in zip(1..., lines) {
+            guard let separator = line.firstIndex(of: colon), separator != line.startIndex, separator != line.index(before: line.endIndex)
+            else {
+                throw ConfigurationError("line \(number) of the JWT secret file \(path) is not KID:SECRET")
+            }
+            let keyID = String(decoding: line[..<separator], as: UTF8.self)
+            guard !keys.contains(where: { $0.id == keyID }) else {
+                throw ConfigurationError("the JWT secret file \(path) names kid '\(keyID)' twice")
+            }
+            keys.append(JWTKey(id: keyID, secret: Array(line[line.index(after: separator)...])))
+        }
+        return keys
     }
 }
 

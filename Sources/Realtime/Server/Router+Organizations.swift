@@ -26,8 +26,13 @@ extension Router {
             metrics.apiRequest(endpoint, status: .unauthorized)
             let response = OrganizationResponseEncoder.errorResponse(error, headers: [("WWW-Authenticate", "Bearer")])
             return .respond(response, keepAlive: false, failure: .unauthorized)
+        case .success(let signedIn) where signedIn.isReadOnly && request.method != "GET":
+            // A read-only token (a stream overlay's) may look, never change anything.
+            metrics.apiRequest(endpoint, status: .forbidden)
+            let error = OrganizationError(.forbidden, "this token is read-only (\"scope\":\"read\")")
+            return .respond(OrganizationResponseEncoder.errorResponse(error), keepAlive: keepAlive, failure: nil)
         case .success(let signedIn):
-            caller = signedIn
+            caller = signedIn.caller
         }
         if shuttingDown {
             metrics.apiRequest(endpoint, status: .serviceUnavailable)
@@ -51,15 +56,17 @@ extension Router {
     }
 
     /// The caller of a token from `Authorization: Bearer` (or `?token=`): a player, or a
-    /// service (`"role":"service"`).
-    private func signIn(_ request: HTTPRequest, nowSeconds: Int64) -> Result<OrganizationCaller, OrganizationError> {
+    /// service (`"role":"service"`); and whether the token is read-only (`"scope":"read"`).
+    private func signIn(_ request: HTTPRequest, nowSeconds: Int64)
+        -> Result<(caller: OrganizationCaller, isReadOnly: Bool), OrganizationError>
+    {
         guard let token = Self.token(of: request) else {
             return .failure(OrganizationError(.unauthorized, "missing token (use Authorization: Bearer)"))
         }
         switch context.jwt.verify(token, now: nowSeconds) {
         case .failure(let error): return .failure(OrganizationError(.unauthorized, error.description))
         case .success(let claims):
-            return .success(OrganizationCaller(user: claims.subject, isService: claims.isService))
+            return .success((OrganizationCaller(user: claims.subject, isService: claims.isService), claims.isReadOnly))
         }
     }
 }

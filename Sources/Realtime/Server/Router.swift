@@ -15,8 +15,9 @@ enum RouteDecision {
 
 /// The WebSocket endpoints a connection can be upgraded to.
 enum WebSocketEndpoint {
-    /// The party protocol, for a signed-in player.
-    case party(player: String)
+    /// The party protocol, for a signed-in player; `readOnly` for a `"scope":"read"` token,
+    /// whose commands that change anything are refused with `forbidden`.
+    case party(player: String, readOnly: Bool)
     /// Echo of every message (conformance testing).
     case echo
     /// The published event stream for a service, from the event after `after` on.
@@ -54,6 +55,7 @@ struct Router {
             case .success(let key): acceptKey = key
             }
             if shuttingDown { return unavailable() }
+            if let refusal = refuseForeignOrigin(request) { return refusal }
             guard let token = Self.token(of: request) else {
                 return unauthorized("missing token (use ?token= or Authorization: Bearer)")
             }
@@ -63,7 +65,9 @@ struct Router {
                 return .respond(
                     .text(.forbidden, "a service token cannot sign in a player\n"), keepAlive: false, failure: .unauthorized)
             case .success(let claims):
-                return .upgrade(WebSocketHandshake.switchingProtocolsResponse(acceptKey: acceptKey), endpoint: .party(player: claims.subject))
+                return .upgrade(
+                    WebSocketHandshake.switchingProtocolsResponse(acceptKey: acceptKey),
+                    endpoint: .party(player: claims.subject, readOnly: claims.isReadOnly))
             }
         case Self.eventsPath:
             switch request.method {
@@ -81,6 +85,7 @@ struct Router {
                 return .respond(refusal.response, keepAlive: false, failure: HandshakeFailure(status: refusal.status))
             case .success(let key):
                 if shuttingDown { return unavailable() }
+                if let refusal = refuseForeignOrigin(request) { return refusal }
                 return .upgrade(WebSocketHandshake.switchingProtocolsResponse(acceptKey: key), endpoint: .echo)
             }
         case "/healthz":
@@ -162,6 +167,7 @@ struct Router {
         case .success(let key): acceptKey = key
         }
         if shuttingDown { return unavailable() }
+        if let refusal = refuseForeignOrigin(request) { return refusal }
         if case .respond(let response, _, let failure)? = refuseUnlessService(request, nowSeconds: nowSeconds) {
             return .respond(response, keepAlive: false, failure: failure ?? .other)
         }
@@ -195,8 +201,21 @@ struct Router {
         let message: String
     }
 
+    /// The 403 for a browser upgrade from an origin `--allowed-origins` does not list
+    /// (cross-site WebSocket hijacking: a page on another site would ride the player's token);
+    /// nil when it may go on. A request without `Origin` is a native client and passes (RFC
+    /// 6455 §10.2: only browsers are required to send it).
+    func refuseForeignOrigin(_ request: HTTPRequest) -> RouteDecision? {
+        let allowed = context.configuration.allowedOrigins
+        guard !allowed.isEmpty, !allowed.contains("*"), let origin = request.header("origin") else { return nil }
+        // RFC 6454 §6.1: an origin is serialised in lower case scheme and host; compare so.
+        if allowed.contains(where: { $0.lowercased() == origin.lowercased() }) { return nil }
+        return .respond(.text(.forbidden, "origin not allowed\n"), keepAlive: false, failure: .forbiddenOrigin)
+    }
+
     /// The refusal of a request to a service endpoint without a valid service token: 401 for
-    /// no token or a bad one, 403 for a player's; nil when the caller is a service.
+    /// no token or a bad one, 403 for a player's or for a read-only one's `POST`; nil when the
+    /// caller is a service.
     func refuseUnlessService(_ request: HTTPRequest, nowSeconds: Int64) -> RouteDecision? {
         guard let token = Self.token(of: request) else {
             return jsonUnauthorized("missing token (use Authorization: Bearer or ?token=)")
@@ -206,6 +225,10 @@ struct Router {
         case .success(let claims) where !claims.isService:
             return .respond(
                 .jsonError(.forbidden, code: "forbidden", "this endpoint takes a service token (\"role\":\"service\")"),
+                keepAlive: request.keepAlive, failure: nil)
+        case .success(let claims) where claims.isReadOnly && request.method != "GET":
+            return .respond(
+                .jsonError(.forbidden, code: "forbidden", "this token is read-only (\"scope\":\"read\")"),
                 keepAlive: request.keepAlive, failure: nil)
         case .success: return nil
         }

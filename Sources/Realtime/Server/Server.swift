@@ -24,7 +24,7 @@ public final class Server: @unchecked Sendable {
     /// recovers the hub from it (newest valid snapshot, then the log after it), then binds the
     /// listening sockets: a server listens only once everything it acknowledged before is back.
     public init(configuration: ServerConfiguration) throws {
-        precondition(!configuration.jwtSecret.isEmpty, "a JWT secret is required")
+        precondition(!configuration.jwtSecret.isEmpty || !configuration.jwtKeys.isEmpty, "a JWT secret is required")
         self.configuration = configuration
         guard configuration.servesPlainText || configuration.tls != nil else {
             throw ConfigurationError("nothing to serve: plain text is off and TLS is not configured (--tls-cert, --tls-key)")
@@ -101,6 +101,11 @@ public final class Server: @unchecked Sendable {
         currentTLSContext = context
         group.post([.tlsContextReloaded(context)], to: 0)
         self.context.logger.info("reloaded the TLS certificate", ["certificate": tls.certificatePath])
+    }
+
+    /// WebSocket sessions counted for a client address by `--max-connections-per-ip` (tests).
+    func addressSessions(_ address: String) -> Int {
+        context.addressAdmission.sessions(of: address)
     }
 
     /// Begins a graceful shutdown (from any thread).

@@ -1,3 +1,5 @@
+import Protocol
+
 /// Everything `partyhub serve` can be told, with the documented defaults.
 public struct ServerConfiguration: Sendable {
     /// Address to listen on.
@@ -14,8 +16,15 @@ public struct ServerConfiguration: Sendable {
     public var persistence = PersistenceConfiguration()
     /// Event loops; nil means one per CPU this process may run on (sched_getaffinity).
     public var threads: Int?
-    /// The HS256 secret tokens are checked with.
+    /// The HS256 secret tokens are checked with (used when `jwtKeys` is empty).
     public var jwtSecret: [UInt8] = []
+    /// Several HS256 secrets selected by the token header's `kid` (the first signs); when not
+    /// empty they replace `jwtSecret`.
+    public var jwtKeys: [JWTKey] = []
+    /// When set, a token's `iss` must be exactly this.
+    public var jwtIssuer: String?
+    /// When set, a token's `aud` must name this.
+    public var jwtAudience: String?
     /// Seconds of clock skew allowed on `exp` and `nbf`.
     public var jwtLeewaySeconds: Int64 = 10
     /// Unsent bytes a connection may have queued before it is closed with 1008 (never less
@@ -43,6 +52,28 @@ public struct ServerConfiguration: Sendable {
     /// slash), for links the server hands out: a group's `invite_link` is
     /// `<publicURL>/groups/join/<code>`. nil: no links.
     public var publicURL: String?
+    /// Origins a browser may open WebSockets from (`https://game.example.com`, compared
+    /// exactly), or `*` for any; a browser upgrade whose `Origin` is not listed gets 403, which
+    /// stops cross-site WebSocket hijacking. Upgrades without `Origin` (native clients) pass.
+    /// Empty: every origin (the default, for native games).
+    public var allowedOrigins: [String] = []
+    /// Open connections (all loops) past which an upgrade gets 503; 0: no limit.
+    public var maxConnections = 0
+    /// WebSocket sessions one client address may hold at once (past it, 429); 0: no limit.
+    public var maxConnectionsPerAddress = 256
+    /// Upgrades per second one client address may start (a token bucket refilled at this rate;
+    /// past it, 429 with `Retry-After`); 0: no limit.
+    public var handshakeRatePerAddress: Double = 50
+    /// Upgrades one client address may start at once.
+    public var handshakeBurstPerAddress: Double = 100
+    /// Peer addresses (exact IPv4 or IPv6 text) whose `X-Forwarded-For` names the client: a
+    /// proxy on the same host or in front. From anyone else the header is ignored.
+    public var trustedProxies: [String] = []
+    /// Messages per second a WebSocket may send (a token bucket); past it the client gets one
+    /// warning and, if it keeps on, a close with 1008. 0: no limit.
+    public var inboundMessageRatePerSecond: Double = 50
+    /// Messages a WebSocket may send at once.
+    public var inboundMessageBurst: Double = 100
     /// The party rules.
     public var hub = HubConfiguration()
     /// Requests one event loop may have waiting at the hub's loop (loop 0) before it stops
@@ -52,6 +83,12 @@ public struct ServerConfiguration: Sendable {
     public var logger = Logger()
 
     public init() {}
+
+    /// The codec that checks sign-in tokens with these settings.
+    public var jwtCodec: JWTCodec {
+        let keys = jwtKeys.isEmpty ? [JWTKey(id: nil, secret: jwtSecret)] : jwtKeys
+        return JWTCodec(keys: keys, leewaySeconds: jwtLeewaySeconds, issuer: jwtIssuer, audience: jwtAudience)
+    }
 }
 
 /// The TLS listener: where the certificate chain and key are, and its port.

@@ -10,6 +10,9 @@ final class ServerContext: Sendable {
     /// The log's and the snapshots' counters.
     let persistenceMetrics: PersistenceMetrics
 
+    /// The per-address limits on upgrades, shared by every loop.
+    let addressAdmission: AddressAdmission
+
     /// This process's start number, part of every connection id, so a session id never
     /// repeats across restarts.
     let epoch: UInt16
@@ -17,9 +20,12 @@ final class ServerContext: Sendable {
     init(configuration: ServerConfiguration, loopCount: Int, epoch: UInt16, persistenceMetrics: PersistenceMetrics) {
         self.epoch = epoch
         self.configuration = configuration
-        self.jwt = JWTCodec(secret: configuration.jwtSecret, leewaySeconds: configuration.jwtLeewaySeconds)
+        self.jwt = configuration.jwtCodec
         self.logger = configuration.logger
         self.loopMetrics = (0..<loopCount).map { _ in LoopMetrics() }
         self.persistenceMetrics = persistenceMetrics
+        self.addressAdmission = AddressAdmission(
+            maxSessionsPerAddress: configuration.maxConnectionsPerAddress,
+            handshakeRatePerSecond: configuration.handshakeRatePerAddress, handshakeBurst: configuration.handshakeBurstPerAddress)
     }
 }

@@ -22,13 +22,15 @@ final class PartyhubProcess: @unchecked Sendable {
 
     var log: String { process.output }
 
-    /// Starts `partyhub serve` on `dataDirectory` (rate limits off, a long reconnect grace, a
+    /// Starts `partyhub serve` on `dataDirectory` (rate and per-address limits off, a long reconnect grace, a
     /// deep history) and waits for its listening line.
     static func start(dataDirectory: String, arguments: [String], timeout: TimeInterval = 60) throws -> PartyhubProcess {
         let binary = try XCTUnwrap(ChildProcess.partyhubBinary, "no partyhub binary (swift build builds it)")
         let command =
             [binary.path, "serve", "--host", "127.0.0.1", "--port", "0", "--jwt-secret", secret, "--data-dir", dataDirectory,
-             "--reconnect-grace", "1h", "--chat-rate", "0", "--command-rate", "0", "--history", "100000", "--shutdown-grace", "2s"]
+             "--reconnect-grace", "1h", "--chat-rate", "0", "--command-rate", "0", "--history", "100000", "--shutdown-grace", "2s",
+             "--max-connections-per-ip", "0", "--ip-handshake-rate", "0", "--inbound-message-rate", "0",
+             "--party-create-rate", "0"]
             + arguments
         let process = try ChildProcess(command)
         let deadline = Date().addingTimeInterval(timeout)

@@ -30,6 +30,13 @@ final class TestServer {
         configuration.logger = Logger(minimumLevel: .error)
         // PROTOCOL-CORE's rule (a disconnect leaves); tests of the grace turn it back on.
         configuration.hub.reconnectGraceMilliseconds = 0
+        // Every test connects from 127.0.0.1, many of them quickly: the per-address and
+        // per-connection limits are off unless a test of them turns them on.
+        configuration.maxConnectionsPerAddress = 0
+        configuration.handshakeRatePerAddress = 0
+        configuration.inboundMessageRatePerSecond = 0
+        // Many tests create parties in quick succession with one player.
+        configuration.hub.partyCreationsPerMinute = 0
         configure(&configuration)
         // A directory the test named is the test's to remove (it may start another server on it).
         removesDataDirectory = configuration.dataDirectory == ownDirectory

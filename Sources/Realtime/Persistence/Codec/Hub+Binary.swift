@@ -2,8 +2,10 @@ import Protocol
 
 extension Hub {
     /// The version byte that starts an encoded state; a state of another version is refused,
-    /// but for version 3, whose configuration lacks the caps per player (they take their defaults).
-    static let stateFormatVersion: UInt8 = 4
+    /// but for versions 3 (its configuration lacks the caps per player, no offline notice is
+    /// pending) and 4 (no party creation budgets yet), whose missing parts take their defaults.
+    /// 5: the party creation budgets.
+    static let stateFormatVersion: UInt8 = 5
     private static let oldestReadableStateVersion: UInt8 = 3
 
     /// Writes the whole state (docs/CODEC.md): the version byte, the configuration, the time,
@@ -30,6 +32,8 @@ extension Hub {
         writer.writeVarUInt(nextRollNumber)
         writer.write(organizations)
         writer.writeDictionary(pendingOfflineNotices)
+        writer.writeDictionary(partyCreationBuckets)
+        writer.writeVarInt(Int64(partyCreationSweepThreshold))
     }
 
     /// Reads what `encodeState` wrote. Besides every value's own checks, each slot reference
@@ -44,7 +48,12 @@ extension Hub {
             throw .unsupportedVersion(version, expected: Self.stateFormatVersion, at: start)
         }
         // State 3 holds the configuration as pinned state 2 does.
-        let configurationVersion: UInt8 = version == 3 ? 2 : PinnedState.formatVersion
+        let configurationVersion: UInt8
+        switch version {
+        case 3: configurationVersion = 2
+        case 4: configurationVersion = 3
+        default: configurationVersion = PinnedState.formatVersion
+        }
         self.init(configuration: try HubConfiguration(decoding: &reader, formatVersion: configurationVersion))
         now = try reader.readVarInt()
         players = try reader.read()
@@ -64,6 +73,14 @@ extension Hub {
         organizations = try reader.read()
         // State 3 told every absence at once: no notice is pending.
         if version >= 4 { pendingOfflineNotices = try reader.readDictionary() }
+        if version >= 5 {
+            partyCreationBuckets = try reader.readDictionary()
+            let sweepThreshold: Int64 = try reader.readVarInt()
+            guard (Int64(Self.minimumPartyCreationSweepThreshold)...Int64(Int32.max)).contains(sweepThreshold) else {
+                throw .inconsistent("party creation sweep threshold \(sweepThreshold) out of range", at: start)
+            }
+            partyCreationSweepThreshold = Int(sweepThreshold)
+        }
         if let broken = firstBrokenReference() { throw .inconsistent(broken, at: start) }
     }
 

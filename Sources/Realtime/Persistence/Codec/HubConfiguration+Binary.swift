@@ -22,6 +22,8 @@ extension HubConfiguration: BinaryCodable {
         writer.write(maxPendingInvitesPerPlayer)
         writer.write(maxSessionsPerPlayer)
         writer.writeVarInt(offlineNoticeDelayMilliseconds)
+        writer.writeDouble(partyCreationsPerMinute)
+        writer.writeDouble(partyCreationBurst)
     }
 
     init(decoding reader: inout BinaryReader) throws(BinaryDecodingError) {
@@ -52,8 +54,13 @@ extension HubConfiguration: BinaryCodable {
             maxSessionsPerPlayer = try reader.read()
             offlineNoticeDelayMilliseconds = try reader.readVarInt()
         }
+        if formatVersion >= 4 {
+            partyCreationsPerMinute = try reader.readDouble()
+            partyCreationBurst = try reader.readDouble()
+        }
         let rates = [
             chatRatePerSecond, chatBurst, signalRatePerSecond, signalBurst, commandRatePerSecond, commandBurst,
+            partyCreationsPerMinute, partyCreationBurst,
         ]
         if rates.contains(where: \.isNaN) { throw .inconsistent("a rate or burst is NaN", at: start) }
     }

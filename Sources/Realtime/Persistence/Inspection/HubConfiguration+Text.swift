@@ -22,6 +22,8 @@ extension HubConfiguration {
             ("max_invites_per_player", String(maxPendingInvitesPerPlayer)),
             ("max_sessions_per_player", String(maxSessionsPerPlayer)),
             ("offline_notice_delay_ms", String(offlineNoticeDelayMilliseconds)),
+            ("party_create_rate", InspectionText.number(partyCreationsPerMinute)),
+            ("party_create_burst", InspectionText.number(partyCreationBurst)),
         ]
     }
 

@@ -73,6 +73,9 @@ final class FloodLimitsServerTests: ServerTestCase {
                     held.append(client)
                     report.accepted += 1
                     report.mostHeld = max(report.mostHeld, held.count)
+                    guard held.count <= connectionsPerAddress else {
+                        return report.failed("the address holds \(held.count) sessions, past its limit")
+                    }
                 case 429 where response.bodyText.contains("too many handshakes"):
                     report.refusedForRate += 1
                     client.close()

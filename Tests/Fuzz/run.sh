@@ -5,8 +5,9 @@
 #   Tests/Fuzz/run.sh [SECONDS [TARGET...]]   (from the repository root; default 300 s, every target)
 # Targets: frames http json token api-bodies log-segment log-payload.
 # New interesting inputs go to $out/corpus/<target> (the checked-in corpus is read, never
-# written); crashes are left as $out/crash-* with the target's name in front. To check some in:
-#   $out/fuzz -merge=1 Tests/Fuzz/corpus/<target> $out/corpus/<target>   (with PARTYHUB_FUZZ_TARGET set)
+# written); crashes are left as $out/<target>-crash-* (see Tests/Fuzz/crashes/README.md). To
+# reduce a run's finds to the inputs that add edges before checking some in (docs/SECURITY.md):
+#   PARTYHUB_FUZZ_TARGET=<target> $out/fuzz -set_cover_merge=1 -use_counters=0 NEW Tests/Fuzz/corpus/<target> $out/corpus/<target>
 set -euo pipefail
 seconds=${1:-300}
 shift || true

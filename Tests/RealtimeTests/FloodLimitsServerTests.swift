@@ -5,7 +5,7 @@ import XCTest
 @testable import Realtime
 
 /// The per-address and per-player limits under a flood through the real server: thousands of
-/// upgrade attempts from one address and a thousand sessions of one player (each from an
+/// upgrade attempts from one address and 2,000 sessions of one player (each from an
 /// address of its own, so only the player's cap applies to them), both on threads of their own,
 /// while a party forwarded for another address chats. Clients are told apart by
 /// `X-Forwarded-For` from the trusted 127.0.0.1.
@@ -20,7 +20,7 @@ final class FloodLimitsServerTests: ServerTestCase {
     private static let handshakeRate = 50.0
     private static let handshakeBurst = 100.0
     private static let sessionsPerPlayer = 8
-    private static let playerSessions = 1000
+    private static let playerSessions = 2000
 
     /// What a flood thread saw, handed back to the test's thread.
     private final class FloodReport: @unchecked Sendable {

@@ -179,7 +179,7 @@ private final class OneSegmentFileSystem: StorageFileSystem {
         -> Int
     {
         precondition(offset >= 0, "a read at a negative offset")
-        guard offset < segment.count else { return 0 }
+        guard offset < segment.count, !buffer.isEmpty else { return 0 }
         let count = min(buffer.count, segment.count - offset)
         segment.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress! + offset, byteCount: count) }
         return count

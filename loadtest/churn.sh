@@ -5,14 +5,14 @@
 # repository root:
 #
 #   loadtest/churn.sh [--groups 200] [--size 5] [--duration 15] [--warmup 3] [--fsync always|everysec|none]
-#                     [--json FILE] [--no-build]
+#                     [--json FILE] [--no-build] [--tls]
 #
 # Builds the release server (unless --no-build), runs it with one event loop on CPU 0 and the
 # bot on CPU 1, then stops the server and prints the bot's report (commands/s and latency per
 # op, events/s, errors by code, the server's CPU and RSS). Exits non-zero when any command
 # failed. PORT (18093) and PARTYHUB_BENCH_CACHE (/tmp/partyhub-bench) may be set.
 set -euo pipefail
-groups=200 size=5 duration=15 warmup=3 json="" build=1 fsync=always
+groups=200 size=5 duration=15 warmup=3 json="" build=1 fsync=always tls=0
 while [[ $# -gt 0 ]]; do
   case $1 in
     --groups) groups=$2; shift 2 ;;
@@ -22,7 +22,8 @@ while [[ $# -gt 0 ]]; do
     --json) json=$2; shift 2 ;;
     --fsync) fsync=$2; shift 2 ;;
     --no-build) build=0; shift ;;
-    *) echo "usage: $0 [--groups N] [--size N] [--duration S] [--warmup S] [--fsync POLICY] [--json FILE] [--no-build]" >&2; exit 2 ;;
+    --tls) tls=1; shift ;;
+    *) echo "usage: $0 [--groups N] [--size N] [--duration S] [--warmup S] [--fsync POLICY] [--json FILE] [--no-build] [--tls]" >&2; exit 2 ;;
   esac
 done
 [[ -f Package.swift && -d loadtest/churn ]] || { echo "run from the repository root" >&2; exit 2; }
@@ -56,7 +57,18 @@ if ! flock -n 9; then
   flock -w 3600 9 || echo "churn.sh: could not get the lock; running anyway" >&2
 fi
 
-taskset -c 0 .build/release/partyhub serve --host 127.0.0.1 --port "$port" --jwt-secret "$secret" \
+# --tls: the same run over wss:// only, with a certificate made here that the bot trusts.
+listen=(--port "$port")
+scheme=ws
+bot_tls=()
+if [[ $tls == 1 ]]; then
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj /CN=127.0.0.1 \
+    -addext subjectAltName=IP:127.0.0.1 -keyout "$work/key.pem" -out "$work/cert.pem" 2>/dev/null
+  listen=(--port off --tls-port "$port" --tls-cert "$work/cert.pem" --tls-key "$work/key.pem")
+  scheme=wss
+  bot_tls=(--ca "$work/cert.pem")
+fi
+taskset -c 0 .build/release/partyhub serve --host 127.0.0.1 "${listen[@]}" --jwt-secret "$secret" \
   --data-dir "$work/data" --chat-rate 0 --command-rate 0 --signal-rate 0 --max-connections-per-ip 0 --ip-handshake-rate 0 --inbound-message-rate 0 --party-create-rate 0 --threads 1 --fsync "$fsync" \
   --log-level warning 2>"$work/server.log" 9>&- &
 server_pid=$!
@@ -66,7 +78,7 @@ for _ in $(seq 300); do
   sleep 0.1
 done
 
-args=(--url "ws://127.0.0.1:$port/api/v1/social/party/ws" --secret "$secret" --groups "$groups" --size "$size"
+args=(--url "$scheme://127.0.0.1:$port/api/v1/social/party/ws" "${bot_tls[@]}" --secret "$secret" --groups "$groups" --size "$size"
   --duration "$duration" --warmup "$warmup" --server-pid "$server_pid")
 [[ -n $json ]] && args+=(--json "$json")
 status=0

@@ -11,6 +11,7 @@
 package main
 
 import (
+	"crypto/x509"
 	"errors"
 	"flag"
 	"fmt"
@@ -79,8 +80,20 @@ func parseFlags(args []string) (*config, error) {
 	connectConcurrency := fs.Int("connect-concurrency", 50, "connections opened at once during setup")
 	prefix := fs.String("prefix", "churn", "player ids are PREFIX-gG-pI")
 	maxMessage := fs.Int("max-message", 1<<20, "largest server message accepted, bytes")
+	caFile := fs.String("ca", "", "PEM certificate(s) to trust for a wss:// --url (default: the system's roots)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
+	}
+	if *caFile != "" {
+		pem, err := os.ReadFile(*caFile)
+		if err != nil {
+			return nil, err
+		}
+		roots := x509.NewCertPool()
+		if !roots.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("--ca %s holds no PEM certificate", *caFile)
+		}
+		tlsConfig.RootCAs = roots
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))

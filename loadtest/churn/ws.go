@@ -9,6 +9,7 @@ import (
 	"bufio"
 	"crypto/rand"
 	"crypto/sha1"
+	"crypto/tls"
 	"encoding/base64"
 	"encoding/binary"
 	"errors"
@@ -189,19 +190,29 @@ type wsConn struct {
 	rbuf []byte
 }
 
-// dialWS connects to a ws:// URL, adding token as the `token` query parameter
-// (when not empty), and completes the opening handshake within timeout.
+// tlsConfig is the client configuration for wss:// URLs; main sets its roots
+// from --ca (nil roots: the system's).
+var tlsConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+
+// dialWS connects to a ws:// or wss:// URL, adding token as the `token` query
+// parameter (when not empty), and completes the TLS and opening handshakes
+// within timeout.
 func dialWS(rawURL, token string, timeout time.Duration) (*wsConn, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		return nil, err
 	}
-	if u.Scheme != "ws" {
-		return nil, fmt.Errorf("only ws:// URLs are supported, not %q", rawURL)
+	defaultPort := "80"
+	switch u.Scheme {
+	case "ws":
+	case "wss":
+		defaultPort = "443"
+	default:
+		return nil, fmt.Errorf("only ws:// and wss:// URLs are supported, not %q", rawURL)
 	}
 	host := u.Host
 	if u.Port() == "" {
-		host = net.JoinHostPort(u.Hostname(), "80")
+		host = net.JoinHostPort(u.Hostname(), defaultPort)
 	}
 	if token != "" {
 		q := u.Query()
@@ -222,6 +233,15 @@ func dialWS(rawURL, token string, timeout time.Duration) (*wsConn, error) {
 		}
 	}()
 	_ = c.SetDeadline(deadline)
+	if u.Scheme == "wss" {
+		config := tlsConfig.Clone()
+		config.ServerName = u.Hostname()
+		secure := tls.Client(c, config)
+		if err := secure.Handshake(); err != nil {
+			return nil, fmt.Errorf("TLS handshake: %w", err)
+		}
+		c = secure
+	}
 
 	var nonce [16]byte
 	if _, err := rand.Read(nonce[:]); err != nil {

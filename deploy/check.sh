@@ -1,0 +1,196 @@
+#!/usr/bin/env bash
+# Checks the deploy kit against the real program on this machine (run by .ci/run):
+#   systemd-analyze verify    deploy/systemd/partyhub.service
+#   promtool check rules      deploy/prometheus/alerts.yml
+#   kubernetes-validate       deploy/kubernetes/*.yaml
+#   metric names              every partyhub_* name in the rules and the Grafana dashboard is
+#                             exported by a running server's /metrics
+#   nginx end to end          Debian's nginx with deploy/nginx/partyhub.conf (ports, paths and a
+#                             test certificate substituted) in front of partyhub; a party
+#                             session over wss:// through it (Python websockets), and
+#                             X-Forwarded-For honoured from --trusted-proxies
+# The Dockerfile is not built here (no container runtime can pull images on this machine).
+# Usage: deploy/check.sh [PARTYHUB_BINARY]   (default .build/debug/partyhub)
+# A missing tool fails the check with the command that installs it; nothing is skipped.
+set -euo pipefail
+cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.."
+
+binary=$(readlink -f "${1:-.build/debug/partyhub}")
+step() { printf '\n--> deploy: %s\n' "$*"; }
+die() { printf '\ndeploy/check.sh: FAILED: %s\n' "$*" >&2; exit 1; }
+need() { command -v "$1" >/dev/null 2>&1 || die "$1 is missing ($2)"; }
+
+[[ -x $binary ]] || die "no partyhub binary at $binary (swift build)"
+need systemd-analyze "apt-get install systemd"
+need promtool "apt-get install prometheus"
+need kubernetes-validate "python3 -m pip install kubernetes-validate"
+need nginx "apt-get install nginx"
+need openssl "apt-get install openssl"
+python3 -c 'import websockets.asyncio.client' 2>/dev/null || die "python3 websockets >= 13 is missing (python3 -m pip install websockets)"
+
+work=$(mktemp -d /tmp/partyhub-deploy.XXXXXX)
+pids=()
+cleanup() {
+  local pid
+  for pid in "${pids[@]}"; do
+    if kill -0 "$pid" 2>/dev/null; then
+      kill -TERM "$pid" 2>/dev/null || true
+      for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+  done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# --- systemd ------------------------------------------------------------------------------
+step "systemd-analyze verify deploy/systemd/partyhub.service"
+# The unit names /usr/local/bin/partyhub and /etc/partyhub/partyhub.env: point them at this
+# build and the example env file, so verify checks the executable it would run.
+mkdir -p "$work/systemd"
+sed -e "s|^ExecStart=/usr/local/bin/partyhub|ExecStart=$binary|" \
+    -e "s|^EnvironmentFile=/etc/partyhub/partyhub.env|EnvironmentFile=$PWD/deploy/systemd/partyhub.env|" \
+    deploy/systemd/partyhub.service >"$work/systemd/partyhub.service"
+grep -q "^ExecStart=$binary serve$" "$work/systemd/partyhub.service" || die "the unit's ExecStart line changed: update deploy/check.sh"
+# verify prints warnings and errors; it exits non-zero on errors. Any output at all fails too.
+if ! verify_output=$(systemd-analyze verify --man=no "$work/systemd/partyhub.service" 2>&1) || [[ -n $verify_output ]]; then
+  printf '%s\n' "$verify_output" >&2
+  die "systemd-analyze verify complained about deploy/systemd/partyhub.service"
+fi
+# The timeouts the comments promise: TimeoutStopSec above the shutdown grace.
+stop_timeout=$(sed -n 's/^TimeoutStopSec=\([0-9]*\)s$/\1/p' deploy/systemd/partyhub.service)
+grace=$(sed -n 's/^PARTYHUB_SHUTDOWN_GRACE=\([0-9]*\)s$/\1/p' deploy/systemd/partyhub.env)
+[[ -n $stop_timeout && -n $grace && $stop_timeout -gt $grace ]] || die "TimeoutStopSec ($stop_timeout) must be above PARTYHUB_SHUTDOWN_GRACE ($grace)"
+# Every PARTYHUB_* name in the env file is one the server reads: each must be accepted.
+env_names=$(sed -n 's/^#\{0,1\}\(PARTYHUB_[A-Z_]*\)=.*/\1/p' deploy/systemd/partyhub.env deploy/kubernetes/*.yaml; sed -n 's/^ *\(PARTYHUB_[A-Z_]*\): .*/\1/p' deploy/kubernetes/*.yaml)
+help=$("$binary" serve --help 2>&1 || true)
+for name in $env_names; do
+  flag=--$(tr 'A-Z_' 'a-z-' <<<"${name#PARTYHUB_}")
+  grep -q -- "$flag " <<<"$help" || die "$name (in deploy/) matches no flag of partyhub serve ($flag)"
+done
+echo "ok"
+
+# --- Prometheus rules, Kubernetes ---------------------------------------------------------
+step "promtool check rules deploy/prometheus/alerts.yml"
+promtool check rules deploy/prometheus/alerts.yml
+step "kubernetes-validate --strict deploy/kubernetes/"
+kubernetes-validate --strict deploy/kubernetes/*.yaml
+
+# --- The real server ----------------------------------------------------------------------
+start_hub() { # start_hub NAME ARGS...: starts partyhub, sets hub_port
+  local name=$1; shift
+  : >"$work/$name.log"
+  "$binary" serve --host 127.0.0.1 --port 0 --data-dir "$work/$name-data" "$@" 2>"$work/$name.log" &
+  pids+=($!)
+  local pid=$! port=""
+  for _ in $(seq 300); do
+    port=$(sed -n 's/.*partyhub listening address=127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/$name.log" | head -n 1)
+    [[ -n $port ]] && break
+    kill -0 "$pid" 2>/dev/null || { cat "$work/$name.log" >&2; die "partyhub exited before listening"; }
+    sleep 0.1
+  done
+  [[ -n $port ]] || { cat "$work/$name.log" >&2; die "partyhub did not listen within 30 s"; }
+  hub_port=$port
+}
+
+secret=deploy-check-$RANDOM$RANDOM
+start_hub hub --jwt-secret "$secret" --trusted-proxies 127.0.0.1 --max-connections-per-ip 2
+echo "partyhub listening on 127.0.0.1:$hub_port"
+
+step "every metric the rules and the dashboard use is exported"
+curl -fsS "http://127.0.0.1:$hub_port/metrics" >"$work/metrics.txt" || die "GET /metrics failed"
+python3 - "$work/metrics.txt" deploy/prometheus/alerts.yml deploy/grafana/partyhub.json <<'PY'
+import json, re, sys
+exported = set()
+for line in open(sys.argv[1]):
+    match = re.match(r"# TYPE (partyhub_\w+) (\w+)", line)
+    if match:
+        name, kind = match.groups()
+        exported.add(name)
+        if kind == "histogram":
+            exported.update(name + suffix for suffix in ("_bucket", "_sum", "_count"))
+if len(exported) < 20:
+    sys.exit(f"only {len(exported)} partyhub metrics exported: is this /metrics?")
+dashboard = json.load(open(sys.argv[3]))
+expressions = [t["expr"] for p in dashboard["panels"] for t in p.get("targets", [])]
+missing = {}
+for source, text in ((sys.argv[2], open(sys.argv[2]).read()), (sys.argv[3], "\n".join(expressions))):
+    used = set(re.findall(r"\bpartyhub_[a-z0-9_]+", text))
+    if not used:
+        sys.exit(f"{source} uses no partyhub metric: the check is reading the wrong thing")
+    for name in sorted(used - exported):
+        missing.setdefault(name, []).append(source)
+    print(f"{source}: {len(used)} metric names, all exported" if not used - exported else f"{source}: {len(used)} names")
+if missing:
+    for name, sources in missing.items():
+        print(f"not exported by /metrics: {name} (used in {', '.join(sources)})", file=sys.stderr)
+    sys.exit(1)
+PY
+
+# --- nginx in front, end to end -----------------------------------------------------------
+step "nginx (deploy/nginx/partyhub.conf) in front of partyhub, a party session over wss://"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj /CN=127.0.0.1 \
+  -addext subjectAltName=IP:127.0.0.1 -keyout "$work/key.pem" -out "$work/cert.pem" 2>/dev/null ||
+  die "openssl could not make the test certificate"
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+nginx_port=$(free_port)
+nginx_plain_port=$(free_port)
+mkdir -p "$work/nginx/logs" "$work/nginx/tmp"
+# The shipped config with this machine's ports and paths: loopback only, the test certificate.
+sed -e "s|server 127.0.0.1:8084;|server 127.0.0.1:$hub_port;|" \
+    -e "s|listen 443 ssl;|listen 127.0.0.1:$nginx_port ssl;|" \
+    -e "s|listen 80;|listen 127.0.0.1:$nginx_plain_port;|" \
+    -e '/listen \[::\]/d' \
+    -e "s|ssl_certificate .*|ssl_certificate $work/cert.pem;|" \
+    -e "s|ssl_certificate_key .*|ssl_certificate_key $work/key.pem;|" \
+    -e "s|shared:partyhub_tls:10m|shared:partyhub_tls:1m|" \
+    deploy/nginx/partyhub.conf >"$work/nginx/partyhub.conf"
+for expected in "$hub_port;" "$nginx_port ssl;" "$work/cert.pem;" "$work/key.pem;"; do
+  grep -qF "$expected" "$work/nginx/partyhub.conf" || die "templating deploy/nginx/partyhub.conf left out $expected: update deploy/check.sh"
+done
+user_line=""
+[[ $(id -u) -eq 0 ]] && user_line="user root;"
+cat >"$work/nginx/nginx.conf" <<CONF
+$user_line
+daemon off;
+master_process on;
+worker_processes 1;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/logs/error.log info;
+events { worker_connections 256; }
+http {
+    access_log $work/nginx/logs/access.log;
+    client_body_temp_path $work/nginx/tmp/body;
+    proxy_temp_path $work/nginx/tmp/proxy;
+    fastcgi_temp_path $work/nginx/tmp/fastcgi;
+    uwsgi_temp_path $work/nginx/tmp/uwsgi;
+    scgi_temp_path $work/nginx/tmp/scgi;
+    include $work/nginx/partyhub.conf;
+}
+CONF
+nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -t 2>&1 || die "nginx -t refused the config"
+nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" 2>"$work/nginx/logs/stderr.log" &
+nginx_pid=$!
+pids+=($nginx_pid)
+up=""
+for _ in $(seq 100); do
+  if curl -fsS --cacert "$work/cert.pem" "https://127.0.0.1:$nginx_port/healthz" >/dev/null 2>&1; then up=1; break; fi
+  kill -0 "$nginx_pid" 2>/dev/null || { cat "$work/nginx/logs/"* >&2; die "nginx exited"; }
+  sleep 0.1
+done
+[[ -n $up ]] || { cat "$work/nginx/logs/"* >&2; die "GET /healthz through nginx never answered 200"; }
+echo "nginx (pid $nginx_pid) on https://127.0.0.1:$nginx_port -> partyhub on $hub_port: /healthz 200"
+code=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$work/cert.pem" "https://127.0.0.1:$nginx_port/metrics")
+[[ $code == 404 ]] || die "/metrics through nginx answered $code, not 404"
+code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$nginx_plain_port/healthz")
+[[ $code == 308 ]] || die "plain http through nginx answered $code, not 308"
+
+url="wss://127.0.0.1:$nginx_port/api/v1/social/party/ws"
+python3 Tests/RealtimeTests/Interop/python_client.py --url "$url" --secret "$secret" --ca "$work/cert.pem" ||
+  { tail -20 "$work/hub.log" "$work/nginx/logs/error.log" >&2; die "the party session through nginx failed"; }
+python3 deploy/check/forwarded_for.py --url "$url" --secret "$secret" --ca "$work/cert.pem" ||
+  { tail -20 "$work/hub.log" >&2; die "X-Forwarded-For through nginx"; }
+grep -q '"GET /api/v1/social/party/ws?token=[^"]*" 101 ' "$work/nginx/logs/access.log" ||
+  die "nginx's access log shows no 101 upgrade: did the session go through nginx?"
+
+step "deploy kit: all checks passed"

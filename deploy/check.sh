@@ -187,9 +187,9 @@ code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$nginx_plain_por
 
 url="wss://127.0.0.1:$nginx_port/api/v1/social/party/ws"
 python3 Tests/RealtimeTests/Interop/python_client.py --url "$url" --secret "$secret" --ca "$work/cert.pem" ||
-  { tail -20 "$work/hub.log" "$work/nginx/logs/error.log" >&2; die "the party session through nginx failed"; }
+  { tail -n 20 "$work/hub.log" "$work/nginx/logs/error.log" >&2; die "the party session through nginx failed"; }
 python3 deploy/check/forwarded_for.py --url "$url" --secret "$secret" --ca "$work/cert.pem" ||
-  { tail -20 "$work/hub.log" >&2; die "X-Forwarded-For through nginx"; }
+  { tail -n 20 "$work/hub.log" >&2; die "X-Forwarded-For through nginx"; }
 grep -q '"GET /api/v1/social/party/ws?token=[^"]*" 101 ' "$work/nginx/logs/access.log" ||
   die "nginx's access log shows no 101 upgrade: did the session go through nginx?"
 

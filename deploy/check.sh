@@ -144,8 +144,9 @@ sed -e "s|server 127.0.0.1:8084;|server 127.0.0.1:$hub_port;|" \
     -e "s|ssl_certificate .*|ssl_certificate $work/cert.pem;|" \
     -e "s|ssl_certificate_key .*|ssl_certificate_key $work/key.pem;|" \
     -e "s|shared:partyhub_tls:10m|shared:partyhub_tls:1m|" \
+    -e "s|access_log /var/log/nginx/partyhub.access.log|access_log $work/nginx/logs/partyhub.access.log|" \
     deploy/nginx/partyhub.conf >"$work/nginx/partyhub.conf"
-for expected in "$hub_port;" "$nginx_port ssl;" "$work/cert.pem;" "$work/key.pem;"; do
+for expected in "$hub_port;" "$nginx_port ssl;" "$work/cert.pem;" "$work/key.pem;" "$work/nginx/logs/partyhub.access.log partyhub_no_query;"; do
   grep -qF "$expected" "$work/nginx/partyhub.conf" || die "templating deploy/nginx/partyhub.conf left out $expected: update deploy/check.sh"
 done
 user_line=""
@@ -190,7 +191,10 @@ python3 Tests/RealtimeTests/Interop/python_client.py --url "$url" --secret "$sec
   { tail -n 20 "$work/hub.log" "$work/nginx/logs/error.log" >&2; die "the party session through nginx failed"; }
 python3 deploy/check/forwarded_for.py --url "$url" --secret "$secret" --ca "$work/cert.pem" ||
   { tail -n 20 "$work/hub.log" >&2; die "X-Forwarded-For through nginx"; }
-grep -q '"GET /api/v1/social/party/ws?token=[^"]*" 101 ' "$work/nginx/logs/access.log" ||
-  die "nginx's access log shows no 101 upgrade: did the session go through nginx?"
+if grep -q 'token=' "$work/nginx/logs/partyhub.access.log" "$work/nginx/logs/access.log"; then
+  die "nginx logged a sign-in token (the upgrade's ?token=): its access log must leave out the query"
+fi
+grep -q '"GET /api/v1/social/party/ws HTTP/1.1" 101 ' "$work/nginx/logs/partyhub.access.log" ||
+  die "nginx's partyhub access log shows no 101 upgrade: did the session go through nginx?"
 
 step "deploy kit: all checks passed"

@@ -9,6 +9,9 @@
 #                             test certificate substituted) in front of partyhub; a party
 #                             session over wss:// through it (Python websockets), and
 #                             X-Forwarded-For honoured from --trusted-proxies
+#   syscall filter            every system call that server made (strace, through the session,
+#                             /metrics and a SIGTERM with its final snapshot) is one the unit's
+#                             SystemCallFilter allows
 # The Dockerfile is not built here (no container runtime can pull images on this machine).
 # Usage: deploy/check.sh [PARTYHUB_BINARY]   (default .build/debug/partyhub)
 # A missing tool fails the check with the command that installs it; nothing is skipped.
@@ -26,6 +29,7 @@ need promtool "apt-get install prometheus"
 need kubernetes-validate "python3 -m pip install kubernetes-validate"
 need nginx "apt-get install nginx"
 need openssl "apt-get install openssl"
+need strace "apt-get install strace"
 python3 -c 'import websockets.asyncio.client' 2>/dev/null || die "python3 websockets >= 13 is missing (python3 -m pip install websockets)"
 
 work=$(mktemp -d /tmp/partyhub-deploy.XXXXXX)
@@ -80,7 +84,7 @@ kubernetes-validate --strict deploy/kubernetes/*.yaml
 start_hub() { # start_hub NAME ARGS...: starts partyhub, sets hub_port
   local name=$1; shift
   : >"$work/$name.log"
-  "$binary" serve --host 127.0.0.1 --port 0 --data-dir "$work/$name-data" "$@" 2>"$work/$name.log" &
+  strace -f -qq -c -o "$work/$name.syscalls" "$binary" serve --host 127.0.0.1 --port 0 --data-dir "$work/$name-data" "$@" 2>"$work/$name.log" &
   pids+=($!)
   local pid=$! port=""
   for _ in $(seq 300); do
@@ -91,6 +95,7 @@ start_hub() { # start_hub NAME ARGS...: starts partyhub, sets hub_port
   done
   [[ -n $port ]] || { cat "$work/$name.log" >&2; die "partyhub did not listen within 30 s"; }
   hub_port=$port
+  hub_pid=$pid
 }
 
 secret=deploy-check-$RANDOM$RANDOM
@@ -196,5 +201,52 @@ if grep -q 'token=' "$work/nginx/logs/partyhub.access.log" "$work/nginx/logs/acc
 fi
 grep -q '"GET /api/v1/social/party/ws HTTP/1.1" 101 ' "$work/nginx/logs/partyhub.access.log" ||
   die "nginx's partyhub access log shows no 101 upgrade: did the session go through nginx?"
+
+step "the unit's SystemCallFilter allows every system call partyhub made"
+server_pid=$(pgrep -P "$hub_pid" -x partyhub | head -n 1)
+[[ -n $server_pid ]] || die "cannot find partyhub under strace (pid $hub_pid)"
+kill -TERM "$server_pid"
+status=0
+wait "$hub_pid" || status=$?
+[[ $status -eq 0 ]] || { tail -n 20 "$work/hub.log" >&2; die "partyhub under strace exited with $status on SIGTERM"; }
+python3 - deploy/systemd/partyhub.service "$work/hub.syscalls" <<'PY'
+import re, subprocess, sys
+
+def expand(name):
+    """The system calls a systemd syscall group (or one call) stands for."""
+    if not name.startswith("@"):
+        return {name}
+    out = subprocess.run(["systemd-analyze", "syscall-filter", name], capture_output=True, text=True, check=True).stdout
+    calls = set()
+    for line in out.splitlines():
+        item = line.strip()
+        if not item or item.startswith("#") or item == name:
+            continue
+        if item.startswith("@"):
+            calls |= expand(item.split()[0])
+        elif re.fullmatch(r"[a-z_0-9]+", item):
+            calls.add(item)
+    return calls
+
+allowed, denied = set(), set()
+for line in open(sys.argv[1]):
+    match = re.match(r"SystemCallFilter=(~?)(.*)", line.strip())
+    if match:
+        for item in match.group(2).split():
+            (denied if match.group(1) else allowed).update(expand(item))
+if len(allowed) < 100:
+    sys.exit(f"the unit's SystemCallFilter allows only {len(allowed)} calls: is it read right?")
+used = set()
+for line in open(sys.argv[2]):
+    fields = line.split()
+    if fields and fields[0][0].isdigit() and re.fullmatch(r"[a-z_0-9]+", fields[-1]) and fields[-1] != "total":
+        used.add(fields[-1])
+if len(used) < 20:
+    sys.exit(f"strace saw only {len(used)} system calls: is its summary read right?")
+refused = sorted(call for call in used if call not in allowed or call in denied)
+if refused:
+    sys.exit("partyhub made system calls deploy/systemd/partyhub.service would kill it for: " + ", ".join(refused))
+print(f"{len(used)} system calls made, all allowed by the unit's filter ({len(allowed - denied)} allowed)")
+PY
 
 step "deploy kit: all checks passed"

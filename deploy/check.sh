@@ -3,6 +3,7 @@
 #   systemd-analyze verify    deploy/systemd/partyhub.service
 #   promtool check rules      deploy/prometheus/alerts.yml
 #   kubernetes-validate       deploy/kubernetes/*.yaml
+#   settings                  partyhub starts with the env file's and the ConfigMap's PARTYHUB_*
 #   metric names              every partyhub_* name in the rules and the Grafana dashboard is
 #                             exported by a running server's /metrics
 #   nginx end to end          Debian's nginx with deploy/nginx/partyhub.conf (ports, paths and a
@@ -79,6 +80,45 @@ step "promtool check rules deploy/prometheus/alerts.yml"
 promtool check rules deploy/prometheus/alerts.yml
 step "kubernetes-validate --strict deploy/kubernetes/"
 kubernetes-validate --strict deploy/kubernetes/*.yaml
+
+# --- The shipped settings start a server ---------------------------------------------------
+step "partyhub starts with deploy/systemd/partyhub.env and the Kubernetes ConfigMap"
+start_with_env() { # start_with_env NAME FILE: FILE holds NAME=VALUE lines; the server must listen
+  local name=$1 file=$2 port="" pid
+  : >"$work/$name.log"
+  # As systemd's EnvironmentFile and Kubernetes' envFrom give them: no shell, no other PARTYHUB_*.
+  # The flags move it to loopback, a free port and a scratch directory (flags win).
+  mapfile -t settings < <(grep -E '^PARTYHUB_[A-Z_]+=' "$file")
+  env -i PATH="$PATH" "${settings[@]}" "$binary" serve --host 127.0.0.1 --port 0 --data-dir "$work/$name-data" 2>"$work/$name.log" &
+  pid=$!
+  pids+=($pid)
+  for _ in $(seq 300); do
+    # The settings ask for JSON logs: {"msg":"partyhub listening","address":"127.0.0.1:PORT",...}
+    port=$(sed -n 's/.*partyhub listening.*[ "]address["=:]*127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/$name.log" | head -n 1)
+    [[ -n $port ]] && break
+    kill -0 "$pid" 2>/dev/null || { cat "$work/$name.log" >&2; die "partyhub refused the settings in $file"; }
+    sleep 0.1
+  done
+  [[ -n $port ]] || { cat "$work/$name.log" >&2; die "partyhub with $file did not listen within 30 s"; }
+  curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null || die "/healthz with $file"
+  kill -TERM "$pid"
+  local status=0
+  wait "$pid" || status=$?
+  [[ $status -eq 0 ]] || { tail -n 20 "$work/$name.log" >&2; die "partyhub with $file exited with $status on SIGTERM"; }
+  echo "ok: $file ($(grep -c . <<<"$(printf '%s\n' "${settings[@]}")") settings)"
+}
+start_with_env systemd-env deploy/systemd/partyhub.env
+printf 'k8s-secret\n' >"$work/jwt-secret"
+python3 - deploy/kubernetes/partyhub.yaml "$work/jwt-secret" >"$work/configmap.env" <<'PY'
+import sys, yaml
+for doc in yaml.safe_load_all(open(sys.argv[1])):
+    if doc and doc["kind"] == "ConfigMap":
+        for key, value in doc["data"].items():
+            if key == "PARTYHUB_JWT_SECRET_FILE":
+                value = sys.argv[2]  # the Secret's mount, here a scratch file
+            print(f"{key}={value}")
+PY
+start_with_env configmap "$work/configmap.env"
 
 # --- The real server ----------------------------------------------------------------------
 start_hub() { # start_hub NAME ARGS...: starts partyhub, sets hub_port

@@ -66,8 +66,13 @@ fi
 stop_timeout=$(sed -n 's/^TimeoutStopSec=\([0-9]*\)s$/\1/p' deploy/systemd/partyhub.service)
 grace=$(sed -n 's/^PARTYHUB_SHUTDOWN_GRACE=\([0-9]*\)s$/\1/p' deploy/systemd/partyhub.env)
 [[ -n $stop_timeout && -n $grace && $stop_timeout -gt $grace ]] || die "TimeoutStopSec ($stop_timeout) must be above PARTYHUB_SHUTDOWN_GRACE ($grace)"
-# Every PARTYHUB_* name in the env file is one the server reads: each must be accepted.
-env_names=$(sed -n 's/^#\{0,1\}\(PARTYHUB_[A-Z_]*\)=.*/\1/p' deploy/systemd/partyhub.env deploy/kubernetes/*.yaml; sed -n 's/^ *\(PARTYHUB_[A-Z_]*\): .*/\1/p' deploy/kubernetes/*.yaml)
+k8s_period=$(sed -n 's/^ *terminationGracePeriodSeconds: \([0-9]*\)$/\1/p' deploy/kubernetes/partyhub.yaml)
+k8s_grace=$(sed -n 's/^ *PARTYHUB_SHUTDOWN_GRACE: \([0-9]*\)s$/\1/p' deploy/kubernetes/partyhub.yaml)
+[[ -n $k8s_period && -n $k8s_grace && $k8s_period -gt $k8s_grace ]] ||
+  die "terminationGracePeriodSeconds ($k8s_period) must be above the ConfigMap's PARTYHUB_SHUTDOWN_GRACE ($k8s_grace)"
+# Every PARTYHUB_* name in deploy/ (commented-out examples too) is one the server reads: each must be accepted.
+env_names=$(sed -n 's/^#\{0,1\}\(PARTYHUB_[A-Z_]*\)=.*/\1/p' deploy/systemd/partyhub.env deploy/kubernetes/*.yaml; sed -n 's/^ *#\{0,1\} *\(PARTYHUB_[A-Z_]*\): .*/\1/p' deploy/kubernetes/*.yaml
+  sed -n 's/^Environment=\(PARTYHUB_[A-Z_]*\)=.*/\1/p' deploy/systemd/partyhub.service)
 help=$("$binary" serve --help 2>&1 || true)
 for name in $env_names; do
   flag=--$(tr 'A-Z_' 'a-z-' <<<"${name#PARTYHUB_}")

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Checks the deploy kit against the real program on this machine (run by .ci/run):
 #   systemd-analyze verify    deploy/systemd/partyhub.service
-#   promtool check rules      deploy/prometheus/alerts.yml
+#   promtool check rules      deploy/prometheus/alerts.yml, and its unit tests (alerts_test.yml)
 #   kubernetes-validate       deploy/kubernetes/*.yaml
 #   settings                  partyhub starts with the env file's and the ConfigMap's PARTYHUB_*
 #   metric names              every partyhub_* name in the rules and the Grafana dashboard is
@@ -83,6 +83,8 @@ echo "ok"
 # --- Prometheus rules, Kubernetes ---------------------------------------------------------
 step "promtool check rules deploy/prometheus/alerts.yml"
 promtool check rules deploy/prometheus/alerts.yml
+step "promtool test rules deploy/prometheus/alerts_test.yml (each alert fires when it should)"
+promtool test rules deploy/prometheus/alerts_test.yml
 step "kubernetes-validate --strict deploy/kubernetes/"
 kubernetes-validate --strict deploy/kubernetes/*.yaml
 

@@ -37,6 +37,7 @@ def main(argv):
         return 2
     matplotlib.use("Agg")  # no display
     import matplotlib.pyplot as plt
+    import matplotlib.ticker
 
     try:
         result, seconds = load_seconds(args.json)
@@ -56,6 +57,10 @@ def main(argv):
     for key, label, style in [("max_us", "max", ":"), ("p999_us", "p99.9", "-"), ("p99_us", "p99", "-"), ("p50_us", "p50", "-")]:
         latency.plot(t, ms(key), style, marker="o", markersize=3, label=label)
     latency.set_yscale("log")
+    # Plain numbers on the log axis (0.5, 2, 30), not powers of ten.
+    plain = matplotlib.ticker.FuncFormatter(lambda value, _: f"{value:g}")
+    latency.yaxis.set_major_formatter(plain)
+    latency.yaxis.set_minor_formatter(plain)
     latency.set_ylabel("reply latency (ms, log)")
     latency.legend(loc="best", ncols=4, fontsize=9, framealpha=0.9)
     latency.grid(True, which="both", alpha=0.3)

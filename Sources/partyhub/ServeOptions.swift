@@ -189,7 +189,7 @@ extension ServeOption {
         ServeOption(name: "idle-timeout", valueName: "DURATION", help: "silence before a WebSocket is closed (default 60s)") { settings, value in
             settings.configuration.idleTimeout = try positive(OptionValues.duration(value))
         },
-        ServeOption(name: "shutdown-grace", valueName: "DURATION", help: "time given to close connections on SIGTERM (default 5s)") {
+        ServeOption(name: "shutdown-grace", valueName: "DURATION", help: "time to drain on SIGTERM: connections close while /healthz and new requests get 503 (default 5s)") {
             settings, value in
             settings.configuration.shutdownGrace = try OptionValues.duration(value)
         },

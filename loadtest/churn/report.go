@@ -178,7 +178,7 @@ func fill(res *result, cfg *config, s *stats, interrupted bool) {
 	res.Anomalies.Reconnects = s.reconnects.Load()
 	res.Seconds = []secondResult{}
 	if tl := s.timeline.Load(); tl != nil {
-		res.Seconds = tl.series()
+		res.Seconds = tl.series(s.winEnd.Load())
 	}
 }
 

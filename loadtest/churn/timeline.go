@@ -42,12 +42,20 @@ type secondResult struct {
 	MaxUs    float64 `json:"max_us"`
 }
 
-// series returns one entry a second, in order.
-func (t *timeline) series() []secondResult {
+// series returns one entry a second, in order, up to cut (ns since base: the window's end,
+// earlier when the run was interrupted), so an interrupted run shows no empty seconds.
+func (t *timeline) series(cut int64) []secondResult {
+	end := t.end
+	if cut < end {
+		end = cut
+	}
 	out := make([]secondResult, 0, len(t.slots))
 	for i := range t.slots {
 		slotStart := t.start + int64(i)*int64(time.Second)
-		width := math.Min(1, float64(t.end-slotStart)/1e9)
+		if slotStart >= end {
+			break
+		}
+		width := math.Min(1, float64(end-slotStart)/1e9)
 		l := latencyOf(&t.slots[i])
 		out = append(out, secondResult{
 			TS:       float64(slotStart-t.window) / 1e9,

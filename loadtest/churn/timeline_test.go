@@ -15,7 +15,7 @@ func TestTimelinePutsEachReplyInItsSecond(t *testing.T) {
 	tl.record(12*sec+sec/2, 400*time.Microsecond) // window, second 2
 	tl.record(14*sec+sec/4, 800*time.Microsecond) // the last, half second
 	tl.record(14*sec+sec/2, time.Millisecond)     // at the end: ignored
-	s := tl.series()
+	s := tl.series(15 * sec)
 	if len(s) != 5 {
 		t.Fatalf("%d seconds, want 5: %+v", len(s), s)
 	}
@@ -38,5 +38,10 @@ func TestTimelinePutsEachReplyInItsSecond(t *testing.T) {
 	}
 	if p := s[0].P50us; p < 99 || p > 101 {
 		t.Errorf("p50 of second 0: %v us, want about 100", p)
+	}
+	// Interrupted 1.25 s into the window: the series ends there, its last second a quarter.
+	cut := tl.series(13*sec + sec/4)
+	if len(cut) != 4 || cut[3].WidthS != 0.25 || cut[3].TS != 1 {
+		t.Errorf("cut series: %+v", cut)
 	}
 }

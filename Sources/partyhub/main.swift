@@ -212,8 +212,9 @@ enum PartyHubCommand {
         }
     }
 
-    /// The release this source tree is, and the commit it was built from (`buildCommit`, written
-    /// by the BuildCommit plugin before each build; `unknown` outside a git clone).
+    /// The release this source tree is (no release is tagged yet: raise it by hand when one is),
+    /// and the commit it was built from (`buildCommit`, written by the BuildCommit plugin before
+    /// each build; `unknown` outside a git clone of this repository).
     static let version = "0.17.0"
     static var versionLine: String { "partyhub \(version) (commit \(buildCommit))" }
 

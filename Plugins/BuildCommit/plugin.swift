@@ -1,11 +1,13 @@
 import Foundation
 import PackagePlugin
 
-/// Bakes the commit the binary is built from into `partyhub --version`: before every build,
-/// `git rev-parse` in the package directory writes `BuildCommit.swift` (rewritten only when the
-/// commit changes, so an unchanged tree does not recompile). No git, or not a clone (a source
-/// tarball, or a copy inside another repository): the commit is `unknown`, never a guess. A tree with uncommitted changes to tracked
-/// files gets `-dirty`.
+/// Bakes the commit the binary is built from into `partyhub --version`: `git rev-parse` in the
+/// package directory writes `BuildCommit.swift`, rewritten only when its text changes. It is a
+/// build command whose inputs are git's HEAD, the branch's ref, packed-refs, the index and every
+/// file under Sources/, so a commit, a checkout or an edit runs it again (a prebuild command
+/// would not: SwiftPM reuses its output until the build plan changes). No git, not a clone (a
+/// source tarball), or a copy inside another repository: the commit is `unknown`, never a
+/// guess. Uncommitted changes to tracked files add `-dirty`.
 @main
 struct BuildCommit: BuildToolPlugin {
     func createBuildCommands(context: PluginContext, target: Target) throws -> [Command] {
@@ -25,11 +27,41 @@ struct BuildCommit: BuildToolPlugin {
             if cmp -s "$2.new" "$2"; then rm -f "$2.new"; else mv "$2.new" "$2"; fi
             """
         return [
-            .prebuildCommand(
+            .buildCommand(
                 displayName: "Recording the build commit",
                 executable: URL(filePath: "/bin/sh"),
                 arguments: ["-c", script, "build-commit", package, output.path],
-                outputFilesDirectory: directory)
+                inputFiles: Self.gitFiles(package: package) + Self.sourceFiles(package: context.package.directoryURL),
+                outputFiles: [output])
         ]
+    }
+
+    /// The git files a commit, a checkout or staging changes; none outside a git clone.
+    static func gitFiles(package: String) -> [URL] {
+        let process = Process()
+        process.executableURL = URL(filePath: "/usr/bin/env")
+        process.arguments = ["git", "-C", package, "rev-parse", "--path-format=absolute", "--git-dir", "--git-common-dir"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return [] }
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        let lines = output.split(separator: "\n").map(String.init)
+        guard process.terminationStatus == 0, lines.count == 2 else { return [] }
+        let gitDirectory = URL(filePath: lines[0])
+        let commonDirectory = URL(filePath: lines[1])
+        var files = [gitDirectory.appending(path: "HEAD"), gitDirectory.appending(path: "index"), commonDirectory.appending(path: "packed-refs")]
+        if let head = try? String(contentsOf: gitDirectory.appending(path: "HEAD"), encoding: .utf8), head.hasPrefix("ref: ") {
+            files.append(commonDirectory.appending(path: head.dropFirst(5).trimmingCharacters(in: .whitespacesAndNewlines)))
+        }
+        return files.filter { FileManager.default.fileExists(atPath: $0.path) }
+    }
+
+    /// Every file under Sources/, so that an edit refreshes `-dirty`.
+    static func sourceFiles(package: URL) -> [URL] {
+        let sources = package.appending(path: "Sources")
+        guard let walker = FileManager.default.enumerator(at: sources, includingPropertiesForKeys: [.isRegularFileKey]) else { return [] }
+        return walker.compactMap { $0 as? URL }.filter { (try? $0.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true }
     }
 }

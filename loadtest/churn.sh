@@ -5,14 +5,16 @@
 # repository root:
 #
 #   loadtest/churn.sh [--groups 200] [--size 5] [--duration 15] [--warmup 3] [--fsync always|everysec|none]
-#                     [--json FILE] [--no-build] [--tls]
+#                     [--json FILE] [--plot FILE.png] [--no-build] [--tls]
 #
 # Builds the release server (unless --no-build), runs it with one event loop on CPU 0 and the
 # bot on CPU 1, then stops the server and prints the bot's report (commands/s and latency per
 # op, events/s, errors by code, the server's CPU and RSS). Exits non-zero when any command
-# failed. PORT (18093) and PARTYHUB_BENCH_CACHE (/tmp/partyhub-bench) may be set.
+# failed. --plot draws the run's per-second latency percentiles and throughput into a PNG
+# (loadtest/plot.py, which needs matplotlib: pip install matplotlib), also for a failed run.
+# PORT (18093) and PARTYHUB_BENCH_CACHE (/tmp/partyhub-bench) may be set.
 set -euo pipefail
-groups=200 size=5 duration=15 warmup=3 json="" build=1 fsync=always tls=0
+groups=200 size=5 duration=15 warmup=3 json="" plot="" build=1 fsync=always tls=0
 while [[ $# -gt 0 ]]; do
   case $1 in
     --groups) groups=$2; shift 2 ;;
@@ -20,13 +22,18 @@ while [[ $# -gt 0 ]]; do
     --duration) duration=$2; shift 2 ;;
     --warmup) warmup=$2; shift 2 ;;
     --json) json=$2; shift 2 ;;
+    --plot) plot=$2; shift 2 ;;
     --fsync) fsync=$2; shift 2 ;;
     --no-build) build=0; shift ;;
     --tls) tls=1; shift ;;
-    *) echo "usage: $0 [--groups N] [--size N] [--duration S] [--warmup S] [--fsync POLICY] [--json FILE] [--no-build] [--tls]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--groups N] [--size N] [--duration S] [--warmup S] [--fsync POLICY] [--json FILE] [--plot FILE.png] [--no-build] [--tls]" >&2; exit 2 ;;
   esac
 done
 [[ -f Package.swift && -d loadtest/churn ]] || { echo "run from the repository root" >&2; exit 2; }
+# Checked before the run, not after it: a missing matplotlib should not cost a benchmark.
+if [[ -n $plot ]] && ! python3 -c 'import matplotlib' 2>/dev/null; then
+  echo "churn.sh: --plot needs matplotlib: pip install matplotlib" >&2; exit 2
+fi
 port=${PORT:-18093}
 secret=partyhub-bench-secret-0123456789
 work=$(mktemp -d /tmp/partyhub-churn.XXXXXX)
@@ -80,6 +87,8 @@ done
 
 args=(--url "$scheme://127.0.0.1:$port/api/v1/social/party/ws" "${bot_tls[@]}" --secret "$secret" --groups "$groups" --size "$size"
   --duration "$duration" --warmup "$warmup" --server-pid "$server_pid")
+# The plot is drawn from the JSON: a temporary one when --json is not given.
+[[ -n $plot && -z $json ]] && json=$work/result.json
 [[ -n $json ]] && args+=(--json "$json")
 status=0
 taskset -c 1 "$bot" "${args[@]}" 9>&- || status=$?
@@ -90,5 +99,13 @@ server_pid=""
 if [[ $status != 0 && -s $work/server.log ]]; then
   echo "churn.sh: server log (last 20 lines):" >&2
   tail -n 20 "$work/server.log" >&2
+fi
+if [[ -n $plot ]]; then
+  if [[ -s $json ]]; then
+    python3 loadtest/plot.py "$json" "$plot" || status=$((status == 0 ? 1 : status))
+  else
+    echo "churn.sh: no JSON result to plot" >&2
+    [[ $status == 0 ]] && status=1
+  fi
 fi
 exit "$status"

@@ -26,7 +26,11 @@ enum OptionValues {
     static func size(_ text: String) throws -> Int {
         let units: [(String, Int)] = [("KiB", 1 << 10), ("MiB", 1 << 20), ("GiB", 1 << 30), ("K", 1 << 10), ("M", 1 << 20), ("G", 1 << 30)]
         for (suffix, scale) in units where text.hasSuffix(suffix) {
-            if let value = Int(text.dropLast(suffix.count)), value >= 0, value <= Int(Int32.max) / scale * 4 { return value * scale }
+            // An overflowing product is still a size, only one every range check refuses.
+            if let value = Int(text.dropLast(suffix.count)), value >= 0 {
+                let (bytes, overflow) = value.multipliedReportingOverflow(by: scale)
+                return overflow ? Int.max : bytes
+            }
         }
         if let value = Int(text), value >= 0 { return value }
         throw ConfigurationError("'\(text)' is not a size (e.g. 65536, 64KiB, 1MiB)")

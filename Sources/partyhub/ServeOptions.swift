@@ -82,7 +82,7 @@ extension ServeOption {
         },
         ServeOption(name: "wal-segment-bytes", valueName: "SIZE", help: "size past which a new log segment begins (default 64MiB)") { settings, value in
             let size = try OptionValues.size(value)
-            guard size >= 4096 && size <= 1 << 32 else { throw ConfigurationError("--wal-segment-bytes must be 4KiB to 4GiB") }
+            guard size >= 4096 && size <= 1 << 32 else { throw ConfigurationError("must be 4KiB to 4GiB") }
             settings.configuration.persistence.segmentBytes = size
         },
         ServeOption(name: "snapshot-every", valueName: "RECORDS", help: "log records between snapshots (default 1000000)") { settings, value in
@@ -167,13 +167,13 @@ extension ServeOption {
         ServeOption(name: "max-message-bytes", valueName: "SIZE", help: "largest WebSocket message; larger gets 1009 (default 64KiB)") {
             settings, value in
             let size = try OptionValues.size(value)
-            guard size >= 125 && size <= 1 << 30 else { throw ConfigurationError("--max-message-bytes must be 125 bytes to 1GiB") }
+            guard size >= 125 && size <= 1 << 30 else { throw ConfigurationError("must be 125 bytes to 1GiB") }
             settings.configuration.maxMessageBytes = size
         },
         ServeOption(name: "max-outbound-bytes", valueName: "SIZE", help: "unsent output before a slow client is closed with 1008 (default 1MiB)") {
             settings, value in
             let size = try OptionValues.size(value)
-            guard size >= 1024 else { throw ConfigurationError("--max-outbound-bytes must be at least 1KiB") }
+            guard size >= 1024 else { throw ConfigurationError("must be at least 1KiB") }
             settings.configuration.maxOutboundBytes = size
         },
         ServeOption(name: "max-hub-backlog", valueName: "N", help: "requests a loop may have waiting at the hub's loop before it stops reading its sockets; 0 turns the limit off (default 4096)") {
@@ -181,22 +181,22 @@ extension ServeOption {
             settings.configuration.maxHubBacklog = try OptionValues.integer(value, in: 0...10_000_000)
         },
         ServeOption(name: "handshake-timeout", valueName: "DURATION", help: "time to complete the HTTP request (default 10s)") { settings, value in
-            settings.configuration.handshakeTimeout = try positive(OptionValues.duration(value), "--handshake-timeout")
+            settings.configuration.handshakeTimeout = try positive(OptionValues.duration(value))
         },
         ServeOption(name: "ping-interval", valueName: "DURATION", help: "silence before the server pings (default 20s)") { settings, value in
-            settings.configuration.pingInterval = try positive(OptionValues.duration(value), "--ping-interval")
+            settings.configuration.pingInterval = try positive(OptionValues.duration(value))
         },
         ServeOption(name: "idle-timeout", valueName: "DURATION", help: "silence before a WebSocket is closed (default 60s)") { settings, value in
-            settings.configuration.idleTimeout = try positive(OptionValues.duration(value), "--idle-timeout")
+            settings.configuration.idleTimeout = try positive(OptionValues.duration(value))
         },
-        ServeOption(name: "shutdown-grace", valueName: "DURATION", help: "time given to close connections on SIGTERM (default 5s)") {
+        ServeOption(name: "shutdown-grace", valueName: "DURATION", help: "time to drain on SIGTERM: connections close while /healthz and new requests get 503 (default 5s)") {
             settings, value in
             settings.configuration.shutdownGrace = try OptionValues.duration(value)
         },
         ServeOption(name: "echo-path", valueName: "PATH", help: "add a sign-in-free echo WebSocket at PATH (off by default)") {
             settings, value in
             guard value.hasPrefix("/"), value != settings.configuration.partyPath else {
-                throw ConfigurationError("--echo-path must start with / and differ from the party path")
+                throw ConfigurationError("must start with / and differ from the party path")
             }
             settings.configuration.echoPath = value
         },
@@ -239,7 +239,7 @@ extension ServeOption {
             settings.configuration.hub.partyCreationBurst = Double(try OptionValues.integer(value, in: 1...1_000_000))
         },
         ServeOption(name: "invite-ttl", valueName: "DURATION", help: "how long invites and join requests live (default 60s)") { settings, value in
-            settings.configuration.hub.inviteTTLMilliseconds = milliseconds(try positive(OptionValues.duration(value), "--invite-ttl"))
+            settings.configuration.hub.inviteTTLMilliseconds = milliseconds(try positive(OptionValues.duration(value)))
         },
         ServeOption(name: "reconnect-grace", valueName: "DURATION", help: "how long a disconnected member keeps the seat; 0 leaves at once (default 60s)") {
             settings, value in
@@ -247,11 +247,11 @@ extension ServeOption {
         },
         ServeOption(name: "ready-check-timeout", valueName: "DURATION", help: "how long a ready check waits for answers (default 30s)") {
             settings, value in
-            settings.configuration.hub.readyCheckMilliseconds = milliseconds(try positive(OptionValues.duration(value), "--ready-check-timeout"))
+            settings.configuration.hub.readyCheckMilliseconds = milliseconds(try positive(OptionValues.duration(value)))
         },
         ServeOption(name: "loot-roll-timeout", valueName: "DURATION", help: "how long a loot roll waits for choices, an assignment or a claim (default 30s)") {
             settings, value in
-            settings.configuration.hub.lootRollTimeoutMilliseconds = milliseconds(try positive(OptionValues.duration(value), "--loot-roll-timeout"))
+            settings.configuration.hub.lootRollTimeoutMilliseconds = milliseconds(try positive(OptionValues.duration(value)))
         },
         ServeOption(name: "offline-notice-delay", valueName: "DURATION", help: "how long a member may be away before the party hears member_offline; 0 tells at once (default 2s)") {
             settings, value in
@@ -292,8 +292,8 @@ extension ServeOption {
 
     private static func milliseconds(_ seconds: Double) -> Int64 { Int64((seconds * 1000).rounded(.up)) }
 
-    private static func positive(_ value: Double, _ name: String) throws -> Double {
-        guard value > 0 else { throw ConfigurationError("\(name) must be above zero") }
+    private static func positive(_ value: Double) throws -> Double {
+        guard value > 0 else { throw ConfigurationError("must be above zero") }
         return value
     }
 
@@ -302,7 +302,10 @@ extension ServeOption {
         throws -> ServeSettings
     {
         var settings = ServeSettings()
-        for option in all {
+        // Flags win: a variable whose flag is given is not read at all, so a stale or broken
+        // PARTYHUB_* value cannot stop a command line that overrides it.
+        let flagged = Set(arguments.filter { $0.hasPrefix("--") }.map { $0.dropFirst(2).prefix { $0 != "=" } }.map(String.init))
+        for option in all where !flagged.contains(option.name) {
             if let value = environment[option.environmentVariable] {
                 do { try option.apply(&settings, value) } catch let error as ConfigurationError {
                     throw ConfigurationError("\(option.environmentVariable): \(error.description)")

@@ -32,6 +32,9 @@ enum PartyHubCommand {
                 return try token(rest, environment: environment)
             case "data":
                 return try data(rest)
+            case "--version", "version":
+                print(versionLine)
+                return 0
             case "--help", "-h", "help":
                 print(usage)
                 return 0
@@ -66,7 +69,7 @@ enum PartyHubCommand {
         try FileSystem.createDirectories(configuration.dataDirectory)
         if secret.generated, let path = secret.path {
             configuration.logger.info(
-                "generated a JWT secret; mint a token with: partyhub token --sub alice --data-dir \(configuration.dataDirectory)",
+                "generated a JWT secret; mint a token with: \(tokenCommandHint(dataDirectory: configuration.dataDirectory))",
                 ["path": path])
         }
         // Block the control signals before any loop thread exists, so that they reach only
@@ -209,6 +212,34 @@ enum PartyHubCommand {
         }
     }
 
+    /// The release this source tree is (no release is tagged yet: raise it by hand when one is),
+    /// and the commit it was built from (`buildCommit`, written by the BuildCommit plugin before
+    /// each build; `unknown` outside a git clone of this repository).
+    static let version = "0.17.0"
+    static var versionLine: String { "partyhub \(version) (commit \(buildCommit))" }
+
+    /// A `partyhub token` command that works when pasted as it is: `swift run` does not put the
+    /// binary on PATH, so it names the running binary by its absolute path (and the data
+    /// directory by its absolute path too, since the reader may be in another directory).
+    static func tokenCommandHint(dataDirectory: String) -> String {
+        let binary = resolvedPath("/proc/self/exe") ?? CommandLine.arguments[0]
+        let directory = resolvedPath(dataDirectory) ?? dataDirectory
+        return "\(shellQuoted(binary)) token --sub alice --data-dir \(shellQuoted(directory))"
+    }
+
+    /// The absolute path `path` names, its links followed; nil when it does not exist.
+    static func resolvedPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    /// `text` as one shell word: itself when it holds only safe characters, else single-quoted.
+    static func shellQuoted(_ text: String) -> String {
+        let safe = text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "/._-+:,@%=".contains($0)) }
+        return safe && !text.isEmpty ? text : "'" + text.replacing("'", with: #"'\''"#) + "'"
+    }
+
     static func fail(_ message: String) {
         FileSystem.writeToStandardError("partyhub: \(message)\n")
     }
@@ -223,6 +254,7 @@ enum PartyHubCommand {
           partyhub data dump DIR [--from LSN] [--events]
                                           print the write-ahead log's records, or the published
                                           events (see partyhub data --help)
+          partyhub --version              the version and the commit it was built from
           partyhub --help                 this text
 
         Connect with ws://HOST:8084/api/v1/social/party/ws?token=TOKEN.

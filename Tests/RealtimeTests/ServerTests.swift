@@ -498,4 +498,33 @@ final class ServerTests: ServerTestCase {
         XCTAssertTrue(server.stop())
         XCTAssertThrowsError(try RawWebSocketClient(port: server.port), "the listener is closed")
     }
+
+    /// While a WebSocket takes its time to close, the port stays open: a probe gets `/healthz`
+    /// 503 and an upgrade 503 (each connection then closed), not a refused connection; the
+    /// listener closes once the last connection is gone, well before the grace is over.
+    func testWhileDrainingHealthzAndUpgradesAnswer503ThenTheListenerCloses() throws {
+        let server = try startServer { $0.shutdownGrace = 30 }
+        let alice = try signIn("alice", to: server)
+        XCTAssertEqual(try server.get("/healthz").status, 200)
+        let started = Date()
+        server.server.shutdown()
+        let close = try alice.readFrame()
+        XCTAssertEqual(close.closeCode, 1001)
+        // alice does not answer the close yet: the server is draining.
+        for _ in 0..<2 {
+            let probe = try connect(server)
+            let health = try probe.get("/healthz")
+            XCTAssertEqual(health.status, 503)
+            XCTAssertEqual(health.bodyText, "shutting down\n")
+            XCTAssertEqual(health.header("connection")?.lowercased(), "close")
+            XCTAssertEqual(try probe.readUntilEndOfStream(), 0, "the probe's connection is closed after the answer")
+        }
+        let refusal = try refusedUpgrade(server, path: server.partyPath(token: server.token(for: "bob")))
+        XCTAssertEqual(refusal.status, 503)
+        try alice.sendClose(code: 1001)
+        XCTAssertEqual(try alice.readUntilEndOfStream(), 0)
+        XCTAssertTrue(server.stop(timeout: 10))
+        XCTAssertLessThan(Date().timeIntervalSince(started), 15, "drained: the loops stop without waiting out the 30 s grace")
+        XCTAssertThrowsError(try RawWebSocketClient(port: server.port), "the listener is closed once drained")
+    }
 }

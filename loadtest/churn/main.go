@@ -173,6 +173,7 @@ func run(cfg *config, interrupt <-chan os.Signal, log io.Writer) (*result, error
 	end := start.Add(cfg.duration)
 	s.winEnd.Store(s.since(end))
 	s.winStart.Store(s.since(start))
+	s.timeline.Store(newTimeline(s.since(now), s.since(start), s.since(end)))
 
 	stop := make(chan struct{})
 	var groups sync.WaitGroup

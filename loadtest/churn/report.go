@@ -87,6 +87,9 @@ type result struct {
 	} `json:"anomalies"`
 	Server *serverResult `json:"server,omitempty"`
 	Bot    botResult     `json:"bot"`
+	// Seconds: every command's replies and latency, one entry a second from the warm-up's
+	// start (loadtest/plot.py draws them).
+	Seconds []secondResult `json:"seconds"`
 }
 
 // failed: any error at all, or a broken seq order, fails the run.
@@ -173,6 +176,10 @@ func fill(res *result, cfg *config, s *stats, interrupted bool) {
 	res.Anomalies.Dropped = s.dropped.Load()
 	res.Anomalies.Recoveries = s.recoveries.Load()
 	res.Anomalies.Reconnects = s.reconnects.Load()
+	res.Seconds = []secondResult{}
+	if tl := s.timeline.Load(); tl != nil {
+		res.Seconds = tl.series(s.winEnd.Load())
+	}
 }
 
 func copyMap(m map[string]uint64) map[string]uint64 {

@@ -64,7 +64,8 @@ type stats struct {
 	replies   [numOps]atomic.Uint64 // every reply (ok or error) received in the window
 	okReplies [numOps]atomic.Uint64
 	lat       [numOps]histogram
-	invited   histogram // invite sent -> invitee's party.invited, in the window
+	invited   histogram   // invite sent -> invitee's party.invited, in the window
+	timeline  timelineRef // every reply, one histogram a second, from the warm-up on
 
 	events [numEvKinds]atomic.Uint64
 	cycles atomic.Uint64
@@ -128,6 +129,9 @@ func (s *stats) recordReply(op int, r *reply, playerID string) {
 			s.okReplies[op].Add(1)
 		}
 		s.lat[op].record(r.at.Sub(r.sent))
+	}
+	if tl := s.timeline.Load(); tl != nil {
+		tl.record(s.since(r.at), r.at.Sub(r.sent))
 	}
 	if !r.ok {
 		s.addError(opNames[op], r.code, playerID+": "+r.message, r.at)

@@ -27,7 +27,8 @@ extension Connection {
         case .respond(let response, let keepAlive, let failure):
             if let failure { loop.metrics.handshakeFailed(failure) }
             servedRequest = true
-            if keepAlive {
+            // While draining, each answer (a 503 to a probe) ends its connection.
+            if keepAlive && !loop.isShuttingDown {
                 loop.send(OutboundBytes.copy(response.serialized(keepAlive: true)), to: self)
                 // The handshake timeout also bounds an idle keep-alive connection.
                 enterPhase(.http, now: loop.nowMs)
@@ -93,7 +94,7 @@ extension Connection {
     func receivedAnswer(_ response: OutboundBytes, _ loop: EventLoop) {
         guard phase == .awaitingAnswer else { return }
         isReadPaused = false
-        if keepAliveAfterAnswer {
+        if keepAliveAfterAnswer && !loop.isShuttingDown {
             loop.send(response, to: self)
             enterPhase(.http, now: loop.nowMs)
             loop.updateInterest(self)

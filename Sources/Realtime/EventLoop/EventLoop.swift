@@ -156,7 +156,7 @@ final class EventLoop {
             endTurn()
             turnEnd = partyhub_monotonic_ns()
             if ready > 0 { metrics.turnTook(nanoseconds: turnEnd - turnStart) }
-            if isShuttingDown && (liveConnections == 0 || nowMs >= shutdownDeadline) { finishShutdown() }
+            if isShuttingDown && (isDrained || nowMs >= shutdownDeadline) { finishShutdown() }
         }
     }
 
@@ -276,8 +276,9 @@ final class EventLoop {
             }
             var one: Int32 = 1
             setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-            let target = nextAdoptionLoop
-            nextAdoptionLoop = (nextAdoptionLoop + 1) % group.loopCount
+            // While draining, another loop may already have finished: keep the connection here.
+            let target = isShuttingDown ? index : nextAdoptionLoop
+            if !isShuttingDown { nextAdoptionLoop = (nextAdoptionLoop + 1) % group.loopCount }
             if target == index {
                 adopt(fd, tls: tls)
             } else {
@@ -307,10 +308,6 @@ final class EventLoop {
     }
 
     private func adopt(_ fd: Int32, tls: TLSContext?) {
-        if isShuttingDown {
-            close(fd)
-            return
-        }
         let slot: Int
         if let free = freeSlots.popLast() {
             slot = free
@@ -634,20 +631,15 @@ final class EventLoop {
 
     // MARK: Shutdown
 
+    /// Shutdown drains for at most the grace: open WebSockets are sent 1001 and given the
+    /// time to close, while the listeners stay open so that a load balancer or Kubernetes probe
+    /// gets an answer rather than a refused connection: `/healthz` and every upgrade or API
+    /// call answer 503 (each on a connection then closed). The listeners close when every
+    /// loop has drained or the grace is over, whichever comes first.
     private func beginShutdown() {
         guard !isShuttingDown else { return }
         isShuttingDown = true
         shutdownDeadline = nowMs + Int64(context.configuration.shutdownGrace * 1000)
-        if listenerRegistered { pauseListeners() }
-        if listener >= 0 {
-            close(listener)
-            listener = -1
-        }
-        if tlsListener >= 0 {
-            close(tlsListener)
-            tlsListener = -1
-            tlsContext = nil
-        }
         for connection in connections {
             guard let connection else { continue }
             switch connection.phase {
@@ -658,7 +650,25 @@ final class EventLoop {
         }
     }
 
+    /// Drained: a loop without listeners when its own connections are gone; the loop holding
+    /// the listeners when every loop's are (relaxed reads of the gauges), so the 503s go on
+    /// for as long as any connection is still closing.
+    private var isDrained: Bool {
+        let hasListener = listener >= 0 || tlsListener >= 0
+        return hasListener ? liveConnections == 0 && openConnectionsOnAllLoops() == 0 : liveConnections == 0
+    }
+
     private func finishShutdown() {
+        if listenerRegistered { pauseListeners() }
+        if listener >= 0 {
+            close(listener)
+            listener = -1
+        }
+        if tlsListener >= 0 {
+            close(tlsListener)
+            tlsListener = -1
+            tlsContext = nil
+        }
         for connection in connections {
             if let connection { teardown(connection) }
         }

@@ -45,9 +45,21 @@ public enum JWTSecretStore {
 
     private static func read(_ path: String) throws -> [JWTKey] {
         guard let bytes = FileSystem.read(path) else {
-            throw ConfigurationError("cannot read the JWT secret file \(path)")
+            throw ConfigurationError("cannot read the JWT secret file \(path): \(whyUnreadable(path))")
         }
         return try parse(bytes, path: path)
+    }
+
+    /// The system's reason a file cannot be read (its errno text), found by opening and reading
+    /// it once more: the read above keeps no errno.
+    private static func whyUnreadable(_ path: String) -> String {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return String(cString: strerror(errno)) }
+        defer { close(fd) }
+        var byte: UInt8 = 0
+        var count = Glibc.read(fd, &byte, 1)
+        while count < 0 && errno == EINTR { count = Glibc.read(fd, &byte, 1) }
+        return count < 0 ? String(cString: strerror(errno)) : "larger than 1MiB"
     }
 
     /// The keys in a secret file's bytes: one plain secret (a single line without a colon), or

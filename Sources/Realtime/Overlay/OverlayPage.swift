@@ -101,7 +101,7 @@ enum OverlayPage {
     static let script = #"""
         "use strict";
         (function () {
-          var ROLE_ICONS = { tank: "\u{1F6E1}", healer: "\u271A", dps: "\u2694" };
+          var ROLE_ICONS = { tank: "\u265C", healer: "\u271A", dps: "\u2694" };
           var MAX_CHAT = 6, MAX_LOOT = 4;
           var params = new URLSearchParams(location.hash.slice(1));
           var token = params.get("token") || "";
@@ -307,6 +307,8 @@ enum OverlayPage {
             };
           }
 
+          // For tests: drop the connection as a network failure would (it reconnects and resumes).
+          window.__overlayDrop = function () { if (socket) { socket.close(); } };
           render();
           connect();
         })();

@@ -199,7 +199,8 @@ enum OverlayPage {
             if (party) {
               (party.loot_rolls || []).forEach(function (roll) { addRoll(roll.roll, roll.item); });
               if (party.ready_check && !state.ready) {
-                state.ready = { state: "running", by: party.ready_check.by, answers: {}, allReady: false };
+                state.ready = { state: "running", by: String(party.ready_check.by), answers: {}, allReady: false };
+                (party.ready_check.answers || []).forEach(function (a) { state.ready.answers[a.player] = !!a.ready; });
               }
             }
             render();

@@ -92,6 +92,8 @@ struct Router {
             guard request.method == "GET" else { return methodNotAllowed(keepAlive) }
             let response: HTTPResponse = shuttingDown ? .text(.serviceUnavailable, "shutting down\n") : .text(.ok, "ok\n")
             return .respond(response, keepAlive: keepAlive, failure: nil)
+        case Self.adminStatsPath:
+            return adminStats(request, nowSeconds: nowSeconds)
         case "/overlay":
             guard request.method == "GET" || request.method == "HEAD" else { return methodNotAllowed(keepAlive, allow: "GET, HEAD") }
             var response = OverlayPage.response(partyPath: configuration.partyPath)

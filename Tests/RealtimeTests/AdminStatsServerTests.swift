@@ -1,0 +1,49 @@
+import Foundation
+import Protocol
+import XCTest
+
+/// `GET /api/v1/admin/stats` over a real connection: service tokens only, and the numbers
+/// follow what happens (a party, its log records).
+final class AdminStatsServerTests: ServerTestCase {
+    func testStatsNeedAServiceToken() throws {
+        let server = try startServer()
+        // A 401 closes its connection: one each.
+        XCTAssertEqual(try connect(server).request("GET", "/api/v1/admin/stats", token: nil).status, 401)
+        XCTAssertEqual(try connect(server).request("GET", "/api/v1/admin/stats", token: server.forgedToken(for: "ops")).status, 401)
+        let client = try connect(server)
+        let player = try client.request("GET", "/api/v1/admin/stats", token: server.token(for: "alice"))
+        XCTAssertEqual(player.status, 403)
+        XCTAssertEqual((player.object["error"] as? [String: Any])?["code"] as? String, "forbidden")
+        let post = try client.request("POST", "/api/v1/admin/stats", json: "{}", token: server.serviceToken(for: "ops"))
+        XCTAssertEqual(post.status, 405)
+        XCTAssertEqual(post.header("allow"), "GET")
+    }
+
+    func testStatsCountThePartiesAndTheLog() throws {
+        let server = try startServer()
+        let client = try connect(server)
+        let service = server.serviceToken(for: "ops")
+        let before = try client.request("GET", "/api/v1/admin/stats", token: service)
+        XCTAssertEqual(before.status, 200)
+        XCTAssertEqual(before.header("content-type"), "application/json")
+        XCTAssertEqual(before.object["parties"] as? Int, 0, before.bodyText)
+        let keys = [
+            "parties", "players", "organizations", "open_connections", "websocket_sessions", "wal_durable_lsn", "wal_records",
+            "wal_bytes", "data_disk_bytes", "snapshot_lsn", "snapshots", "event_stream_last_offset",
+            "event_stream_oldest_offset", "event_stream_subscribers",
+        ]
+        XCTAssertEqual(Set(before.object.keys), Set(keys), before.bodyText)
+        let alice = try signIn("alice", to: server)
+        XCTAssertTrue(try alice.call("party.create", rid: 1).isOK)
+        let after = try client.request("GET", "/api/v1/admin/stats", token: service)
+        XCTAssertEqual(after.object["parties"] as? Int, 1, after.bodyText)
+        XCTAssertEqual(after.object["players"] as? Int, 1, after.bodyText)
+        XCTAssertEqual(after.object["websocket_sessions"] as? Int, 1, after.bodyText)
+        let lsnBefore = try XCTUnwrap(before.object["wal_durable_lsn"] as? Int)
+        let lsnAfter = try XCTUnwrap(after.object["wal_durable_lsn"] as? Int)
+        XCTAssertGreaterThan(lsnAfter, lsnBefore, "the party's creation was logged: \(after.bodyText)")
+        XCTAssertGreaterThan(
+            try XCTUnwrap(after.object["event_stream_last_offset"] as? Int),
+            try XCTUnwrap(before.object["event_stream_last_offset"] as? Int), "party:created was published")
+    }
+}

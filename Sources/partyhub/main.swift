@@ -32,6 +32,8 @@ enum PartyHubCommand {
                 return try token(rest, environment: environment)
             case "data":
                 return try data(rest)
+            case "admin":
+                return try AdminCommand.run(rest, environment: environment)
             case "--help", "-h", "help":
                 print(usage)
                 return 0
@@ -223,6 +225,8 @@ enum PartyHubCommand {
           partyhub data dump DIR [--from LSN] [--events]
                                           print the write-ahead log's records, or the published
                                           events (see partyhub data --help)
+          partyhub admin stats [--url URL] [--token TOKEN]
+                                          a running server's admin stats (see partyhub admin --help)
           partyhub --help                 this text
 
         Connect with ws://HOST:8084/api/v1/social/party/ws?token=TOKEN.

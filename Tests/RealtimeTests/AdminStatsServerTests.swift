@@ -47,3 +47,45 @@ final class AdminStatsServerTests: ServerTestCase {
             try XCTUnwrap(before.object["event_stream_last_offset"] as? Int), "party:created was published")
     }
 }
+
+/// `partyhub admin stats` against a live server: flags, the environment, refusals.
+final class AdminCommandTests: ServerTestCase {
+    private func partyhub(_ arguments: [String], environment: [String] = []) throws -> ChildProcess.Result {
+        let binary = try XCTUnwrap(ChildProcess.partyhubBinary, "no partyhub binary (swift build builds it)")
+        return try ChildProcess.run(["/usr/bin/env"] + environment + [binary.path] + arguments, timeout: 60, separateErrors: true)
+    }
+
+    func testStatsFromFlagsAndFromTheEnvironment() throws {
+        let server = try startServer()
+        let alice = try signIn("alice", to: server)
+        XCTAssertTrue(try alice.call("party.create", rid: 1).isOK)
+        let url = "http://127.0.0.1:\(server.port)"
+        let byFlags = try partyhub(["admin", "stats", "--url", url, "--token", server.serviceToken(for: "ops")])
+        XCTAssertTrue(byFlags.exitedWith(0), "\(byFlags.description): \(byFlags.errors)")
+        let stats = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(byFlags.output.utf8)) as? [String: Any], byFlags.output)
+        XCTAssertEqual(stats["parties"] as? Int, 1, byFlags.output)
+        let byEnvironment = try partyhub(
+            ["admin", "stats"], environment: ["PARTYHUB_ADMIN_URL=\(url)/", "PARTYHUB_ADMIN_TOKEN=\(server.serviceToken(for: "ops"))"])
+        XCTAssertTrue(byEnvironment.exitedWith(0), "\(byEnvironment.description): \(byEnvironment.errors)")
+        XCTAssertTrue(byEnvironment.output.contains("\"parties\":1"), byEnvironment.output)
+    }
+
+    func testRefusalsAndUsageErrors() throws {
+        let server = try startServer()
+        let url = "http://127.0.0.1:\(server.port)"
+        let player = try partyhub(["admin", "stats", "--url", url, "--token", server.token(for: "alice")])
+        XCTAssertTrue(player.exitedWith(1), player.description)
+        XCTAssertTrue(player.errors.contains("answered 403"), player.errors)
+        let noToken = try partyhub(["admin", "stats", "--url", url], environment: ["PARTYHUB_ADMIN_TOKEN="])
+        XCTAssertTrue(noToken.exitedWith(2), noToken.description)
+        XCTAssertTrue(noToken.errors.contains("a service token is needed"), noToken.errors)
+        let https = try partyhub(["admin", "stats", "--url", "https://127.0.0.1:1", "--token", "x"])
+        XCTAssertTrue(https.exitedWith(2), https.description)
+        let unknown = try partyhub(["admin", "players"])
+        XCTAssertTrue(unknown.exitedWith(2), unknown.description)
+        // Nothing listens on port 1 of loopback: a network error, exit 1 with the reason.
+        let refused = try partyhub(["admin", "stats", "--url", "http://127.0.0.1:1", "--token", "x"])
+        XCTAssertTrue(refused.exitedWith(1), refused.description)
+        XCTAssertTrue(refused.errors.contains("Connection refused"), refused.errors)
+    }
+}

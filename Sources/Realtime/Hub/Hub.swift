@@ -150,6 +150,9 @@ public struct Hub: Equatable, Sendable {
         case .organizationRequest(let caller, let request, _, let seed):
             answerOrganizationRequest(request, caller: caller, seed: seed, into: &outputs)
             return nil
+        case .adminDisband(let caller, let party, let reason, _, _):
+            outputs.append(.adminDisbanded(caller, party: party, members: adminDisband(party, reason: reason, into: &outputs)))
+            return nil
         case .command(let session, let request, _, let seed):
             guard let playerSlot = playerSlotBySession[session] else {
                 return .failure(PartyError(.internalError, "unknown session"))

@@ -13,6 +13,9 @@ public enum HubOutput: Equatable, Sendable {
     case serviceResults(SessionID, [ServiceEventResult])
     /// The answer to an `organizationRequest`, for its caller.
     case organizationAnswer(SessionID, OrganizationReply)
+    /// The answer to an `adminDisband`: the members the party had, or nil when there is no
+    /// such party.
+    case adminDisbanded(SessionID, party: String, members: [String]?)
     /// An event for the outgoing stream (offset assigned by the hub).
     case published(PublishedEvent)
     /// The hub let go of this connection's session (it is no longer a recipient, and its

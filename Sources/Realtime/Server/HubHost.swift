@@ -172,6 +172,23 @@ final class HubHost {
                 // At once, not behind the log: nothing still held for it matters any more,
                 // and its later close is an input the hub ignores.
                 close(ConnectionID(session: session), code: .tooManySessions, reason: "too many sessions")
+            case .adminDisbanded(let caller, let party, let members):
+                let response: HTTPResponse
+                if let members {
+                    writer.reset()
+                    writer.append("{\"disbanded\":")
+                    writer.appendJSONString(party)
+                    writer.append(",\"members\":[")
+                    for (index, member) in members.enumerated() {
+                        if index > 0 { writer.append(",") }
+                        writer.appendJSONString(member)
+                    }
+                    writer.append("]}")
+                    response = .json(.ok, Array(writer.bytes))
+                } else {
+                    response = .jsonError(.notFound, code: "not_found", "no party \(QuotedText.json(party))")
+                }
+                turnOutgoing.append(Outgoing(bytes: .copy(response.serialized(keepAlive: true)), recipients: .one(caller)))
             case .organizationAnswer(let caller, let reply):
                 let response = OrganizationResponseEncoder.response(to: reply, publicURL: publicURL, using: writer)
                 if let organizationEndpoint { loop.metrics.apiRequest(organizationEndpoint, status: response.status) }

@@ -4,6 +4,58 @@ import Protocol
 /// persistence's counters (no hub input). Service tokens only; every request is logged.
 extension Router {
     static let adminStatsPath = "/api/v1/admin/stats"
+    static let adminPartiesPrefix = "/api/v1/admin/parties/"
+    /// The longest `reason` of an admin disband, in characters.
+    static let maxAdminReason = 128
+
+    /// `POST /api/v1/admin/parties/{id}/disband` with `{"reason": "..."}`: a hub input, logged
+    /// and replayed like a command; the answer comes once it is durable.
+    func adminPartyRequest(_ request: HTTPRequest, nowSeconds: Int64, shuttingDown: Bool) -> RouteDecision {
+        let keepAlive = request.keepAlive
+        let rest = request.path.dropFirst(Self.adminPartiesPrefix.count)
+        guard rest.hasSuffix("/disband") else {
+            return .respond(.jsonError(.notFound, code: "not_found", "not found"), keepAlive: keepAlive, failure: .notFound)
+        }
+        let party = String(rest.dropLast("/disband".count))
+        guard (1...64).contains(party.utf8.count), !party.contains("/") else {
+            return .respond(.jsonError(.notFound, code: "not_found", "not found"), keepAlive: keepAlive, failure: .notFound)
+        }
+        guard request.method == "POST" else {
+            return .respond(
+                .text(.methodNotAllowed, "method not allowed\n", headers: [("Allow", "POST")]), keepAlive: keepAlive,
+                failure: .methodNotAllowed)
+        }
+        if let refusal = refuseUnlessService(request, nowSeconds: nowSeconds) { return refusal }
+        if shuttingDown {
+            return .respond(.jsonError(.serviceUnavailable, code: "unavailable", "shutting down"), keepAlive: false, failure: nil)
+        }
+        let reason: String
+        do {
+            let body = try JSONParser.parse(request.body, maxBytes: 4096, maxDepth: 4)
+            guard let text = body["reason"]?.stringValue, (1...Self.maxAdminReason).contains(text.count) else {
+                return .respond(
+                    .jsonError(.badRequest, code: "invalid_message", "reason must be a string of 1-\(Self.maxAdminReason) characters"),
+                    keepAlive: keepAlive, failure: nil)
+            }
+            reason = text
+        } catch {
+            return .respond(
+                .jsonError(.badRequest, code: "invalid_message", "the body must be a JSON object with reason"), keepAlive: keepAlive,
+                failure: nil)
+        }
+        let service = serviceName(of: request, nowSeconds: nowSeconds)
+        context.logger.info(
+            "admin request", ["action": "disband", "service": service, "party": QuotedText.json(party), "reason": QuotedText.json(reason)])
+        return .toHub(.adminDisband(party: party, reason: reason, by: service), keepAlive: keepAlive)
+    }
+
+    /// The subject of the request's (already checked) token.
+    private func serviceName(of request: HTTPRequest, nowSeconds: Int64) -> String {
+        Self.token(of: request).flatMap { token -> String? in
+            if case .success(let claims) = context.jwt.verify(token, now: nowSeconds) { return claims.subject }
+            return nil
+        } ?? "?"
+    }
 
     func adminStats(_ request: HTTPRequest, nowSeconds: Int64) -> RouteDecision {
         guard request.method == "GET" else {
@@ -12,11 +64,7 @@ extension Router {
                 failure: .methodNotAllowed)
         }
         if let refusal = refuseUnlessService(request, nowSeconds: nowSeconds) { return refusal }
-        let service = Self.token(of: request).flatMap { token -> String? in
-            if case .success(let claims) = context.jwt.verify(token, now: nowSeconds) { return claims.subject }
-            return nil
-        } ?? "?"
-        context.logger.info("admin request", ["action": "stats", "service": service])
+        context.logger.info("admin request", ["action": "stats", "service": serviceName(of: request, nowSeconds: nowSeconds)])
         let body = Self.statsJSON(context.loopMetrics, persistence: context.persistenceMetrics)
         return .respond(
             HTTPResponse(

@@ -94,6 +94,8 @@ struct Router {
             return .respond(response, keepAlive: keepAlive, failure: nil)
         case Self.adminStatsPath:
             return adminStats(request, nowSeconds: nowSeconds)
+        case _ where path.hasPrefix(Self.adminPartiesPrefix):
+            return adminPartyRequest(request, nowSeconds: nowSeconds, shuttingDown: shuttingDown)
         case "/overlay":
             guard request.method == "GET" || request.method == "HEAD" else { return methodNotAllowed(keepAlive, allow: "GET, HEAD") }
             var response = OverlayPage.response(partyPath: configuration.partyPath)

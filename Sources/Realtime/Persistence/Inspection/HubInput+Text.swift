@@ -38,6 +38,9 @@ extension HubInput {
                 fields.append("seed=\(InspectionText.word(seed.id))/\(InspectionText.word(seed.inviteCode))")
             }
             return fields.joined(separator: " ")
+        case .adminDisband(let caller, let party, let reason, let by, _):
+            return "admin.disband s=\(InspectionText.session(caller)) service=\(InspectionText.word(by)) "
+                + "party=\(InspectionText.word(party)) reason=\(QuotedText.json(reason))"
         }
     }
 }

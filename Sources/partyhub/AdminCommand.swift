@@ -7,10 +7,14 @@ import Realtime
 /// blocking client of its own (one request, `Connection: close`, 10 s timeouts).
 enum AdminCommand {
     static let help = """
-        usage: partyhub admin stats [--url http://HOST:PORT] [--token SERVICE_TOKEN]
+        usage:
+          partyhub admin stats [--url http://HOST:PORT] [--token SERVICE_TOKEN]
+          partyhub admin disband PARTY_ID --reason TEXT [--url ...] [--token ...]
 
-        Prints the server's GET /api/v1/admin/stats (counts, the log's durable LSN, the last
-        snapshot's LSN, the event stream's offsets) as JSON. --url defaults to
+        stats prints the server's GET /api/v1/admin/stats (counts, the log's durable LSN, the
+        last snapshot's LSN, the event stream's offsets) as JSON; disband ends a party
+        (POST /api/v1/admin/parties/PARTY_ID/disband: its members get party.disbanded, the event
+        stream party:disbanded with the reason admin:TEXT) and prints the answer. --url defaults to
         $PARTYHUB_ADMIN_URL, else http://127.0.0.1:8084; --token to $PARTYHUB_ADMIN_TOKEN (a
         service token: partyhub token --sub ops --role service). http:// only: for a TLS-only
         server, run it on the host or through a proxy. Exit 0 on a 2xx answer, 1 on another
@@ -22,23 +26,49 @@ enum AdminCommand {
             print(help)
             return 0
         }
-        guard arguments.first == "stats" else {
-            throw ConfigurationError("unknown admin command '\(arguments.first ?? "")' (stats; see partyhub admin --help)")
+        let command = arguments.first ?? ""
+        guard command == "stats" || command == "disband" else {
+            throw ConfigurationError("unknown admin command '\(command)' (stats or disband; see partyhub admin --help)")
         }
         var url = environment["PARTYHUB_ADMIN_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "http://127.0.0.1:8084"
         var token = environment["PARTYHUB_ADMIN_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+        var reason: String?
+        var party: String?
         var index = 1
         while index < arguments.count {
             let flag = arguments[index]
-            guard flag == "--url" || flag == "--token" else { throw ConfigurationError("unknown flag \(flag) (see partyhub admin --help)") }
+            guard flag.hasPrefix("--") else {
+                guard command == "disband", party == nil else { throw ConfigurationError("unexpected argument '\(flag)'") }
+                party = flag
+                index += 1
+                continue
+            }
+            guard flag == "--url" || flag == "--token" || (flag == "--reason" && command == "disband") else {
+                throw ConfigurationError("unknown flag \(flag) (see partyhub admin --help)")
+            }
             guard index + 1 < arguments.count else { throw ConfigurationError("\(flag) needs a value") }
-            if flag == "--url" { url = arguments[index + 1] } else { token = arguments[index + 1] }
+            switch flag {
+            case "--url": url = arguments[index + 1]
+            case "--token": token = arguments[index + 1]
+            default: reason = arguments[index + 1]
+            }
             index += 2
         }
         guard let token, !token.isEmpty else { throw ConfigurationError("a service token is needed: --token or PARTYHUB_ADMIN_TOKEN") }
         guard token.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { throw ConfigurationError("--token holds a character a token cannot") }
         let target = try Target(url)
-        let response = try get(target, path: target.prefix + "/api/v1/admin/stats", token: token)
+        let response: (status: Int, body: String)
+        if command == "disband" {
+            guard let party, !party.isEmpty, party.utf8.count <= 64,
+                party.utf8.allSatisfy({ ASCIIWord.isWordByte($0) })
+            else { throw ConfigurationError("disband needs a party id (1-64 characters of [A-Za-z0-9_.:-])") }
+            guard let reason, (1...128).contains(reason.count) else { throw ConfigurationError("--reason must be 1-128 characters") }
+            response = try request(
+                target, method: "POST", path: target.prefix + "/api/v1/admin/parties/\(party)/disband", token: token,
+                body: "{\"reason\":" + jsonString(reason) + "}")
+        } else {
+            response = try request(target, method: "GET", path: target.prefix + "/api/v1/admin/stats", token: token, body: nil)
+        }
         guard (200..<300).contains(response.status) else {
             PartyHubCommand.fail("the server answered \(response.status): \(response.body)")
             return 1
@@ -86,8 +116,38 @@ enum AdminCommand {
         let description: String
     }
 
-    /// One GET with `Connection: close`, read to the end of the stream.
-    static func get(_ target: Target, path: String, token: String) throws -> (status: Int, body: String) {
+    /// The characters of a party id on the command line.
+    enum ASCIIWord {
+        static func isWordByte(_ byte: UInt8) -> Bool {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: ":"), UInt8(ascii: "-"):
+                return true
+            default: return false
+            }
+        }
+    }
+
+    /// `text` as a JSON string literal.
+    static func jsonString(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+
+    /// One request with `Connection: close`, read to the end of the stream.
+    static func request(_ target: Target, method: String, path: String, token: String, body: String?) throws
+        -> (status: Int, body: String)
+    {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
@@ -121,8 +181,9 @@ enum AdminCommand {
             throw Failure(description: "connecting to \(target.host):\(target.port): \(String(cString: strerror(lastError)))")
         }
         defer { close(descriptor) }
-        let request = Array(
-            "GET \(path) HTTP/1.1\r\nHost: \(target.host):\(target.port)\r\nAuthorization: Bearer \(token)\r\nConnection: close\r\n\r\n".utf8)
+        var head = "\(method) \(path) HTTP/1.1\r\nHost: \(target.host):\(target.port)\r\nAuthorization: Bearer \(token)\r\nConnection: close\r\n"
+        if let body { head += "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n" }
+        let request = Array((head + "\r\n" + (body ?? "")).utf8)
         var sent = 0
         while sent < request.count {
             let written = request[sent...].withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -150,3 +211,4 @@ enum AdminCommand {
         return (status, String(decoding: received[(headEnd + 4)...], as: UTF8.self))
     }
 }
+

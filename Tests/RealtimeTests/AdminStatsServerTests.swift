@@ -81,11 +81,41 @@ final class AdminCommandTests: ServerTestCase {
         XCTAssertTrue(noToken.errors.contains("a service token is needed"), noToken.errors)
         let https = try partyhub(["admin", "stats", "--url", "https://127.0.0.1:1", "--token", "x"])
         XCTAssertTrue(https.exitedWith(2), https.description)
-        let unknown = try partyhub(["admin", "players"])
+        let unknown = try partyhub(["admin", "dance"])
         XCTAssertTrue(unknown.exitedWith(2), unknown.description)
         // Nothing listens on port 1 of loopback: a network error, exit 1 with the reason.
         let refused = try partyhub(["admin", "stats", "--url", "http://127.0.0.1:1", "--token", "x"])
         XCTAssertTrue(refused.exitedWith(1), refused.description)
         XCTAssertTrue(refused.errors.contains("Connection refused"), refused.errors)
+    }
+}
+
+/// `partyhub admin disband` against a live server.
+final class AdminDisbandCommandTests: ServerTestCase {
+    func testDisbandFromTheCommandLine() throws {
+        let server = try startServer()
+        let alice = try signIn("alice", to: server)
+        let id = try XCTUnwrap(try alice.call("party.create", rid: 1).party?["id"] as? String)
+        let binary = try XCTUnwrap(ChildProcess.partyhubBinary, "no partyhub binary (swift build builds it)")
+        let url = "http://127.0.0.1:\(server.port)"
+        let token = server.serviceToken(for: "ops")
+        let run = try ChildProcess.run(
+            [binary.path, "admin", "disband", id, "--reason", "spam \"x\"\n\u{1}", "--url", url, "--token", token], timeout: 60,
+            separateErrors: true)
+        XCTAssertTrue(run.exitedWith(0), "\(run.description): \(run.output) \(run.errors)")
+        XCTAssertTrue(run.output.contains("\"disbanded\":\"\(id)\""), run.output)
+        XCTAssertEqual(try alice.event("party.disbanded")["by"] as? String, "admin")
+        let events = try connect(server).request("GET", "/api/v1/social/party/events?after=0", token: token).object["events"]
+            as? [[String: Any]] ?? []
+        XCTAssertEqual(events.last?["reason"] as? String, "admin:spam \"x\"\n\u{1}", "\(events)")
+        let again = try ChildProcess.run(
+            [binary.path, "admin", "disband", id, "--reason", "again", "--url", url, "--token", token], timeout: 60, separateErrors: true)
+        XCTAssertTrue(again.exitedWith(1), again.description)
+        XCTAssertTrue(again.errors.contains("answered 404"), again.errors)
+        let noReason = try ChildProcess.run([binary.path, "admin", "disband", id, "--url", url, "--token", token], timeout: 60, separateErrors: true)
+        XCTAssertTrue(noReason.exitedWith(2), noReason.description)
+        let badID = try ChildProcess.run(
+            [binary.path, "admin", "disband", "a/b", "--reason", "r", "--url", url, "--token", token], timeout: 60, separateErrors: true)
+        XCTAssertTrue(badID.exitedWith(2), badID.description)
     }
 }

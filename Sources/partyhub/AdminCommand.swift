@@ -10,11 +10,13 @@ enum AdminCommand {
         usage:
           partyhub admin stats [--url http://HOST:PORT] [--token SERVICE_TOKEN]
           partyhub admin disband PARTY_ID --reason TEXT [--url ...] [--token ...]
+          partyhub admin parties PARTY_ID [--url ...] [--token ...]
 
         stats prints the server's GET /api/v1/admin/stats (counts, the log's durable LSN, the
         last snapshot's LSN, the event stream's offsets) as JSON; disband ends a party
         (POST /api/v1/admin/parties/PARTY_ID/disband: its members get party.disbanded, the event
-        stream party:disbanded with the reason admin:TEXT) and prints the answer. --url defaults to
+        stream party:disbanded with the reason admin:TEXT) and prints the answer; parties prints
+        GET /api/v1/admin/parties/PARTY_ID (the party's whole state). --url defaults to
         $PARTYHUB_ADMIN_URL, else http://127.0.0.1:8084; --token to $PARTYHUB_ADMIN_TOKEN (a
         service token: partyhub token --sub ops --role service). http:// only: for a TLS-only
         server, run it on the host or through a proxy. Exit 0 on a 2xx answer, 1 on another
@@ -27,8 +29,8 @@ enum AdminCommand {
             return 0
         }
         let command = arguments.first ?? ""
-        guard command == "stats" || command == "disband" else {
-            throw ConfigurationError("unknown admin command '\(command)' (stats or disband; see partyhub admin --help)")
+        guard ["stats", "disband", "parties"].contains(command) else {
+            throw ConfigurationError("unknown admin command '\(command)' (stats, parties or disband; see partyhub admin --help)")
         }
         var url = environment["PARTYHUB_ADMIN_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "http://127.0.0.1:8084"
         var token = environment["PARTYHUB_ADMIN_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
@@ -38,7 +40,7 @@ enum AdminCommand {
         while index < arguments.count {
             let flag = arguments[index]
             guard flag.hasPrefix("--") else {
-                guard command == "disband", party == nil else { throw ConfigurationError("unexpected argument '\(flag)'") }
+                guard command != "stats", party == nil else { throw ConfigurationError("unexpected argument '\(flag)'") }
                 party = flag
                 index += 1
                 continue
@@ -58,10 +60,14 @@ enum AdminCommand {
         guard token.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { throw ConfigurationError("--token holds a character a token cannot") }
         let target = try Target(url)
         let response: (status: Int, body: String)
-        if command == "disband" {
+        if command != "stats" {
             guard let party, !party.isEmpty, party.utf8.count <= 64,
                 party.utf8.allSatisfy({ ASCIIWord.isWordByte($0) })
-            else { throw ConfigurationError("disband needs a party id (1-64 characters of [A-Za-z0-9_.:-])") }
+            else { throw ConfigurationError("\(command) needs a party id (1-64 characters of [A-Za-z0-9_.:-])") }
+            if command == "parties" {
+                response = try request(target, method: "GET", path: target.prefix + "/api/v1/admin/parties/\(party)", token: token, body: nil)
+                return try finish(response)
+            }
             guard let reason, (1...128).contains(reason.count) else { throw ConfigurationError("--reason must be 1-128 characters") }
             response = try request(
                 target, method: "POST", path: target.prefix + "/api/v1/admin/parties/\(party)/disband", token: token,
@@ -69,6 +75,11 @@ enum AdminCommand {
         } else {
             response = try request(target, method: "GET", path: target.prefix + "/api/v1/admin/stats", token: token, body: nil)
         }
+        return try finish(response)
+    }
+
+    /// Prints a 2xx answer's body (exit 0), or says what the server answered (exit 1).
+    private static func finish(_ response: (status: Int, body: String)) throws -> Int32 {
         guard (200..<300).contains(response.status) else {
             PartyHubCommand.fail("the server answered \(response.status): \(response.body)")
             return 1

@@ -94,4 +94,44 @@ final class AdminDisbandServerTests: ServerTestCase {
         XCTAssertEqual(try disband(second, id, token: second.serviceToken(for: "ops")).status, 404)
         XCTAssertTrue(second.stop())
     }
+
+    func testReadingAPartyTakesAServiceTokenAndIsNotLogged() throws {
+        let server = try start()
+        let service = server.serviceToken(for: "ops")
+        let alice = try signIn("alice", to: server)
+        let party = try XCTUnwrap(try alice.call("party.create", rid: 1).party)
+        let id = try XCTUnwrap(party["id"] as? String)
+        XCTAssertTrue(try alice.call("party.set_role", rid: 2, ["role": "tank"]).isOK)
+        let path = "/api/v1/admin/parties/\(id)"
+        XCTAssertEqual(try connect(server).request("GET", path, token: nil).status, 401)
+        XCTAssertEqual(try connect(server).request("GET", path, token: server.token(for: "alice")).status, 403)
+        XCTAssertEqual(try connect(server).request("DELETE", path, token: service).status, 405)
+        let missing = try connect(server).request("GET", "/api/v1/admin/parties/nope", token: service)
+        XCTAssertEqual(missing.status, 404)
+        XCTAssertEqual(missing.errorCode, "not_found")
+        let client = try connect(server)
+        let (before, _) = try logRecords()
+        let read = try client.request("GET", path, token: service)
+        XCTAssertEqual(read.status, 200, read.bodyText)
+        let state = try XCTUnwrap(read.object["party"] as? [String: Any], read.bodyText)
+        XCTAssertEqual(state["id"] as? String, id)
+        XCTAssertEqual(state["leader"] as? String, "alice")
+        XCTAssertEqual(state["members"] as? [String], ["alice"])
+        let roster = state["roster"] as? [[String: Any]] ?? []
+        XCTAssertEqual(roster.first?["role"] as? String, "tank", read.bodyText)
+        XCTAssertNotNil(state["loot_rolls"], "the whole state, as a member sees it: \(read.bodyText)")
+        XCTAssertEqual(try client.get("/healthz").status, 200, "kept alive")
+        let (after, dump) = try logRecords()
+        XCTAssertEqual(after, before, "a read is not logged: \(dump)")
+        XCTAssertFalse(dump.contains("admin.read_party"), dump)
+        XCTAssertTrue(server.stop())
+    }
+
+    /// The number of records `partyhub data dump` prints for the data directory, and its output.
+    private func logRecords() throws -> (Int, String) {
+        let binary = try XCTUnwrap(ChildProcess.partyhubBinary, "no partyhub binary (swift build builds it)")
+        let dump = try ChildProcess.run([binary.path, "data", "dump", directory], timeout: 60, separateErrors: true)
+        XCTAssertTrue(dump.exitedWith(0), dump.description + dump.errors)
+        return (dump.output.split(separator: "\n").count, dump.output)
+    }
 }

@@ -99,6 +99,11 @@ final class AdminDisbandCommandTests: ServerTestCase {
         let binary = try XCTUnwrap(ChildProcess.partyhubBinary, "no partyhub binary (swift build builds it)")
         let url = "http://127.0.0.1:\(server.port)"
         let token = server.serviceToken(for: "ops")
+        let read = try ChildProcess.run(
+            [binary.path, "admin", "parties", id, "--url", url, "--token", token], timeout: 60, separateErrors: true)
+        XCTAssertTrue(read.exitedWith(0), "\(read.description): \(read.output) \(read.errors)")
+        let state = (try? JSONSerialization.jsonObject(with: Data(read.output.utf8)) as? [String: Any])?["party"] as? [String: Any]
+        XCTAssertEqual(state?["members"] as? [String], ["alice"], read.output)
         let run = try ChildProcess.run(
             [binary.path, "admin", "disband", id, "--reason", "spam \"x\"\n\u{1}", "--url", url, "--token", token], timeout: 60,
             separateErrors: true)
@@ -117,5 +122,8 @@ final class AdminDisbandCommandTests: ServerTestCase {
         let badID = try ChildProcess.run(
             [binary.path, "admin", "disband", "a/b", "--reason", "r", "--url", url, "--token", token], timeout: 60, separateErrors: true)
         XCTAssertTrue(badID.exitedWith(2), badID.description)
+        let gone = try ChildProcess.run(
+            [binary.path, "admin", "parties", id, "--url", url, "--token", token], timeout: 60, separateErrors: true)
+        XCTAssertTrue(gone.exitedWith(1) && gone.errors.contains("answered 404"), "\(gone.description): \(gone.errors)")
     }
 }

@@ -66,6 +66,7 @@ final class HubInputCodecTests: XCTestCase {
             .tick(now: .min), .tick(now: .max),
             .adminDisband(SessionID(rawValue: 5), party: "p-1", reason: "chéating 🎮", by: "ops", now: 1_800_000_000_000),
             .adminDisband(SessionID(rawValue: 0), party: "", reason: "", by: "", now: -1),
+            .adminReadParty(SessionID(rawValue: 3), party: "p-2", now: 7),
         ]
         for (index, command) in Self.allCommands.enumerated() {
             let request = ClientRequest(

@@ -150,6 +150,9 @@ public struct Hub: Equatable, Sendable {
         case .organizationRequest(let caller, let request, _, let seed):
             answerOrganizationRequest(request, caller: caller, seed: seed, into: &outputs)
             return nil
+        case .adminReadParty(let caller, let party, _):
+            outputs.append(.adminParty(caller, party: party, partySlotByID[party].map { snapshot($0) }))
+            return nil
         case .adminDisband(let caller, let party, let reason, _, _):
             outputs.append(.adminDisbanded(caller, party: party, members: adminDisband(party, reason: reason, into: &outputs)))
             return nil

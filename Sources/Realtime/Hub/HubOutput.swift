@@ -16,6 +16,8 @@ public enum HubOutput: Equatable, Sendable {
     /// The answer to an `adminDisband`: the members the party had, or nil when there is no
     /// such party.
     case adminDisbanded(SessionID, party: String, members: [String]?)
+    /// The answer to an `adminReadParty`: the party, or nil when there is no such party.
+    case adminParty(SessionID, party: String, PartySnapshot?)
     /// An event for the outgoing stream (offset assigned by the hub).
     case published(PublishedEvent)
     /// The hub let go of this connection's session (it is no longer a recipient, and its

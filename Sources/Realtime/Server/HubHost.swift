@@ -172,6 +172,18 @@ final class HubHost {
                 // At once, not behind the log: nothing still held for it matters any more,
                 // and its later close is an input the hub ignores.
                 close(ConnectionID(session: session), code: .tooManySessions, reason: "too many sessions")
+            case .adminParty(let caller, let party, let snapshot):
+                let response: HTTPResponse
+                if let snapshot {
+                    writer.reset()
+                    writer.append("{\"party\":")
+                    ServerMessageEncoder.encodePartyObject(snapshot, into: writer)
+                    writer.append("}")
+                    response = .json(.ok, Array(writer.bytes))
+                } else {
+                    response = .jsonError(.notFound, code: "not_found", "no party \(QuotedText.json(party))")
+                }
+                turnOutgoing.append(Outgoing(bytes: .copy(response.serialized(keepAlive: true)), recipients: .one(caller)))
             case .adminDisbanded(let caller, let party, let members):
                 let response: HTTPResponse
                 if let members {

@@ -13,6 +13,22 @@ extension Router {
     func adminPartyRequest(_ request: HTTPRequest, nowSeconds: Int64, shuttingDown: Bool) -> RouteDecision {
         let keepAlive = request.keepAlive
         let rest = request.path.dropFirst(Self.adminPartiesPrefix.count)
+        if !rest.isEmpty, rest.utf8.count <= 64, !rest.contains("/") {
+            // GET /api/v1/admin/parties/{id}
+            guard request.method == "GET" else {
+                return .respond(
+                    .text(.methodNotAllowed, "method not allowed\n", headers: [("Allow", "GET")]), keepAlive: keepAlive,
+                    failure: .methodNotAllowed)
+            }
+            if let refusal = refuseUnlessService(request, nowSeconds: nowSeconds) { return refusal }
+            if shuttingDown {
+                return .respond(.jsonError(.serviceUnavailable, code: "unavailable", "shutting down"), keepAlive: false, failure: nil)
+            }
+            context.logger.info(
+                "admin request",
+                ["action": "read_party", "service": serviceName(of: request, nowSeconds: nowSeconds), "party": QuotedText.json(String(rest))])
+            return .toHub(.adminReadParty(party: String(rest)), keepAlive: keepAlive)
+        }
         guard rest.hasSuffix("/disband") else {
             return .respond(.jsonError(.notFound, code: "not_found", "not found"), keepAlive: keepAlive, failure: .notFound)
         }

@@ -8,6 +8,8 @@ private enum HubInputTag: UInt8 {
     case serviceEvents = 5
     case organizationRequest = 6
     case adminDisband = 7
+    /// Read-only: encodable, like every input, but never written to the log.
+    case adminReadParty = 8
 }
 
 /// A write-ahead log record's payload: the tag, then the case's values in order (the session
@@ -52,6 +54,11 @@ extension HubInput: BinaryCodable {
             writer.writeString(reason)
             writer.writeString(by)
             writer.writeVarInt(now)
+        case .adminReadParty(let caller, let party, let now):
+            writer.writeTag(HubInputTag.adminReadParty)
+            writer.write(caller)
+            writer.writeString(party)
+            writer.writeVarInt(now)
         }
     }
 
@@ -80,6 +87,8 @@ extension HubInput: BinaryCodable {
             self = .adminDisband(
                 try reader.read(), party: try reader.readString(), reason: try reader.readString(), by: try reader.readString(),
                 now: try reader.readVarInt())
+        case .adminReadParty:
+            self = .adminReadParty(try reader.read(), party: try reader.readString(), now: try reader.readVarInt())
         }
     }
 }

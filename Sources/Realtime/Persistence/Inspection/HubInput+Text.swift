@@ -41,6 +41,8 @@ extension HubInput {
         case .adminDisband(let caller, let party, let reason, let by, _):
             return "admin.disband s=\(InspectionText.session(caller)) service=\(InspectionText.word(by)) "
                 + "party=\(InspectionText.word(party)) reason=\(QuotedText.json(reason))"
+        case .adminReadParty(let caller, let party, _):
+            return "admin.read_party s=\(InspectionText.session(caller)) party=\(InspectionText.word(party))"
         }
     }
 }

@@ -127,6 +127,32 @@ final class AdminDisbandServerTests: ServerTestCase {
         XCTAssertTrue(server.stop())
     }
 
+    func testReadingAPlayerShowsPartySessionsAndBudgets() throws {
+        let server = try start()
+        let service = server.serviceToken(for: "ops")
+        let alice = try signIn("alice", to: server)
+        let id = try XCTUnwrap(try alice.call("party.create", rid: 1).party?["id"] as? String)
+        let path = "/api/v1/admin/players/alice"
+        XCTAssertEqual(try connect(server).request("GET", path, token: nil).status, 401)
+        XCTAssertEqual(try connect(server).request("GET", path, token: server.token(for: "alice")).status, 403)
+        XCTAssertEqual(try connect(server).request("POST", path, json: "{}", token: service).status, 405)
+        XCTAssertEqual(try connect(server).request("GET", "/api/v1/admin/players/nobody", token: service).status, 404)
+        let first = try connect(server).request("GET", path, token: service)
+        XCTAssertEqual(first.status, 200, first.bodyText)
+        XCTAssertEqual(first.object["player"] as? String, "alice")
+        XCTAssertEqual(first.object["party"] as? String, id)
+        XCTAssertEqual(first.object["online"] as? Bool, true)
+        XCTAssertEqual((first.object["sessions"] as? [String])?.count, 1, first.bodyText)
+        let budgets = try XCTUnwrap(first.object["budgets"] as? [String: [String: Any]], first.bodyText)
+        XCTAssertEqual(Set(budgets.keys), ["commands", "chat", "signals"])
+        let chatBefore = try XCTUnwrap(budgets["chat"]?["available"] as? Int, first.bodyText)
+        XCTAssertTrue(try alice.call("party.chat", rid: 2, ["text": "hi"]).isOK)
+        let second = try connect(server).request("GET", path, token: service)
+        let chatAfter = try XCTUnwrap((second.object["budgets"] as? [String: [String: Any]])?["chat"]?["available"] as? Int)
+        XCTAssertEqual(chatAfter, chatBefore - 1, "a chat takes one token: \(first.bodyText) then \(second.bodyText)")
+        XCTAssertTrue(server.stop())
+    }
+
     /// The number of records `partyhub data dump` prints for the data directory, and its output.
     private func logRecords() throws -> (Int, String) {
         let binary = try XCTUnwrap(ChildProcess.partyhubBinary, "no partyhub binary (swift build builds it)")

@@ -67,6 +67,7 @@ final class HubInputCodecTests: XCTestCase {
             .adminDisband(SessionID(rawValue: 5), party: "p-1", reason: "chéating 🎮", by: "ops", now: 1_800_000_000_000),
             .adminDisband(SessionID(rawValue: 0), party: "", reason: "", by: "", now: -1),
             .adminReadParty(SessionID(rawValue: 3), party: "p-2", now: 7),
+            .adminReadPlayer(SessionID(rawValue: 4), player: "plàyer", now: 8),
         ]
         for (index, command) in Self.allCommands.enumerated() {
             let request = ClientRequest(

@@ -43,13 +43,16 @@ public enum HubInput: Equatable, Sendable {
     /// `GET /api/v1/admin/parties/{id}`: the party's whole state, for `caller`. Read-only: never
     /// logged.
     case adminReadParty(SessionID, party: String, now: Int64)
+    /// `GET /api/v1/admin/players/{id}`: the player's party, sessions and budgets, for
+    /// `caller`. Read-only: never logged.
+    case adminReadPlayer(SessionID, player: String, now: Int64)
 
     /// The time the input is applied at.
     public var now: Int64 {
         switch self {
         case .sessionOpened(_, _, let now), .sessionClosed(_, let now), .command(_, _, let now, _), .tick(let now),
             .serviceEvents(_, _, let now, _), .organizationRequest(_, _, let now, _), .adminDisband(_, _, _, _, let now),
-            .adminReadParty(_, _, let now):
+            .adminReadParty(_, _, let now), .adminReadPlayer(_, _, let now):
             return now
         }
     }
@@ -60,6 +63,7 @@ public enum HubInput: Equatable, Sendable {
     public var isReadOnly: Bool {
         if case .organizationRequest(_, let request, _, _) = self { return request.operation.kind.isReadOnly }
         if case .adminReadParty = self { return true }
+        if case .adminReadPlayer = self { return true }
         return false
     }
 }

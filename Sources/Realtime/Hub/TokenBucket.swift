@@ -53,6 +53,14 @@ public struct TokenBucket: Equatable, Sendable {
         return tokens + elapsed * ratePerSecond / 1000 >= capacity
     }
 
+    /// The whole tokens the bucket would hold at `now`, without taking any (the admin API);
+    /// nil for an off bucket (no limit).
+    public func available(now: Int64) -> Int64? {
+        if ratePerSecond <= 0 { return nil }
+        let elapsed = Double(max(0, now - updatedAt))
+        return Int64(min(capacity, tokens + elapsed * ratePerSecond / 1000).rounded(.down))
+    }
+
     private mutating func refill(now: Int64) {
         if now > updatedAt {
             tokens = min(capacity, tokens + Double(now - updatedAt) * ratePerSecond / 1000)

@@ -5,6 +5,29 @@ import Protocol
 extension Router {
     static let adminStatsPath = "/api/v1/admin/stats"
     static let adminPartiesPrefix = "/api/v1/admin/parties/"
+    static let adminPlayersPrefix = "/api/v1/admin/players/"
+
+    /// `GET /api/v1/admin/players/{id}`: a read through the hub.
+    func adminPlayerRequest(_ request: HTTPRequest, nowSeconds: Int64, shuttingDown: Bool) -> RouteDecision {
+        let keepAlive = request.keepAlive
+        let player = request.path.dropFirst(Self.adminPlayersPrefix.count)
+        guard !player.isEmpty, player.utf8.count <= 64, !player.contains("/") else {
+            return .respond(.jsonError(.notFound, code: "not_found", "not found"), keepAlive: keepAlive, failure: .notFound)
+        }
+        guard request.method == "GET" else {
+            return .respond(
+                .text(.methodNotAllowed, "method not allowed\n", headers: [("Allow", "GET")]), keepAlive: keepAlive,
+                failure: .methodNotAllowed)
+        }
+        if let refusal = refuseUnlessService(request, nowSeconds: nowSeconds) { return refusal }
+        if shuttingDown {
+            return .respond(.jsonError(.serviceUnavailable, code: "unavailable", "shutting down"), keepAlive: false, failure: nil)
+        }
+        context.logger.info(
+            "admin request",
+            ["action": "read_player", "service": serviceName(of: request, nowSeconds: nowSeconds), "player": QuotedText.json(String(player))])
+        return .toHub(.adminReadPlayer(player: String(player)), keepAlive: keepAlive)
+    }
     /// The longest `reason` of an admin disband, in characters.
     static let maxAdminReason = 128
 

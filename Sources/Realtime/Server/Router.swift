@@ -94,6 +94,8 @@ struct Router {
             return .respond(response, keepAlive: keepAlive, failure: nil)
         case Self.adminStatsPath:
             return adminStats(request, nowSeconds: nowSeconds)
+        case _ where path.hasPrefix(Self.adminPlayersPrefix):
+            return adminPlayerRequest(request, nowSeconds: nowSeconds, shuttingDown: shuttingDown)
         case _ where path.hasPrefix(Self.adminPartiesPrefix):
             return adminPartyRequest(request, nowSeconds: nowSeconds, shuttingDown: shuttingDown)
         case "/overlay":

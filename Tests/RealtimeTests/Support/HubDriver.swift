@@ -229,7 +229,7 @@ func sessions(of output: HubOutput) -> [SessionID] {
     case .reply(let session, _, _): return [session]
     case .event(_, let recipients), .notice(_, let recipients): return recipients
     case .serviceResults(let caller, _), .organizationAnswer(let caller, _), .adminDisbanded(let caller, _, _),
-        .adminParty(let caller, _, _): return [caller]
+        .adminParty(let caller, _, _), .adminPlayer(let caller, _, _): return [caller]
     case .published, .sessionEnded: return []
     }
 }

@@ -10,6 +10,8 @@ private enum HubInputTag: UInt8 {
     case adminDisband = 7
     /// Read-only: encodable, like every input, but never written to the log.
     case adminReadParty = 8
+    /// Read-only too.
+    case adminReadPlayer = 9
 }
 
 /// A write-ahead log record's payload: the tag, then the case's values in order (the session
@@ -59,6 +61,11 @@ extension HubInput: BinaryCodable {
             writer.write(caller)
             writer.writeString(party)
             writer.writeVarInt(now)
+        case .adminReadPlayer(let caller, let player, let now):
+            writer.writeTag(HubInputTag.adminReadPlayer)
+            writer.write(caller)
+            writer.writeString(player)
+            writer.writeVarInt(now)
         }
     }
 
@@ -89,6 +96,8 @@ extension HubInput: BinaryCodable {
                 now: try reader.readVarInt())
         case .adminReadParty:
             self = .adminReadParty(try reader.read(), party: try reader.readString(), now: try reader.readVarInt())
+        case .adminReadPlayer:
+            self = .adminReadPlayer(try reader.read(), player: try reader.readString(), now: try reader.readVarInt())
         }
     }
 }

@@ -43,6 +43,8 @@ extension HubInput {
                 + "party=\(InspectionText.word(party)) reason=\(QuotedText.json(reason))"
         case .adminReadParty(let caller, let party, _):
             return "admin.read_party s=\(InspectionText.session(caller)) party=\(InspectionText.word(party))"
+        case .adminReadPlayer(let caller, let player, _):
+            return "admin.read_player s=\(InspectionText.session(caller)) player=\(InspectionText.word(player))"
         }
     }
 }

@@ -11,12 +11,14 @@ enum AdminCommand {
           partyhub admin stats [--url http://HOST:PORT] [--token SERVICE_TOKEN]
           partyhub admin disband PARTY_ID --reason TEXT [--url ...] [--token ...]
           partyhub admin parties PARTY_ID [--url ...] [--token ...]
+          partyhub admin players PLAYER_ID [--url ...] [--token ...]
 
         stats prints the server's GET /api/v1/admin/stats (counts, the log's durable LSN, the
         last snapshot's LSN, the event stream's offsets) as JSON; disband ends a party
         (POST /api/v1/admin/parties/PARTY_ID/disband: its members get party.disbanded, the event
         stream party:disbanded with the reason admin:TEXT) and prints the answer; parties prints
-        GET /api/v1/admin/parties/PARTY_ID (the party's whole state). --url defaults to
+        GET /api/v1/admin/parties/PARTY_ID (the party's whole state); players prints
+        GET /api/v1/admin/players/PLAYER_ID (their party, sessions and rate budgets). --url defaults to
         $PARTYHUB_ADMIN_URL, else http://127.0.0.1:8084; --token to $PARTYHUB_ADMIN_TOKEN (a
         service token: partyhub token --sub ops --role service). http:// only: for a TLS-only
         server, run it on the host or through a proxy. Exit 0 on a 2xx answer, 1 on another
@@ -29,8 +31,9 @@ enum AdminCommand {
             return 0
         }
         let command = arguments.first ?? ""
-        guard ["stats", "disband", "parties"].contains(command) else {
-            throw ConfigurationError("unknown admin command '\(command)' (stats, parties or disband; see partyhub admin --help)")
+        guard ["stats", "disband", "parties", "players"].contains(command) else {
+            throw ConfigurationError(
+                "unknown admin command '\(command)' (stats, parties, players or disband; see partyhub admin --help)")
         }
         var url = environment["PARTYHUB_ADMIN_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "http://127.0.0.1:8084"
         var token = environment["PARTYHUB_ADMIN_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
@@ -63,7 +66,11 @@ enum AdminCommand {
         if command != "stats" {
             guard let party, !party.isEmpty, party.utf8.count <= 64,
                 party.utf8.allSatisfy({ ASCIIWord.isWordByte($0) })
-            else { throw ConfigurationError("\(command) needs a party id (1-64 characters of [A-Za-z0-9_.:-])") }
+            else { throw ConfigurationError("\(command) needs an id (1-64 characters of [A-Za-z0-9_.:-])") }
+            if command == "players" {
+                response = try request(target, method: "GET", path: target.prefix + "/api/v1/admin/players/\(party)", token: token, body: nil)
+                return try finish(response)
+            }
             if command == "parties" {
                 response = try request(target, method: "GET", path: target.prefix + "/api/v1/admin/parties/\(party)", token: token, body: nil)
                 return try finish(response)

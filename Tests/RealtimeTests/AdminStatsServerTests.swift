@@ -104,6 +104,10 @@ final class AdminDisbandCommandTests: ServerTestCase {
         XCTAssertTrue(read.exitedWith(0), "\(read.description): \(read.output) \(read.errors)")
         let state = (try? JSONSerialization.jsonObject(with: Data(read.output.utf8)) as? [String: Any])?["party"] as? [String: Any]
         XCTAssertEqual(state?["members"] as? [String], ["alice"], read.output)
+        let player = try ChildProcess.run(
+            [binary.path, "admin", "players", "alice", "--url", url, "--token", token], timeout: 60, separateErrors: true)
+        XCTAssertTrue(player.exitedWith(0), "\(player.description): \(player.output) \(player.errors)")
+        XCTAssertTrue(player.output.contains("\"party\":\"\(id)\""), player.output)
         let run = try ChildProcess.run(
             [binary.path, "admin", "disband", id, "--reason", "spam \"x\"\n\u{1}", "--url", url, "--token", token], timeout: 60,
             separateErrors: true)

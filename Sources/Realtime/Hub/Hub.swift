@@ -336,7 +336,7 @@ public struct Hub: Equatable, Sendable {
         guard let slot = playerSlotByName[name] else { return nil }
         let record = players[slot]
         func budget(_ label: String, _ bucket: TokenBucket) -> (name: String, available: Int64?, burst: Int64, perSecond: Double) {
-            (label, bucket.available(now: now), Int64(bucket.capacity.rounded(.down)), bucket.ratePerSecond)
+            (label, bucket.available(now: now), TokenBucket.wholeTokens(bucket.capacity), bucket.ratePerSecond)
         }
         return AdminPlayerView(
             player: name, sessions: record.sessions, party: record.party.map { parties[$0].id }, offlineSince: record.offlineSince,

@@ -35,6 +35,8 @@ enum PartyHubCommand {
             case "--version", "version":
                 print(versionLine)
                 return 0
+            case "admin":
+                return try AdminCommand.run(rest, environment: environment)
             case "--help", "-h", "help":
                 print(usage)
                 return 0
@@ -255,6 +257,8 @@ enum PartyHubCommand {
                                           print the write-ahead log's records, or the published
                                           events (see partyhub data --help)
           partyhub --version              the version and the commit it was built from
+          partyhub admin stats [--url URL] [--token TOKEN]
+                                          a running server's admin stats (see partyhub admin --help)
           partyhub --help                 this text
 
         Connect with ws://HOST:8084/api/v1/social/party/ws?token=TOKEN.

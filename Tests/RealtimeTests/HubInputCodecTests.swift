@@ -64,6 +64,10 @@ final class HubInputCodecTests: XCTestCase {
             .sessionOpened(SessionID(rawValue: .max), player: "plàyer 🎮", now: 1_800_000_000_000),
             .sessionClosed(SessionID(rawValue: 1 << 40), now: -1),
             .tick(now: .min), .tick(now: .max),
+            .adminDisband(SessionID(rawValue: 5), party: "p-1", reason: "chéating 🎮", by: "ops", now: 1_800_000_000_000),
+            .adminDisband(SessionID(rawValue: 0), party: "", reason: "", by: "", now: -1),
+            .adminReadParty(SessionID(rawValue: 3), party: "p-2", now: 7),
+            .adminReadPlayer(SessionID(rawValue: 4), player: "plàyer", now: 8),
         ]
         for (index, command) in Self.allCommands.enumerated() {
             let request = ClientRequest(
@@ -122,6 +126,10 @@ final class HubInputCodecTests: XCTestCase {
             SessionID(rawValue: 7), ClientRequest(rid: 1, command: .chat(text: "hi"), idem: nil), now: 0, seed: nil)
         // tag, session, rid present + zigzag 1, command tag + text, idem absent, now, seed absent.
         XCTAssertEqual(encoded { chat.encode(into: &$0) }, [3, 7, 1, 2, 4, 2, 0x68, 0x69, 0, 0, 0])
+        // tag 7, session, party, reason, by (each a length and bytes), now.
+        XCTAssertEqual(
+            encoded { HubInput.adminDisband(SessionID(rawValue: 2), party: "p", reason: "r", by: "o", now: 1).encode(into: &$0) },
+            [7, 2, 1, 0x70, 1, 0x72, 1, 0x6F, 2])
     }
 
     func testCommandTagsAreTheirFixedNumbers() {

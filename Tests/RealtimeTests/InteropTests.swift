@@ -125,6 +125,43 @@ final class InteropTests: XCTestCase {
 
     /// A browser is strict where our raw client is not: Chromium fails a connection with 1006
     /// when any frame follows the server's close frame (RFC 6455 §5.5.1, issue #18).
+    /// The stream overlay (`GET /overlay`) in headless Chromium with a read-only token in its
+    /// fragment, while Python clients and a service drive the party: `overlay_check.py` checks
+    /// the DOM after the creator alone, two joins, a chat (shown as text, not markup), a role
+    /// change, a loot roll opened by `combat:loot-dropped`, a ready check, a member leaving, and
+    /// a dropped overlay connection that reconnects and resumes the chat it missed; then keeps a
+    /// screenshot (`$PARTYHUB_ARTEFACTS`, else the temporary directory; its path is printed).
+    func testStreamOverlayShowsThePartyLiveInHeadlessChromium() throws {
+        let browser = try requireChromium()
+        try requirePythonWebsockets()
+        let server = try startServer(extraArguments: ["--threads", "1"])
+        let artefacts = ProcessInfo.processInfo.environment["PARTYHUB_ARTEFACTS"].map { URL(fileURLWithPath: $0) }
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("partyhub-artefacts")
+        try FileManager.default.createDirectory(at: artefacts, withIntermediateDirectories: true)
+        for theme in ["dark", "light"] {
+            let screenshot = artefacts.appendingPathComponent("overlay-\(theme).png").path
+            try? FileManager.default.removeItem(atPath: screenshot)
+            let run = try ChildProcess.run(
+                [
+                    "python3", Self.interopDirectory.appendingPathComponent("overlay_check.py").path,
+                    "--url", "http://127.0.0.1:\(server.port)", "--secret", server.secret, "--chromium", browser,
+                    "--theme", theme, "--screenshot", screenshot,
+                ], timeout: 120, separateErrors: true)
+            let context = "overlay_check.py: \(run.description)\n\(run.output)\n\(run.errors)\nserver log:\n\(server.log)"
+            let report = try? JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? JSONObject
+            let steps = (report?["steps"] as? [JSONObject] ?? []).map { "\($0["name"] ?? "?")=\($0["ok"] ?? "?")" }
+            XCTAssertTrue(run.exitedWith(0), "theme \(theme): \(context)")
+            XCTAssertEqual(
+                steps,
+                ["loaded=1", "joins=1", "chat=1", "role=1", "loot roll=1", "ready check=1", "offline=1", "reconnect and resume=1"],
+                "theme \(theme): \(context)")
+            XCTAssertEqual(report?["console"] as? [String], [], "the page logged errors (a CSP refusal among them?): \(context)")
+            XCTAssertTrue(FileManager.default.fileExists(atPath: screenshot), "no screenshot at \(screenshot)")
+            print("overlay screenshot (\(theme)): \(screenshot)")
+        }
+        try stop(server)
+    }
+
     func testHeadlessChromiumRunsAPartyWithCleanCloses() throws {
         let browser = try requireChromium()
         // Named: without --threads the server runs a loop per CPU.

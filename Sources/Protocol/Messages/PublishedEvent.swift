@@ -64,5 +64,8 @@ extension PublishedEvent {
         public static let leader = "leader"
         /// Its last member left (or was kicked, or timed out).
         public static let empty = "empty"
+        /// An operator disbanded it (`POST /api/v1/admin/parties/{id}/disband`): `admin:<reason>`;
+        /// also the `by` of the members' `party.disbanded`.
+        public static let admin = "admin"
     }
 }

@@ -276,6 +276,11 @@ public enum ServerMessageEncoder {
         case member, outsider
     }
 
+    /// A `PARTY` as a member sees it (all of it), alone: the admin API's party.
+    public static func encodePartyObject(_ party: PartySnapshot, into writer: ByteWriter) {
+        encodeParty(party, into: writer, view: .member)
+    }
+
     private static func encodeParty(_ party: PartySnapshot, into writer: ByteWriter, view: PartyView = .member) {
         writer.append("{\"id\":")
         writer.appendJSONString(party.id)

@@ -148,6 +148,22 @@ extension Hub {
         return .empty
     }
 
+    /// An operator's disband (`POST /api/v1/admin/parties/{id}/disband`): as the leader's, but
+    /// `by` is `admin` and the published reason `admin:<reason>`. The members it had, or nil
+    /// when there is no party `partyID`.
+    mutating func adminDisband(_ partyID: String, reason: String, into outputs: inout [HubOutput]) -> [String]? {
+        guard let partySlot = partySlotByID[partyID] else { return nil }
+        endOpenRolls(partySlot, into: &outputs)
+        emit(.disbanded(by: PublishedEvent.DisbandReason.admin), in: partySlot, into: &outputs)
+        let members = parties[partySlot].members
+        let names = members.map { players[$0].name }
+        for member in members { players[member].party = nil }
+        endParty(partySlot, into: &outputs)
+        publish(.disbanded(party: partyID, reason: PublishedEvent.DisbandReason.admin + ":" + reason), into: &outputs)
+        for member in members { releaseIfIdle(member, into: &outputs) }
+        return names
+    }
+
     mutating func setRole(_ role: PartyRole?, playerSlot: Int, into outputs: inout [HubOutput]) throws(PartyError)
         -> ReplyData
     {

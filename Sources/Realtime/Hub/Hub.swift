@@ -150,6 +150,15 @@ public struct Hub: Equatable, Sendable {
         case .organizationRequest(let caller, let request, _, let seed):
             answerOrganizationRequest(request, caller: caller, seed: seed, into: &outputs)
             return nil
+        case .adminReadPlayer(let caller, let player, _):
+            outputs.append(.adminPlayer(caller, player: player, adminPlayerView(player)))
+            return nil
+        case .adminReadParty(let caller, let party, _):
+            outputs.append(.adminParty(caller, party: party, partySlotByID[party].map { snapshot($0) }))
+            return nil
+        case .adminDisband(let caller, let party, let reason, _, _):
+            outputs.append(.adminDisbanded(caller, party: party, members: adminDisband(party, reason: reason, into: &outputs)))
+            return nil
         case .command(let session, let request, _, let seed):
             guard let playerSlot = playerSlotBySession[session] else {
                 return .failure(PartyError(.internalError, "unknown session"))
@@ -321,6 +330,18 @@ public struct Hub: Equatable, Sendable {
     }
 
     // MARK: Snapshots
+
+    /// The admin API's view of `name`, or nil when the hub holds no such player.
+    func adminPlayerView(_ name: String) -> AdminPlayerView? {
+        guard let slot = playerSlotByName[name] else { return nil }
+        let record = players[slot]
+        func budget(_ label: String, _ bucket: TokenBucket) -> (name: String, available: Int64?, burst: Int64, perSecond: Double) {
+            (label, bucket.available(now: now), TokenBucket.wholeTokens(bucket.capacity), bucket.ratePerSecond)
+        }
+        return AdminPlayerView(
+            player: name, sessions: record.sessions, party: record.party.map { parties[$0].id }, offlineSince: record.offlineSince,
+            budgets: [budget("commands", record.commandBucket), budget("chat", record.chatBucket), budget("signals", record.signalBucket)])
+    }
 
     func snapshot(_ partySlot: Int) -> PartySnapshot {
         let party = parties[partySlot]

@@ -36,12 +36,23 @@ public enum HubInput: Equatable, Sendable {
     /// for `caller` (the HTTP connection, addressed like a session). `seed` is present for the
     /// requests that make an id or a code (`OrganizationOperation.Kind.needsSeed`).
     case organizationRequest(SessionID, OrganizationRequest, now: Int64, seed: OrganizationSeed?)
+    /// `POST /api/v1/admin/parties/{id}/disband` from a service (`by`), for `caller` (the HTTP
+    /// connection): ends the party, its members get `party.disbanded` (`by` `admin`) and the
+    /// event stream `party:disbanded` with the reason `admin:<reason>`.
+    case adminDisband(SessionID, party: String, reason: String, by: String, now: Int64)
+    /// `GET /api/v1/admin/parties/{id}`: the party's whole state, for `caller`. Read-only: never
+    /// logged.
+    case adminReadParty(SessionID, party: String, now: Int64)
+    /// `GET /api/v1/admin/players/{id}`: the player's party, sessions and budgets, for
+    /// `caller`. Read-only: never logged.
+    case adminReadPlayer(SessionID, player: String, now: Int64)
 
     /// The time the input is applied at.
     public var now: Int64 {
         switch self {
         case .sessionOpened(_, _, let now), .sessionClosed(_, let now), .command(_, _, let now, _), .tick(let now),
-            .serviceEvents(_, _, let now, _), .organizationRequest(_, _, let now, _):
+            .serviceEvents(_, _, let now, _), .organizationRequest(_, _, let now, _), .adminDisband(_, _, _, _, let now),
+            .adminReadParty(_, _, let now), .adminReadPlayer(_, _, let now):
             return now
         }
     }
@@ -51,6 +62,8 @@ public enum HubInput: Equatable, Sendable {
     /// rebuilds the same hub.
     public var isReadOnly: Bool {
         if case .organizationRequest(_, let request, _, _) = self { return request.operation.kind.isReadOnly }
+        if case .adminReadParty = self { return true }
+        if case .adminReadPlayer = self { return true }
         return false
     }
 }

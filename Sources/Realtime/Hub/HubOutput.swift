@@ -13,6 +13,13 @@ public enum HubOutput: Equatable, Sendable {
     case serviceResults(SessionID, [ServiceEventResult])
     /// The answer to an `organizationRequest`, for its caller.
     case organizationAnswer(SessionID, OrganizationReply)
+    /// The answer to an `adminDisband`: the members the party had, or nil when there is no
+    /// such party.
+    case adminDisbanded(SessionID, party: String, members: [String]?)
+    /// The answer to an `adminReadParty`: the party, or nil when there is no such party.
+    case adminParty(SessionID, party: String, PartySnapshot?)
+    /// The answer to an `adminReadPlayer`, or nil when the hub holds no such player.
+    case adminPlayer(SessionID, player: String, AdminPlayerView?)
     /// An event for the outgoing stream (offset assigned by the hub).
     case published(PublishedEvent)
     /// The hub let go of this connection's session (it is no longer a recipient, and its
@@ -24,4 +31,19 @@ public enum HubOutput: Equatable, Sendable {
 public enum SessionEndReason: Equatable, Sendable {
     /// Its player opened a connection past `maxSessionsPerPlayer`; the oldest goes.
     case tooManySessions
+}
+
+/// A player as the admin API shows them: their sessions, party, and what is left of each rate
+/// budget (nil: that budget is off).
+public struct AdminPlayerView: Equatable, Sendable {
+    public let player: String
+    public let sessions: [SessionID]
+    public let party: String?
+    public let offlineSince: Int64?
+    public let budgets: [(name: String, available: Int64?, burst: Int64, perSecond: Double)]
+
+    public static func == (a: AdminPlayerView, b: AdminPlayerView) -> Bool {
+        a.player == b.player && a.sessions == b.sessions && a.party == b.party && a.offlineSince == b.offlineSince
+            && a.budgets.elementsEqual(b.budgets) { $0.name == $1.name && $0.available == $1.available && $0.burst == $1.burst && $0.perSecond == $1.perSecond }
+    }
 }

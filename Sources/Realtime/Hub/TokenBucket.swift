@@ -53,6 +53,22 @@ public struct TokenBucket: Equatable, Sendable {
         return tokens + elapsed * ratePerSecond / 1000 >= capacity
     }
 
+    /// The whole tokens the bucket would hold at `now`, without taking any (the admin API);
+    /// nil for an off bucket (no limit).
+    public func available(now: Int64) -> Int64? {
+        if ratePerSecond <= 0 { return nil }
+        let elapsed = Double(max(0, now - updatedAt))
+        return Self.wholeTokens(min(capacity, tokens + elapsed * ratePerSecond / 1000))
+    }
+
+    /// `value` rounded down to a whole number, clamped to Int64 (0 for NaN): never a trap.
+    static func wholeTokens(_ value: Double) -> Int64 {
+        guard !value.isNaN else { return 0 }
+        if value >= 9.2e18 { return .max }
+        if value <= -9.2e18 { return .min }
+        return Int64(value.rounded(.down))
+    }
+
     private mutating func refill(now: Int64) {
         if now > updatedAt {
             tokens = min(capacity, tokens + Double(now - updatedAt) * ratePerSecond / 1000)

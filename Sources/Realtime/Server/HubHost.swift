@@ -172,6 +172,70 @@ final class HubHost {
                 // At once, not behind the log: nothing still held for it matters any more,
                 // and its later close is an input the hub ignores.
                 close(ConnectionID(session: session), code: .tooManySessions, reason: "too many sessions")
+            case .adminPlayer(let caller, let player, let view):
+                let response: HTTPResponse
+                if let view {
+                    writer.reset()
+                    writer.append("{\"player\":")
+                    writer.appendJSONString(view.player)
+                    writer.append(",\"party\":")
+                    if let party = view.party { writer.appendJSONString(party) } else { writer.append("null") }
+                    writer.append(",\"online\":")
+                    writer.append(view.sessions.isEmpty ? "false" : "true")
+                    writer.append(",\"offline_since\":")
+                    if let since = view.offlineSince { writer.append(decimal: since) } else { writer.append("null") }
+                    writer.append(",\"sessions\":[")
+                    for (index, session) in view.sessions.enumerated() {
+                        if index > 0 { writer.append(",") }
+                        writer.appendJSONString(String(session.rawValue, radix: 16))
+                    }
+                    writer.append("],\"budgets\":{")
+                    for (index, budget) in view.budgets.enumerated() {
+                        if index > 0 { writer.append(",") }
+                        writer.appendJSONString(budget.name)
+                        writer.append(":{\"available\":")
+                        if let available = budget.available { writer.append(decimal: available) } else { writer.append("null") }
+                        writer.append(",\"burst\":")
+                        writer.append(decimal: budget.burst)
+                        writer.append(",\"per_second\":")
+                        writer.append(utf8: budget.perSecond.isFinite ? "\(budget.perSecond)" : "0")
+                        writer.append("}")
+                    }
+                    writer.append("}}")
+                    response = .json(.ok, Array(writer.bytes))
+                } else {
+                    response = .jsonError(.notFound, code: "not_found", "no player \(QuotedText.json(player))")
+                }
+                turnOutgoing.append(Outgoing(bytes: .copy(response.serialized(keepAlive: true)), recipients: .one(caller)))
+            case .adminParty(let caller, let party, let snapshot):
+                let response: HTTPResponse
+                if let snapshot {
+                    writer.reset()
+                    writer.append("{\"party\":")
+                    ServerMessageEncoder.encodePartyObject(snapshot, into: writer)
+                    writer.append("}")
+                    response = .json(.ok, Array(writer.bytes))
+                } else {
+                    response = .jsonError(.notFound, code: "not_found", "no party \(QuotedText.json(party))")
+                }
+                turnOutgoing.append(Outgoing(bytes: .copy(response.serialized(keepAlive: true)), recipients: .one(caller)))
+            case .adminDisbanded(let caller, let party, let members):
+                let response: HTTPResponse
+                if let members {
+                    writer.reset()
+                    writer.append("{\"disbanded\":")
+                    writer.appendJSONString(party)
+                    writer.append(",\"members\":[")
+                    for (index, member) in members.enumerated() {
+                        if index > 0 { writer.append(",") }
+                        writer.appendJSONString(member)
+                    }
+                    writer.append("]}")
+                    response = .json(.ok, Array(writer.bytes))
+                } else {
+                    response = .jsonError(.notFound, code: "not_found", "no party \(QuotedText.json(party))")
+                }
+                turnOutgoing.append(Outgoing(bytes: .copy(response.serialized(keepAlive: true)), recipients: .one(caller)))
             case .organizationAnswer(let caller, let reply):
                 let response = OrganizationResponseEncoder.response(to: reply, publicURL: publicURL, using: writer)
                 if let organizationEndpoint { loop.metrics.apiRequest(organizationEndpoint, status: response.status) }

@@ -27,7 +27,7 @@ enum WebSocketEndpoint {
 /// Maps requests to responses and upgrades: the party WebSocket (JWT sign-in), the service
 /// events endpoints (service tokens: events in, the published events out as pages and as a
 /// WebSocket stream), the organizations and groups API (`Router+Organizations`), the optional
-/// echo endpoint, `/healthz` and `/metrics`. Pure apart from reading the metrics.
+/// echo endpoint, the stream overlay page (`/overlay`), `/healthz` and `/metrics`. Pure apart from reading the metrics.
 struct Router {
     let context: ServerContext
     /// The loop's counters (the organizations API counts its refusals by endpoint).
@@ -91,6 +91,17 @@ struct Router {
         case "/healthz":
             guard request.method == "GET" else { return methodNotAllowed(keepAlive) }
             let response: HTTPResponse = shuttingDown ? .text(.serviceUnavailable, "shutting down\n") : .text(.ok, "ok\n")
+            return .respond(response, keepAlive: keepAlive, failure: nil)
+        case Self.adminStatsPath:
+            return adminStats(request, nowSeconds: nowSeconds)
+        case _ where path.hasPrefix(Self.adminPlayersPrefix):
+            return adminPlayerRequest(request, nowSeconds: nowSeconds, shuttingDown: shuttingDown)
+        case _ where path.hasPrefix(Self.adminPartiesPrefix):
+            return adminPartyRequest(request, nowSeconds: nowSeconds, shuttingDown: shuttingDown)
+        case "/overlay":
+            guard request.method == "GET" || request.method == "HEAD" else { return methodNotAllowed(keepAlive, allow: "GET, HEAD") }
+            var response = OverlayPage.response(partyPath: configuration.partyPath)
+            if request.method == "HEAD" { response.body = [] }
             return .respond(response, keepAlive: keepAlive, failure: nil)
         case "/metrics":
             guard request.method == "GET" else { return methodNotAllowed(keepAlive) }

@@ -228,7 +228,8 @@ func sessions(of output: HubOutput) -> [SessionID] {
     switch output {
     case .reply(let session, _, _): return [session]
     case .event(_, let recipients), .notice(_, let recipients): return recipients
-    case .serviceResults(let caller, _), .organizationAnswer(let caller, _): return [caller]
+    case .serviceResults(let caller, _), .organizationAnswer(let caller, _), .adminDisbanded(let caller, _, _),
+        .adminParty(let caller, _, _), .adminPlayer(let caller, _, _): return [caller]
     case .published, .sessionEnded: return []
     }
 }

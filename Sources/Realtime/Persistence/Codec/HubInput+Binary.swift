@@ -7,6 +7,11 @@ private enum HubInputTag: UInt8 {
     case tick = 4
     case serviceEvents = 5
     case organizationRequest = 6
+    case adminDisband = 7
+    /// Read-only: encodable, like every input, but never written to the log.
+    case adminReadParty = 8
+    /// Read-only too.
+    case adminReadPlayer = 9
 }
 
 /// A write-ahead log record's payload: the tag, then the case's values in order (the session
@@ -44,6 +49,23 @@ extension HubInput: BinaryCodable {
             writer.write(request)
             writer.writeVarInt(now)
             writer.write(seed)
+        case .adminDisband(let caller, let party, let reason, let by, let now):
+            writer.writeTag(HubInputTag.adminDisband)
+            writer.write(caller)
+            writer.writeString(party)
+            writer.writeString(reason)
+            writer.writeString(by)
+            writer.writeVarInt(now)
+        case .adminReadParty(let caller, let party, let now):
+            writer.writeTag(HubInputTag.adminReadParty)
+            writer.write(caller)
+            writer.writeString(party)
+            writer.writeVarInt(now)
+        case .adminReadPlayer(let caller, let player, let now):
+            writer.writeTag(HubInputTag.adminReadPlayer)
+            writer.write(caller)
+            writer.writeString(player)
+            writer.writeVarInt(now)
         }
     }
 
@@ -68,6 +90,14 @@ extension HubInput: BinaryCodable {
             self = .serviceEvents(try reader.read(), try reader.read(), now: try reader.readVarInt(), lootSeeds: try reader.read())
         case .organizationRequest:
             self = .organizationRequest(try reader.read(), try reader.read(), now: try reader.readVarInt(), seed: try reader.read())
+        case .adminDisband:
+            self = .adminDisband(
+                try reader.read(), party: try reader.readString(), reason: try reader.readString(), by: try reader.readString(),
+                now: try reader.readVarInt())
+        case .adminReadParty:
+            self = .adminReadParty(try reader.read(), party: try reader.readString(), now: try reader.readVarInt())
+        case .adminReadPlayer:
+            self = .adminReadPlayer(try reader.read(), player: try reader.readString(), now: try reader.readVarInt())
         }
     }
 }

@@ -38,6 +38,13 @@ extension HubInput {
                 fields.append("seed=\(InspectionText.word(seed.id))/\(InspectionText.word(seed.inviteCode))")
             }
             return fields.joined(separator: " ")
+        case .adminDisband(let caller, let party, let reason, let by, _):
+            return "admin.disband s=\(InspectionText.session(caller)) service=\(InspectionText.word(by)) "
+                + "party=\(InspectionText.word(party)) reason=\(QuotedText.json(reason))"
+        case .adminReadParty(let caller, let party, _):
+            return "admin.read_party s=\(InspectionText.session(caller)) party=\(InspectionText.word(party))"
+        case .adminReadPlayer(let caller, let player, _):
+            return "admin.read_player s=\(InspectionText.session(caller)) player=\(InspectionText.word(player))"
         }
     }
 }

@@ -3,7 +3,7 @@ import XCTest
 
 /// `loadtest/plot.py` draws a bot's per-second series (`churn --json`'s "seconds") as a PNG,
 /// and says `pip install matplotlib` when matplotlib is missing. The drawing is skipped where
-/// matplotlib is not installed (CI does not need it); the missing-matplotlib message is checked
+/// matplotlib is not installed (`.ci/run` installs it, so CI draws); the missing-matplotlib message is checked
 /// everywhere python3 is, by shadowing the package with one that fails to import.
 final class LoadTestPlotTests: XCTestCase {
     private static let script = ChildProcess.packageRoot.appendingPathComponent("loadtest/plot.py").path

@@ -343,7 +343,14 @@ public struct Hub: Equatable, Sendable {
             budgets: [budget("commands", record.commandBucket), budget("chat", record.chatBucket), budget("signals", record.signalBucket)])
     }
 
-    func snapshot(_ partySlot: Int) -> PartySnapshot {
+    func snapshot(_ partySlot: Int) -> PartySnapshot { partySnapshot(partySlot, asMember: true) }
+
+    /// The party as a player outside it (an invitee) sees it: not the pending invites, join
+    /// requests, ready check, loot rolls or quests of a party they are not in. It also keeps
+    /// an invitee's `session.ready` small whatever the inviting parties hold.
+    func outsiderSnapshot(_ partySlot: Int) -> PartySnapshot { partySnapshot(partySlot, asMember: false) }
+
+    private func partySnapshot(_ partySlot: Int, asMember: Bool) -> PartySnapshot {
         let party = parties[partySlot]
         return PartySnapshot(
             id: party.id, inviteCode: party.inviteCode, leader: players[party.leader].name,
@@ -355,31 +362,14 @@ public struct Hub: Equatable, Sendable {
                     joinedAt: players[$0].joinedAt)
             }, lootMode: party.lootMode, masterLooter: party.masterLooter.map { players[$0].name },
             settings: party.settings,
-            invites: party.inviteIDs.compactMap { id in
+            invites: !asMember ? [] : party.inviteIDs.compactMap { id in
                 invites[id].map { PendingInvite(id: $0.id, player: $0.player, by: $0.by, expiresAt: $0.expiresAt) }
             },
-            requests: party.requests.map { requestSnapshot($0, of: partySlot) },
-            readyCheck: party.readyCheck.map { check in
+            requests: !asMember ? [] : party.requests.map { requestSnapshot($0, of: partySlot) },
+            readyCheck: !asMember ? nil : party.readyCheck.map { check in
                 ReadyCheckSnapshot(by: check.by, expiresAt: check.expiresAt, answers: readyAnswers(check))
-            }, lootThreshold: party.lootThreshold, lootRolls: party.lootRolls.map(lootRollSnapshot),
-            quests: party.quests.map(\.snapshot))
-    }
-
-    /// The party as a player outside it (an invitee) sees it: not the pending invites, join
-    /// requests, ready check, loot rolls or quests of a party they are not in. It also keeps
-    /// an invitee's `session.ready` small whatever the inviting parties hold.
-    func outsiderSnapshot(_ partySlot: Int) -> PartySnapshot {
-        let party = parties[partySlot]
-        return PartySnapshot(
-            id: party.id, inviteCode: party.inviteCode, leader: players[party.leader].name,
-            members: party.members.map { players[$0].name }, maxMembers: party.maxMembers, seq: party.seq,
-            createdAt: party.createdAt, updatedAt: party.updatedAt,
-            roster: party.members.map {
-                PartyMemberSnapshot(
-                    player: players[$0].name, role: players[$0].role, online: !players[$0].sessions.isEmpty,
-                    joinedAt: players[$0].joinedAt)
-            }, lootMode: party.lootMode, masterLooter: party.masterLooter.map { players[$0].name },
-            settings: party.settings, lootThreshold: party.lootThreshold)
+            }, lootThreshold: party.lootThreshold, lootRolls: !asMember ? [] : party.lootRolls.map(lootRollSnapshot),
+            quests: !asMember ? [] : party.quests.map(\.snapshot))
     }
 
     func inviteSnapshot(_ invite: Invite) -> InviteSnapshot {

@@ -7,6 +7,21 @@ extension Router {
     static let adminPartiesPrefix = "/api/v1/admin/parties/"
     static let adminPlayersPrefix = "/api/v1/admin/players/"
 
+    /// The refusal of an admin read that is not a GET, not a service's, or comes while the
+    /// server shuts down; nil when it may go to the hub.
+    private func refuseAdminRead(_ request: HTTPRequest, nowSeconds: Int64, shuttingDown: Bool) -> RouteDecision? {
+        guard request.method == "GET" else {
+            return .respond(
+                .text(.methodNotAllowed, "method not allowed\n", headers: [("Allow", "GET")]), keepAlive: request.keepAlive,
+                failure: .methodNotAllowed)
+        }
+        if let refusal = refuseUnlessService(request, nowSeconds: nowSeconds) { return refusal }
+        if shuttingDown {
+            return .respond(.jsonError(.serviceUnavailable, code: "unavailable", "shutting down"), keepAlive: false, failure: nil)
+        }
+        return nil
+    }
+
     /// `GET /api/v1/admin/players/{id}`: a read through the hub.
     func adminPlayerRequest(_ request: HTTPRequest, nowSeconds: Int64, shuttingDown: Bool) -> RouteDecision {
         let keepAlive = request.keepAlive
@@ -14,15 +29,7 @@ extension Router {
         guard !player.isEmpty, player.utf8.count <= 64, !player.contains("/") else {
             return .respond(.jsonError(.notFound, code: "not_found", "not found"), keepAlive: keepAlive, failure: .notFound)
         }
-        guard request.method == "GET" else {
-            return .respond(
-                .text(.methodNotAllowed, "method not allowed\n", headers: [("Allow", "GET")]), keepAlive: keepAlive,
-                failure: .methodNotAllowed)
-        }
-        if let refusal = refuseUnlessService(request, nowSeconds: nowSeconds) { return refusal }
-        if shuttingDown {
-            return .respond(.jsonError(.serviceUnavailable, code: "unavailable", "shutting down"), keepAlive: false, failure: nil)
-        }
+        if let refusal = refuseAdminRead(request, nowSeconds: nowSeconds, shuttingDown: shuttingDown) { return refusal }
         context.logger.info(
             "admin request",
             ["action": "read_player", "service": serviceName(of: request, nowSeconds: nowSeconds), "player": QuotedText.json(String(player))])
@@ -38,15 +45,7 @@ extension Router {
         let rest = request.path.dropFirst(Self.adminPartiesPrefix.count)
         if !rest.isEmpty, rest.utf8.count <= 64, !rest.contains("/") {
             // GET /api/v1/admin/parties/{id}
-            guard request.method == "GET" else {
-                return .respond(
-                    .text(.methodNotAllowed, "method not allowed\n", headers: [("Allow", "GET")]), keepAlive: keepAlive,
-                    failure: .methodNotAllowed)
-            }
-            if let refusal = refuseUnlessService(request, nowSeconds: nowSeconds) { return refusal }
-            if shuttingDown {
-                return .respond(.jsonError(.serviceUnavailable, code: "unavailable", "shutting down"), keepAlive: false, failure: nil)
-            }
+            if let refusal = refuseAdminRead(request, nowSeconds: nowSeconds, shuttingDown: shuttingDown) { return refusal }
             context.logger.info(
                 "admin request",
                 ["action": "read_party", "service": serviceName(of: request, nowSeconds: nowSeconds), "party": QuotedText.json(String(rest))])

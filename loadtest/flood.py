@@ -4,7 +4,8 @@
   flood.py probe  --port P --secret S [--duration 10] [--rate 50]
       A normal party of three, forwarded for 198.51.100.7: alice chats --rate times a second
       with her send time in the text; bob and carol time each chat's arrival and check that
-      every chat arrives, in order. Prints one JSON object: latency percentiles (ms) and counts.
+      every chat arrives, in order. Prints one JSON object: latency percentiles (ms), counts,
+      and every latency (so runs can be pooled).
 
   flood.py attack --port P --secret S [--duration 10] [--workers 64]
       Upgrade attempts as fast as --workers connections allow from one address (203.0.113.66),
@@ -104,6 +105,7 @@ async def probe(args):
         "chats": sent, "deliveries": len(latencies), "missing": missing, "out_of_order": out_of_order,
         "p50_ms": percentile(latencies, 50), "p99_ms": percentile(latencies, 99),
         "max_ms": round(max(latencies), 3) if latencies else None,
+        "latencies_ms": [round(value, 3) for value in latencies],
     }))
 
 

@@ -2,25 +2,29 @@
 # The flood figure: a normal party's chat latency with and without a flood against the
 # per-address and per-player limits. Run from the repository root:
 #
-#   loadtest/flood.sh [--duration 10] [--rate 50] [--workers 64] [--no-build]
+#   loadtest/flood.sh [--rounds 3] [--duration 10] [--rate 50] [--workers 64] [--no-build]
 #
 # Builds the release server (unless --no-build) and runs it with one event loop on CPU 0 and
 # the limits on (--max-connections-per-ip 256, --ip-handshake-rate 50 with a burst of 100,
 # --max-sessions-per-player 8, 127.0.0.1 trusted as a proxy so X-Forwarded-For names the
-# client). On CPU 1 (loadtest/flood.py): the party's probe alone for --duration seconds, then
-# the attackers (upgrades from one address with --workers connections at once, and sessions of
-# one player from many addresses) with the probe again. Prints one JSON object: the probe's
-# figures for both phases, the attackers' counts, and the ratio of the p99s (the issue asks for
-# at most 2). Exits non-zero if the party lost or reordered a chat. PORT (18094) may be set.
+# client). On CPU 1 (loadtest/flood.py), --rounds times: the party's probe alone for
+# --duration seconds, then the attackers (upgrades from one address with --workers connections
+# at once, and sessions of one player from many addresses) with the probe again. The phases
+# alternate so that the disk's slow spells (every chat is synced: --fsync always) fall on both;
+# each phase's latencies are pooled over the rounds. Prints one JSON object: the pooled figures
+# of both phases, each round's p99s, the attackers' counts, the server's refusal metrics, and
+# the ratio of the pooled p99s (the issue asks for at most 2). Exits non-zero if the party lost
+# or reordered a chat. PORT (18094) may be set.
 set -euo pipefail
-duration=10 rate=50 workers=64 build=1
+rounds=3 duration=10 rate=50 workers=64 build=1
 while [[ $# -gt 0 ]]; do
   case $1 in
+    --rounds) rounds=$2; shift 2 ;;
     --duration) duration=$2; shift 2 ;;
     --rate) rate=$2; shift 2 ;;
     --workers) workers=$2; shift 2 ;;
     --no-build) build=0; shift ;;
-    *) echo "usage: $0 [--duration S] [--rate PER_SECOND] [--workers N] [--no-build]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--rounds N] [--duration S] [--rate PER_SECOND] [--workers N] [--no-build]" >&2; exit 2 ;;
   esac
 done
 [[ -f Package.swift && -f loadtest/flood.py ]] || { echo "run from the repository root" >&2; exit 2; }
@@ -64,26 +68,51 @@ for _ in $(seq 300); do
 done
 
 common=(--port "$port" --secret "$secret")
-taskset -c 1 python3 loadtest/flood.py probe "${common[@]}" --duration "$duration" --rate "$rate" >"$work/baseline.json" 9>&-
-# The attackers start first and outlast the probe by a second on each side.
-taskset -c 1 python3 loadtest/flood.py attack "${common[@]}" --duration "$(python3 -c "print($duration + 2)")" \
-  --workers "$workers" >"$work/attack.json" 9>&- &
-attack_pid=$!
-sleep 1
-taskset -c 1 python3 loadtest/flood.py probe "${common[@]}" --duration "$duration" --rate "$rate" >"$work/flood.json" 9>&-
-wait "$attack_pid"
-attack_pid=""
+for round in $(seq "$rounds"); do
+  taskset -c 1 python3 loadtest/flood.py probe "${common[@]}" --duration "$duration" --rate "$rate" >"$work/baseline-$round.json" 9>&-
+  # The attackers start first and outlast the probe by a second on each side.
+  taskset -c 1 python3 loadtest/flood.py attack "${common[@]}" --duration "$(python3 -c "print($duration + 2)")" \
+    --workers "$workers" >"$work/attack-$round.json" 9>&- &
+  attack_pid=$!
+  sleep 1
+  taskset -c 1 python3 loadtest/flood.py probe "${common[@]}" --duration "$duration" --rate "$rate" >"$work/flood-$round.json" 9>&-
+  wait "$attack_pid"
+  attack_pid=""
+done
 metrics=$(python3 -c "import urllib.request; print(urllib.request.urlopen('http://127.0.0.1:$port/metrics').read().decode())" |
   grep -E '^partyhub_(handshake_failures_total\{reason="ip_|websocket_closes_total\{code="4008")' || true)
 
-python3 - "$work" "$metrics" <<'PY'
+python3 - "$work" "$metrics" "$rounds" <<'PY'
 import json, sys
-work, metrics = sys.argv[1], sys.argv[2]
-baseline, flood = (json.load(open(f"{work}/{name}.json")) for name in ("baseline", "flood"))
-attack = json.load(open(f"{work}/attack.json"))
-ratio = round(flood["p99_ms"] / baseline["p99_ms"], 2) if baseline["p99_ms"] and flood["p99_ms"] else None
+work, metrics, rounds = sys.argv[1], sys.argv[2], int(sys.argv[3])
+load = lambda name: [json.load(open(f"{work}/{name}-{r}.json")) for r in range(1, rounds + 1)]
+baseline, flood, attack = load("baseline"), load("flood"), load("attack")
+
+def percentile(values, p):
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))], 3) if ordered else None
+
+def pooled(runs):
+    latencies = [value for run in runs for value in run["latencies_ms"]]
+    return {"chats": sum(run["chats"] for run in runs), "deliveries": len(latencies),
+            "missing": sum(run["missing"] for run in runs), "out_of_order": sum(run["out_of_order"] for run in runs),
+            "p50_ms": percentile(latencies, 50), "p99_ms": percentile(latencies, 99), "max_ms": max(latencies, default=None)}
+
+alone, under = pooled(baseline), pooled(flood)
+ratio = round(under["p99_ms"] / alone["p99_ms"], 2) if alone["p99_ms"] and under["p99_ms"] else None
+totals = {}
+for run in attack:
+    for key, value in run.items():
+        if isinstance(value, (int, float)):
+            totals[key] = totals.get(key, 0) + value
+        elif isinstance(value, dict):
+            inner = totals.setdefault(key, {})
+            for k, v in value.items():
+                inner[k] = inner.get(k, 0) + v
 server = {line.split(" ")[0]: int(float(line.split(" ")[1])) for line in metrics.splitlines() if line}
-print(json.dumps({"baseline": baseline, "flood": flood, "attack": attack, "server": server, "p99_ratio": ratio}, indent=2))
-lost = any(run["missing"] or run["out_of_order"] for run in (baseline, flood))
-sys.exit(1 if lost else 0)
+print(json.dumps({
+    "baseline": alone, "flood": under,
+    "rounds": [{"p99_alone_ms": b["p99_ms"], "p99_flood_ms": f["p99_ms"]} for b, f in zip(baseline, flood)],
+    "attack": totals, "server": server, "p99_ratio": ratio}, indent=2))
+sys.exit(1 if alone["missing"] or alone["out_of_order"] or under["missing"] or under["out_of_order"] else 0)
 PY

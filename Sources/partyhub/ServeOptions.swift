@@ -180,6 +180,10 @@ extension ServeOption {
             settings, value in
             settings.configuration.maxHubBacklog = try OptionValues.integer(value, in: 0...10_000_000)
         },
+        ServeOption(name: "max-connection-backlog", valueName: "N", help: "requests one connection may have waiting at the hub's loop before its socket is no longer read; 0 turns the limit off (default 64)") {
+            settings, value in
+            settings.configuration.maxConnectionBacklog = try OptionValues.integer(value, in: 0...10_000_000)
+        },
         ServeOption(name: "handshake-timeout", valueName: "DURATION", help: "time to complete the HTTP request (default 10s)") { settings, value in
             settings.configuration.handshakeTimeout = try positive(OptionValues.duration(value))
         },

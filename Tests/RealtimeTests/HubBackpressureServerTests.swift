@@ -33,3 +33,39 @@ final class HubBackpressureServerTests: ServerTestCase {
         XCTAssertGreaterThanOrEqual(try server.metric("partyhub_hub_backlog_read_pauses_total") ?? 0, 1)
     }
 }
+
+/// The per-connection stage: a client on loop 1 that pipelines commands is held back once a few
+/// of its own wait at the hub, without the loop's gate (turned off here) and without losing or
+/// reordering anything; another client of the same loop is answered meanwhile.
+final class ConnectionBackpressureServerTests: ServerTestCase {
+    func testAConnectionWhoseRequestsPileUpAtTheHubIsHeldAndLosesNothing() throws {
+        let server = try startServer {
+            $0.threads = 2
+            $0.maxHubBacklog = 0
+            $0.maxConnectionBacklog = 4
+            $0.inboundMessageRatePerSecond = 0
+            $0.hub.chatRatePerSecond = 0
+            $0.hub.commandRatePerSecond = 0
+        }
+        _ = try signIn("alice", to: server)  // dealt to loop 0
+        let bob = try signIn("bob", to: server)  // dealt to loop 1
+        _ = try signIn("carol", to: server)  // loop 0
+        let dave = try signIn("dave", to: server)  // loop 1, beside bob
+        XCTAssertEqual(try server.metric(#"partyhub_loop_connections{loop="1"}"#), 2)
+        let commands = 2000
+        var frames: [UInt8] = []
+        for rid in 1...commands {
+            let payload = Array(#"{"op":"party.get","rid":\#(rid)}"#.utf8)
+            frames += WebSocketFrameEncoder.maskedFrame(opcode: .text, fin: true, payload: payload, maskKey: (1, 2, 3, 4), rsv: 0)
+        }
+        try bob.send(frames)  // one write: loop 1 reads many frames in one turn
+        try dave.sendText(#"{"op":"party.get","rid":1}"#)
+        XCTAssertEqual(try dave.nextMessage()["rid"] as? Int, 1, "bob's neighbour is answered")
+        for rid in 1...commands {
+            let reply = try bob.nextMessage()
+            XCTAssertEqual(reply["rid"] as? Int, rid)
+        }
+        XCTAssertGreaterThanOrEqual(try server.metric("partyhub_connection_backlog_read_pauses_total") ?? 0, 1)
+        XCTAssertEqual(try server.metric("partyhub_hub_backlog_read_pauses_total"), 0)
+    }
+}

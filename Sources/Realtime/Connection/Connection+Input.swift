@@ -93,6 +93,8 @@ extension Connection {
                 }
             case .open, .closeSent:
                 guard offset < bytes.count else { return offset }
+                // Held back for the hub: the rest waits in `input` until the hub catches up.
+                if hubBacklog.isPaused && phase == .open { return offset }
                 let rest = UnsafeMutableRawBufferPointer(rebasing: bytes[offset...])
                 let (event, consumed) = reader.read(rest)
                 if case .needMoreData = event { return offset }

@@ -55,6 +55,8 @@ final class Connection {
     var keepAliveAfterAnswer = false
     /// Reading is paused (EPOLLIN off) while an answer is awaited.
     var isReadPaused = false
+    /// The connection's requests waiting at the hub's loop (`--max-connection-backlog`).
+    var hubBacklog = ConnectionHubBacklog()
     /// An event stream subscriber was sent a catch-up chunk: the hub's loop hears when the
     /// queue has drained, and only then sends the next (flow control).
     var awaitsStreamDrain = false
@@ -103,6 +105,10 @@ final class Connection {
         if case .party(let player, _) = endpoint { return player }
         return nil
     }
+
+    /// Whether the socket is left unread for now: an answer is awaited, or the connection's own
+    /// requests pile up at the hub. (The loop may also hold all its connections' reads.)
+    var holdsReads: Bool { isReadPaused || hubBacklog.isPaused }
 
     /// Whether the connection still reads and handles frames.
     var acceptsFrames: Bool { phase == .open || phase == .closeSent }

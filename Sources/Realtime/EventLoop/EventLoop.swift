@@ -37,6 +37,7 @@ final class EventLoop {
     private var pendingHubRequests: [HubRequest] = []
     /// Stops reading the sockets while this loop's requests pile up at the hub's loop.
     private var hubReadGate: HubReadGate
+    private let maxConnectionBacklog: Int
     private var outgoing: [[LoopMessage]]
     private var listener: Int32 = -1
     /// The TLS listening socket, and the context its new connections begin with (a reload
@@ -48,6 +49,11 @@ final class EventLoop {
     /// Connections whose transport holds input already taken off the socket (TLS records):
     /// epoll will not report them, so they are read on the next turn.
     private var bufferedReads: [Connection] = []
+    /// Requests this loop has handed the hub's loop, counted as they are submitted: the
+    /// sequence number of the latest (`ConnectionHubBacklog`).
+    private var submittedToHub: Int64 = 0
+    /// Connections not read because their own requests pile up at the hub.
+    private var backlogHeldConnections: [Connection] = []
     private var nextAdoptionLoop = 0
     private var running = true
     private(set) var isShuttingDown = false
@@ -84,6 +90,7 @@ final class EventLoop {
         wheel = TimerWheel(startTick: nowMs / Self.tickMilliseconds)
         outgoing = Array(repeating: [], count: loopCount)
         hubReadGate = HubReadGate(limit: configuration.maxHubBacklog)
+        maxConnectionBacklog = configuration.maxConnectionBacklog
         readScratch = .allocate(byteCount: 64 << 10, alignment: 16)
         tlsRecordScratch = .allocate(byteCount: TLSSession.maxRecordPlaintext, alignment: 16)
         iovecs = .allocate(capacity: Self.iovecCapacity)
@@ -151,6 +158,7 @@ final class EventLoop {
             hubHost?.tick(now: wallMs)
             // A paused loop wakes at least every tick, so it sees the hub catch up.
             if hubReadGate.isPaused { carryOut(hubReadGate.checked(backlog: group.hubBacklog.backlog(of: index))) }
+            if !backlogHeldConnections.isEmpty { readConnectionsTheHubCaughtUpWith() }
             let hasListener = listener >= 0 || tlsListener >= 0
             if hasListener && !listenerRegistered && nowMs >= listenerPausedUntil { resumeListener() }
             endTurn()
@@ -395,14 +403,14 @@ final class EventLoop {
     /// connection awaits an answer, or the loop's hub backlog is full), EPOLLOUT while output is
     /// left over or a TLS read waits to send.
     func updateInterest(_ connection: Connection) {
-        var events: Epoll.Events = connection.isReadPaused || hubReadGate.isPaused ? [] : .readable
+        var events: Epoll.Events = connection.holdsReads || hubReadGate.isPaused ? [] : .readable
         if connection.isWritableArmed || connection.transport.readWaitsForWritable { events.insert(.writable) }
         if events != connection.registeredEvents {
             connection.registeredEvents = events
             epoll.modify(connection.fd, events: events, data: connection.id.rawValue)
         }
         // Reading resumes with input the transport already holds: nothing on the socket says so.
-        if !connection.isReadPaused && !hubReadGate.isPaused && connection.transport.hasBufferedInput {
+        if !connection.holdsReads && !hubReadGate.isPaused && connection.transport.hasBufferedInput {
             queueBufferedRead(connection)
         }
     }
@@ -427,7 +435,7 @@ final class EventLoop {
         bufferedReads.removeAll(keepingCapacity: true)
         for connection in queued {
             connection.isQueuedForBufferedRead = false
-            if connection.phase != .closed && !connection.isReadPaused && !hubReadGate.isPaused { connection.handleReadable(self) }
+            if connection.phase != .closed && !connection.holdsReads && !hubReadGate.isPaused { connection.handleReadable(self) }
         }
     }
 
@@ -544,14 +552,14 @@ final class EventLoop {
         case .request(let request) where connection.isReadOnly && !request.command.operation.isReadOnly:
             metrics.command(operation: request.command.operation.metricsIndex, error: .forbidden)
             let error = PartyError(.forbidden, "this session's token is read-only (\"scope\":\"read\")")
-            submitToHub(.refusal(connection.id.session, rid: request.rid, error))
+            submitToHub(.refusal(connection.id.session, rid: request.rid, error), for: connection)
         case .request(let request):
-            submitToHub(.input(.command(connection.id.session, request, now: wallMs, seed: nil)))
+            submitToHub(.input(.command(connection.id.session, request, now: wallMs, seed: nil)), for: connection)
         case .failure(let rid, let error):
             metrics.command(
                 operation: error.code == .unknownOp ? PartyOperation.unknownMetricsIndex : PartyOperation.invalidMetricsIndex,
                 error: error.code)
-            submitToHub(.refusal(connection.id.session, rid: rid, error))
+            submitToHub(.refusal(connection.id.session, rid: rid, error), for: connection)
         }
     }
 
@@ -600,6 +608,39 @@ final class EventLoop {
             hubHost.handle(request)
         } else {
             pendingHubRequests.append(request)
+            submittedToHub += 1
+        }
+    }
+
+    /// A request a connection's message made: past `--max-connection-backlog` of them waiting
+    /// at the hub, the connection is no longer read (its loop's others are) until the hub
+    /// catches up. The hub's own loop carries requests out at once, so it never holds one.
+    private func submitToHub(_ request: HubRequest, for connection: Connection) {
+        submitToHub(request)
+        guard hubHost == nil else { return }
+        let backlog = group.hubBacklog, loop = index
+        let held = connection.hubBacklog.submitted(
+            submittedToHub, limit: maxConnectionBacklog, handled: { backlog.handled(of: loop) })
+        guard held else { return }
+        metrics.add(.connectionBacklogReadPauses)
+        backlogHeldConnections.append(connection)
+        updateInterest(connection)
+    }
+
+    /// Reads again the held connections the hub has worked down to half the limit, first what
+    /// they had already read (the frames after the one that held them).
+    private func readConnectionsTheHubCaughtUpWith() {
+        let handled = group.hubBacklog.handled(of: index)
+        var caughtUp: [Connection] = []
+        backlogHeldConnections.removeAll { connection in
+            guard connection.phase != .closed else { return true }
+            guard connection.hubBacklog.checked(limit: maxConnectionBacklog, handled: handled) else { return false }
+            caughtUp.append(connection)
+            return true
+        }
+        for connection in caughtUp where connection.phase != .closed {
+            connection.processBufferedInput(self)
+            if connection.phase != .closed { updateInterest(connection) }
         }
     }
 

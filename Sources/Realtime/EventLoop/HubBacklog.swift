@@ -22,4 +22,9 @@ final class HubBacklog: @unchecked Sendable {
     /// The requests of `loop` the hub's loop has not carried out yet (read by any thread; a
     /// stale read only delays a pause or a resume by a turn).
     func backlog(of loop: Int) -> Int64 { counts.load(loop) - counts.load(loopCount + loop) }
+
+    /// The requests of `loop` the hub's loop has carried out so far: the hub takes each loop's
+    /// requests in the order they were posted, so this is also the sequence number of the last
+    /// one done (`ConnectionHubBacklog`).
+    func handled(of loop: Int) -> Int64 { counts.load(loopCount + loop) }
 }

@@ -134,6 +134,8 @@ final class LoopMetrics: @unchecked Sendable {
         case invitesSuperseded
         /// Times this loop stopped reading its sockets because its requests piled up at the hub.
         case hubBacklogReadPauses
+        /// Times a connection's socket was no longer read because its own requests piled up at the hub.
+        case connectionBacklogReadPauses
         /// TLS: handshakes completed (and of those, resumed sessions), handshakes that failed
         /// (a protocol error, a refused version, garbage, a timeout), certificate reloads.
         case tlsHandshakes, tlsResumedHandshakes, tlsHandshakeFailures, tlsCertificateReloads

@@ -55,6 +55,10 @@ enum MetricsRenderer {
             "partyhub_hub_backlog_read_pauses_total", "counter",
             "Times a loop stopped reading its sockets because its requests piled up past --max-hub-backlog at the hub's loop.",
             .hubBacklogReadPauses)
+        single(
+            "partyhub_connection_backlog_read_pauses_total", "counter",
+            "Times a connection's socket was no longer read because its own requests piled up past --max-connection-backlog at the hub's loop.",
+            .connectionBacklogReadPauses)
         family("partyhub_log_lines_dropped_total", "counter", "Log lines dropped because standard error could not keep up.")
         sample("partyhub_log_lines_dropped_total", value: logLinesDropped)
         single(

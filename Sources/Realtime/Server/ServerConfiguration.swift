@@ -79,6 +79,10 @@ public struct ServerConfiguration: Sendable {
     /// Requests one event loop may have waiting at the hub's loop (loop 0) before it stops
     /// reading its sockets until the hub has worked them down to half (0: no limit).
     public var maxHubBacklog = 4096
+    /// Requests one connection may have waiting at the hub's loop before its socket is no
+    /// longer read until the hub has worked them down to half (0: no limit). Below the loop's
+    /// limit, so one pipelining client is held back before its whole loop is.
+    public var maxConnectionBacklog = 64
     /// Logging.
     public var logger = Logger()
 

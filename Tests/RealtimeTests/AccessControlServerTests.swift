@@ -104,6 +104,20 @@ final class AccessControlServerTests: ServerTestCase {
             "the refusal is counted")
     }
 
+    func testAnOverlayDoesNotKeepItsPlayerOnline() throws {
+        let server = try startServer { $0.hub.reconnectGraceMilliseconds = 30_000 }
+        let (alice, bob, _, _, _) = try partyOfThree(server)
+        let overlay = try connect(server)
+        let readToken = JWTCodec(secret: Array(TestServer.secret.utf8)).sign(subject: "bob", expiresAt: now + 3600, scope: "read")
+        try overlay.upgrade(path: server.partyPath(token: readToken))
+        XCTAssertEqual(try overlay.readJSON()["ev"] as? String, "session.ready")
+        bob.close()
+        // Bob's game client was his last presence: the party, his overlay included, hears it.
+        for client in [alice, overlay] { XCTAssertEqual(try client.event("party.member_offline")["player"] as? String, "bob") }
+        let roster = try XCTUnwrap(try overlay.call("party.get", rid: 40).party?["roster"] as? [JSONObject])
+        XCTAssertEqual(roster.map { $0["online"] as? Bool }, [true, false, true])
+    }
+
     func testAReadOnlyTokenMayNotChangeAnythingOverHTTPEither() throws {
         let server = try startServer()
         let codec = JWTCodec(secret: Array(TestServer.secret.utf8))

@@ -62,6 +62,7 @@ final class HubInputCodecTests: XCTestCase {
         var inputs: [HubInput] = [
             .sessionOpened(SessionID(rawValue: 0), player: "", now: 0),
             .sessionOpened(SessionID(rawValue: .max), player: "plàyer 🎮", now: 1_800_000_000_000),
+            .sessionOpened(SessionID(rawValue: 7), player: "overlay", readOnly: true, now: 1_800_000_000_000),
             .sessionClosed(SessionID(rawValue: 1 << 40), now: -1),
             .tick(now: .min), .tick(now: .max),
             .adminDisband(SessionID(rawValue: 5), party: "p-1", reason: "chéating 🎮", by: "ops", now: 1_800_000_000_000),

@@ -91,7 +91,7 @@ final class HubInvariantTests: XCTestCase {
         "request filed", "request accepted", "request rejected", "request expired", "request withdrawn", "request full",
         "request disbanded", "code changed", "settings changed", "ready check started", "ready answered",
         "ready result answered", "ready result timeout", "signal", "history", "resume replayed", "resync",
-        "idem repeat", "idem clash", "member offline", "member online", "left on timeout", "hand-over past offline",
+        "idem repeat", "idem clash", "member offline", "member online", "offline with an overlay open", "left on timeout", "hand-over past offline",
         "error already_in_party", "error not_found", "error party_full", "error not_in_party", "error invalid_message",
         "error rate_limited", "error not_leader", "error not_member", "error invalid_target", "error already_invited",
         "error already_requested", "error composition_full", "error ready_check_active", "error no_ready_check",
@@ -305,7 +305,7 @@ final class HubInvariantTests: XCTestCase {
     private func memberSessions(_ partyID: String, except excluded: String? = nil) -> Set<SessionID> {
         var result = Set<SessionID>()
         for member in eventMembers[partyID] ?? [] where member != excluded { result.formUnion(sessions[member] ?? []) }
-        if case .sessionOpened(let opened, _, _) = input { result.remove(opened) }
+        if case .sessionOpened(let opened, _, _, _) = input { result.remove(opened) }
         return result
     }
 
@@ -480,7 +480,8 @@ final class HubInvariantTests: XCTestCase {
             require(isTick, "a timeout without a tick, with a grace")
         case .memberOffline(let player):
             seen.insert("member offline")
-            require(sessions[player]?.isEmpty ?? true, "\(player) is offline with a connection")
+            if !(sessions[player]?.isEmpty ?? true) { seen.insert("offline with an overlay open") }
+            require(walk.presentSessions(of: player).isEmpty, "\(player) is offline with a connection that makes them present")
             // At once when the last connection closes with no notice delay; else on a tick
             // once the delay has passed with the member still away.
             switch input {
@@ -489,7 +490,7 @@ final class HubInvariantTests: XCTestCase {
             }
         case .memberOnline(let player):
             seen.insert("member online")
-            if case .sessionOpened(_, player, _) = input {} else { require(false, "member_online without \(player) connecting") }
+            if case .sessionOpened(_, player, false, _) = input {} else { require(false, "member_online without \(player) connecting") }
         case .readyCheckResult(let result):
             seen.insert(result.reason == .timeout ? "ready result timeout" : "ready result answered")
             require(isTick || result.reason != .timeout, "a ready check timed out without a tick")
@@ -511,7 +512,7 @@ final class HubInvariantTests: XCTestCase {
             guard let party = parties.first(where: { $0.id == id }) else { continue }
             require(party.leader == leader, "leader_changed names \(leader), the leader is \(party.leader)")
             if case .promote(leader)? = command?.request.command { continue }
-            let online = party.members.first { !(sessions[$0]?.isEmpty ?? true) }
+            let online = party.members.first { !walk.presentSessions(of: $0).isEmpty }
             require(leader == online ?? party.members[0], "\(leader) leads, not the earliest-joined online member")
             if online != nil && online != party.members[0] { seen.insert("hand-over past offline") }
         }
@@ -519,7 +520,7 @@ final class HubInvariantTests: XCTestCase {
 
     private func checkNotice(_ message: ServerMessage, _ recipients: [SessionID], isLast: Bool) {
         if case .sessionReady(let player, let party, let invites) = message {
-            guard case .sessionOpened(let session, player, _) = input else {
+            guard case .sessionOpened(let session, player, _, _) = input else {
                 return require(false, "session.ready without that player's session opening")
             }
             require(recipients == [session] && isLast, "session.ready to other sessions, or not last")
@@ -667,7 +668,7 @@ final class HubInvariantTests: XCTestCase {
             require(memberSet.contains(party.leader), "the leader of \(name) is not a member")
             require(party.roster.map(\.player) == party.members, "roster and members disagree in \(name)")
             require(
-                party.roster.allSatisfy { $0.online == !(sessions[$0.player]?.isEmpty ?? true) }, "a roster shows presence wrongly")
+                party.roster.allSatisfy { $0.online == !walk.presentSessions(of: $0.player).isEmpty }, "a roster shows presence wrongly")
             require((party.masterLooter != nil) == (party.lootMode == .masterLooter), "a master looter without its mode")
             require(party.masterLooter.map(memberSet.contains) ?? true, "the master looter is not a member")
             require(codes.insert(party.inviteCode).inserted, "code \(party.inviteCode) shared")

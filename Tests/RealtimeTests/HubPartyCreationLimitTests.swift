@@ -50,7 +50,7 @@ final class HubPartyCreationLimitTests: XCTestCase {
         createAndLeave(1)
         createAndLeave(1)
         let bytes = encoded { hub.hub.encodeState(into: &$0) }
-        var restored = HubDriver(configuration: hub.hub.configuration)
+        let restored = HubDriver(configuration: hub.hub.configuration)
         restored.hub = try decoded(bytes) { try Hub(decodingState: &$0) }
         restored.now = hub.now
         XCTAssertEqual(restored.hub, hub.hub)

@@ -537,7 +537,7 @@ final class EventLoop {
 
     /// A party session opened: the hub greets it (`session.ready` with the player's party).
     func openedPartySession(_ connection: Connection, player: String) {
-        submitToHub(.input(.sessionOpened(connection.id.session, player: player, now: wallMs)))
+        submitToHub(.input(.sessionOpened(connection.id.session, player: player, readOnly: connection.isReadOnly, now: wallMs)))
     }
 
     /// A text message on the party endpoint: decode it and hand the command to the hub, or

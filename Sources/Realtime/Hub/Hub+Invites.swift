@@ -148,7 +148,7 @@ extension Hub {
     {
         let partySlot = try leadersParty(playerSlot)
         let request = try pendingRequest(from: name, in: partySlot)
-        guard let requester = playerSlotByName[name], players[requester].party == nil, !players[requester].sessions.isEmpty
+        guard let requester = playerSlotByName[name], players[requester].party == nil, players[requester].isOnline
         else {
             closeRequest(name, in: partySlot, reason: .withdrawn, into: &outputs)
             throw PartyError(.notFound, "\(name) is no longer available to join")

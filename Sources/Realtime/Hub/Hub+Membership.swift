@@ -282,7 +282,7 @@ extension Hub {
         refreshRecipients(partySlot)
         let party = parties[partySlot]
         if party.leader == playerSlot {
-            let heir = party.members.first(where: { !players[$0].sessions.isEmpty }) ?? party.members[0]
+            let heir = party.members.first(where: { players[$0].isOnline }) ?? party.members[0]
             parties[partySlot].leader = heir
             emit(.leaderChanged(leader: players[heir].name), in: partySlot, into: &outputs)
             publish(.leaderChanged(party: partyID, leader: players[heir].name), into: &outputs)

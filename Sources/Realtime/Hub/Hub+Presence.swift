@@ -3,26 +3,29 @@ import Protocol
 /// Connections coming and going: `session.ready`, offline members keeping their seat through
 /// the reconnect grace, and `session.resume` / `party.history` from the party's event history.
 extension Hub {
-    mutating func openSession(_ session: SessionID, player name: String, into outputs: inout [HubOutput]) {
+    /// A connection of `name` opened. A read-only one (a stream overlay) is sent the player's
+    /// events and `session.ready` like any other, but changes nothing of their presence: an
+    /// overlay left open on a broadcast must not keep a player who quit the game in the party.
+    mutating func openSession(_ session: SessionID, player name: String, readOnly: Bool = false, into outputs: inout [HubOutput]) {
         if playerSlotBySession[session] != nil { return }
         let slot: Int
         if let existing = playerSlotByName[name] {
             slot = existing
-            let wasOffline = players[slot].sessions.isEmpty
+            let wasOffline = !players[slot].isOnline
             endOldestSessions(ofPlayer: slot, makingRoomFor: 1, into: &outputs)
             players[slot].sessions.append(session)
-            players[slot].offlineSince = nil
+            if readOnly { players[slot].readOnlySessions.append(session) } else { players[slot].offlineSince = nil }
             if let partySlot = players[slot].party {
                 // The others hear of the return (unless they never heard of the absence); the
                 // new connection learns it from its session.ready, which must come first.
-                if wasOffline && pendingOfflineNotices[name] == nil {
+                if !readOnly && wasOffline && pendingOfflineNotices[name] == nil {
                     emit(.memberOnline(player: name), in: partySlot, into: &outputs)
                 }
                 refreshRecipients(partySlot)
             }
         } else {
             let record = PlayerRecord(
-                name: name, sessions: [session], party: nil,
+                name: name, sessions: [session], readOnlySessions: readOnly ? [session] : [], party: nil,
                 chatBucket: TokenBucket(ratePerSecond: configuration.chatRatePerSecond, burst: configuration.chatBurst, now: now),
                 signalBucket: TokenBucket(
                     ratePerSecond: configuration.signalRatePerSecond, burst: configuration.signalBurst, now: now),
@@ -52,6 +55,7 @@ extension Hub {
         players[slot].sessions.removeFirst(excess)
         for session in ended {
             playerSlotBySession[session] = nil
+            players[slot].readOnlySessions.removeAll { $0 == session }
             outputs.append(.sessionEnded(session, reason: .tooManySessions))
         }
         if let partySlot = players[slot].party { refreshRecipients(partySlot) }
@@ -59,13 +63,16 @@ extension Hub {
 
     mutating func closeSession(_ session: SessionID, into outputs: inout [HubOutput]) {
         guard let slot = playerSlotBySession.removeValue(forKey: session) else { return }
+        let wasOnline = players[slot].isOnline
         players[slot].sessions.removeAll { $0 == session }
+        players[slot].readOnlySessions.removeAll { $0 == session }
         guard let partySlot = players[slot].party else {
             releaseIfIdle(slot, into: &outputs)
             return
         }
         refreshRecipients(partySlot)
-        guard players[slot].sessions.isEmpty else { return }
+        // Only the last connection that made the player present starts their absence.
+        guard wasOnline && !players[slot].isOnline else { return }
         // The last connection closed: the seat is kept through the grace, or given up now.
         let grace = configuration.reconnectGraceMilliseconds
         if grace <= 0 {
@@ -101,7 +108,7 @@ extension Hub {
     /// they are back (or gone from the party).
     mutating func noticeOffline(_ name: String, into outputs: inout [HubOutput]) {
         pendingOfflineNotices[name] = nil
-        guard let slot = playerSlotByName[name], players[slot].sessions.isEmpty, let partySlot = players[slot].party,
+        guard let slot = playerSlotByName[name], !players[slot].isOnline, let partySlot = players[slot].party,
             let offlineSince = players[slot].offlineSince
         else { return }
         let delay = min(configuration.offlineNoticeDelayMilliseconds, configuration.reconnectGraceMilliseconds)
@@ -121,11 +128,14 @@ extension Hub {
     /// The grace of a player offline since `offlineSince` ends: a member gives up the seat; a
     /// player kept only for their `idem` keys is forgotten.
     mutating func endGrace(_ name: String, offlineSince: Int64, into outputs: inout [HubOutput]) {
-        guard let slot = playerSlotByName[name], players[slot].offlineSince == offlineSince, players[slot].sessions.isEmpty
+        guard let slot = playerSlotByName[name], players[slot].offlineSince == offlineSince, !players[slot].isOnline
         else { return }
         guard let partySlot = players[slot].party else {
-            playerSlotByName[name] = nil
-            players.remove(slot)
+            // Kept while a read-only connection still follows the player.
+            if players[slot].sessions.isEmpty {
+                playerSlotByName[name] = nil
+                players.remove(slot)
+            }
             return
         }
         removeMember(slot, from: partySlot, reason: .timeout, into: &outputs)

@@ -8,7 +8,7 @@ extension Hub {
         if parties[partySlot].readyCheck != nil { throw PartyError(.readyCheckActive, "a ready check is already running") }
         parties[partySlot].readyCheckNumber += 1
         // Offline members (within their reconnect grace) cannot answer, so they are not asked.
-        let asked = parties[partySlot].members.filter { !players[$0].sessions.isEmpty }
+        let asked = parties[partySlot].members.filter { players[$0].isOnline }
         // The leader who asks is ready.
         let check = ReadyCheck(
             number: parties[partySlot].readyCheckNumber, by: players[playerSlot].name,

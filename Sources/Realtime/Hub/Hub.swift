@@ -135,8 +135,8 @@ public struct Hub: Equatable, Sendable {
         // A read leaves the time alone: it is not logged, and a replay must reach the same time.
         if !input.isReadOnly { now = max(now, input.now) }
         switch input {
-        case .sessionOpened(let session, let player, _):
-            openSession(session, player: player, into: &outputs)
+        case .sessionOpened(let session, let player, let readOnly, _):
+            openSession(session, player: player, readOnly: readOnly, into: &outputs)
             return nil
         case .sessionClosed(let session, _):
             closeSession(session, into: &outputs)
@@ -358,7 +358,7 @@ public struct Hub: Equatable, Sendable {
             createdAt: party.createdAt, updatedAt: party.updatedAt,
             roster: party.members.map {
                 PartyMemberSnapshot(
-                    player: players[$0].name, role: players[$0].role, online: !players[$0].sessions.isEmpty,
+                    player: players[$0].name, role: players[$0].role, online: players[$0].isOnline,
                     joinedAt: players[$0].joinedAt)
             }, lootMode: party.lootMode, masterLooter: party.masterLooter.map { players[$0].name },
             settings: party.settings,

@@ -17,8 +17,9 @@ public struct PartySeed: Equatable, Sendable {
 /// One input to the hub. Every input carries the time (Unix ms) it is applied at, so the hub
 /// never reads a clock.
 public enum HubInput: Equatable, Sendable {
-    /// A signed-in connection of `player` opened.
-    case sessionOpened(SessionID, player: String, now: Int64)
+    /// A signed-in connection of `player` opened; `readOnly` for a read-only token's (a stream
+    /// overlay's), which is sent the player's events but does not make them present.
+    case sessionOpened(SessionID, player: String, readOnly: Bool = false, now: Int64)
     /// That connection closed.
     case sessionClosed(SessionID, now: Int64)
     /// A command from a connection. `seed` is present for `party.create` and
@@ -50,7 +51,7 @@ public enum HubInput: Equatable, Sendable {
     /// The time the input is applied at.
     public var now: Int64 {
         switch self {
-        case .sessionOpened(_, _, let now), .sessionClosed(_, let now), .command(_, _, let now, _), .tick(let now),
+        case .sessionOpened(_, _, _, let now), .sessionClosed(_, let now), .command(_, _, let now, _), .tick(let now),
             .serviceEvents(_, _, let now, _), .organizationRequest(_, _, let now, _), .adminDisband(_, _, _, _, let now),
             .adminReadParty(_, _, let now), .adminReadPlayer(_, _, let now):
             return now

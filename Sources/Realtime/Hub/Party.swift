@@ -78,7 +78,11 @@ struct Invite: Equatable, Sendable {
 /// record through the reconnect grace).
 struct PlayerRecord: Equatable, Sendable {
     let name: String
+    /// Every connection of the player: those its party's events go to.
     var sessions: [SessionID]
+    /// Those of `sessions` opened by a read-only token (stream overlays): they follow the
+    /// player's party but do not make the player present.
+    var readOnlySessions: [SessionID] = []
     /// The party slot, when the player is in one.
     var party: Int?
     var chatBucket: TokenBucket
@@ -109,4 +113,9 @@ extension PlayerRecord: Vacant {
             name: "", sessions: [], party: nil, chatBucket: off, signalBucket: off, commandBucket: off,
             recentRequests: IdempotencyCache(capacity: 0))
     }
+}
+
+extension PlayerRecord {
+    /// Whether the player is present: connected by at least one session that is not read-only.
+    var isOnline: Bool { sessions.count > readOnlySessions.count }
 }

@@ -87,10 +87,10 @@ final class HubDriver {
     /// Opens a session, asserting that `session.ready` for this player is the first thing the
     /// new session receives, and that it goes to that session alone.
     @discardableResult
-    func open(_ player: String, session number: UInt64, file: StaticString = #filePath, line: UInt = #line)
-        -> [HubOutput]
-    {
-        let outputs = apply(.sessionOpened(session(number), player: player, now: now))
+    func open(
+        _ player: String, session number: UInt64, readOnly: Bool = false, file: StaticString = #filePath, line: UInt = #line
+    ) -> [HubOutput] {
+        let outputs = apply(.sessionOpened(session(number), player: player, readOnly: readOnly, now: now))
         guard case .notice(.sessionReady(let ready, _, _), let recipients)? = outputs.first(where: { sessions(of: $0).contains(session(number)) })
         else {
             XCTFail("opening a session says session.ready first: \(outputs)", file: file, line: line)

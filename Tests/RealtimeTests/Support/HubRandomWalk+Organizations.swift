@@ -33,7 +33,7 @@ extension HubRandomWalk {
         switch random.next(below: 100) {
         case 0..<6:
             // A service must name the owner, a player may name only themself.
-            let owner: String? = caller.isService ? (chance(25) ? nil : pick(users)) : chance(10) ? pick(users) : nil
+            let owner: String? = caller.isService ? (chance(50) ? nil : pick(users)) : chance(10) ? pick(users) : nil
             operation = .createOrganization(name: "Org \(organizationSeeds)", owner: owner)
             seed = randomOrganizationSeed()
         case 6..<22:

@@ -32,6 +32,9 @@ final class HubRandomWalk {
     /// The open sessions of each player.
     private(set) var sessions: [String: [SessionID]] = [:]
     private(set) var playerOfSession: [SessionID: String] = [:]
+    /// Those of `sessions` a read-only token opened (an overlay): they never send a command,
+    /// and do not make their player present.
+    private(set) var readOnlySessions: Set<SessionID> = []
     /// The parties after the last step, and each member's.
     private(set) var parties: [PartySnapshot] = []
     private(set) var partyOf: [String: PartySnapshot] = [:]
@@ -72,6 +75,7 @@ final class HubRandomWalk {
             let result = hub.apply(input, into: &outputs)
             if case .sessionClosed(let session, _) = input, let player = playerOfSession.removeValue(forKey: session) {
                 sessions[player]?.removeAll { $0 == session }
+                readOnlySessions.remove(session)
             }
             parties = hub.allParties
             partyOf = [:]
@@ -110,16 +114,19 @@ final class HubRandomWalk {
             return .organizationRequest(session, request, now: now, seed: seed)
         }
         let player = pick(players)
-        let own = sessions[player] ?? []
+        let all = sessions[player] ?? []
+        let own = presentSessions(of: player)
         if own.isEmpty || (choice < 12 && own.count < 2) {
             let session = SessionID(rawValue: nextSession)
             nextSession += 1
             sessions[player, default: []].append(session)
             playerOfSession[session] = player
-            return .sessionOpened(session, player: player, now: now)
+            let readOnly = all.count < 3 && chance(20)
+            if readOnly { readOnlySessions.insert(session) }
+            return .sessionOpened(session, player: player, readOnly: readOnly, now: now)
         }
+        if choice < 20 { return .sessionClosed(pick(all), now: now) }
         let session = pick(own)
-        if choice < 20 { return .sessionClosed(session, now: now) }
         let (command, seed) = randomCommand(for: player)
         let rid: Int64? = chance(33) ? nil : Int64(random.next(below: 1000))
         let idem = chance(20) ? pick(idemKeys) : nil
@@ -242,7 +249,7 @@ final class HubRandomWalk {
         if let party, party.leader == player, party.settings.open, chance(10) { return (.setOpen(false), nil) }
         // A leader whose earliest-joined member is offline sometimes leaves: the lead passes to
         // the earliest-joined online member.
-        if let party, party.leader == player, party.members.count > 2, sessions[party.members[1]]?.isEmpty ?? true, chance(30) {
+        if let party, party.leader == player, party.members.count > 2, presentSessions(of: party.members[1]).isEmpty, chance(30) {
             return (.leave, nil)
         }
         // Members with loot up for a roll often act on it.
@@ -347,4 +354,8 @@ final class HubRandomWalk {
         }
     }
 
+    /// The sessions of `player` that make them present: every one but the read-only.
+    func presentSessions(of player: String) -> [SessionID] {
+        (sessions[player] ?? []).filter { !readOnlySessions.contains($0) }
+    }
 }

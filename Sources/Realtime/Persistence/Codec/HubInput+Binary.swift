@@ -12,6 +12,8 @@ private enum HubInputTag: UInt8 {
     case adminReadParty = 8
     /// Read-only too.
     case adminReadPlayer = 9
+    /// A read-only token's session opened: the same values as `sessionOpened`.
+    case readOnlySessionOpened = 10
 }
 
 /// A write-ahead log record's payload: the tag, then the case's values in order (the session
@@ -19,8 +21,8 @@ private enum HubInputTag: UInt8 {
 extension HubInput: BinaryCodable {
     func encode(into writer: inout BinaryWriter) {
         switch self {
-        case .sessionOpened(let session, let player, let now):
-            writer.writeTag(HubInputTag.sessionOpened)
+        case .sessionOpened(let session, let player, let readOnly, let now):
+            writer.writeTag(readOnly ? HubInputTag.readOnlySessionOpened : HubInputTag.sessionOpened)
             writer.write(session)
             writer.writeString(player)
             writer.writeVarInt(now)
@@ -80,6 +82,8 @@ extension HubInput: BinaryCodable {
         switch try reader.readTag(HubInputTag.self) {
         case .sessionOpened:
             self = .sessionOpened(try reader.read(), player: try reader.readString(), now: try reader.readVarInt())
+        case .readOnlySessionOpened:
+            self = .sessionOpened(try reader.read(), player: try reader.readString(), readOnly: true, now: try reader.readVarInt())
         case .sessionClosed:
             self = .sessionClosed(try reader.read(), now: try reader.readVarInt())
         case .command:

@@ -7,8 +7,9 @@ extension HubInput {
     /// print as they are when plain, else quoted; free text is always quoted and escaped.
     var dumpText: String {
         switch self {
-        case .sessionOpened(let session, let player, _):
+        case .sessionOpened(let session, let player, let readOnly, _):
             return "session.opened s=\(InspectionText.session(session)) player=\(InspectionText.word(player))"
+                + (readOnly ? " read-only" : "")
         case .sessionClosed(let session, _):
             return "session.closed s=\(InspectionText.session(session))"
         case .command(let session, let request, _, let seed):

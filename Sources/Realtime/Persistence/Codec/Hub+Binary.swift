@@ -4,8 +4,8 @@ extension Hub {
     /// The version byte that starts an encoded state; a state of another version is refused,
     /// but for versions 3 (its configuration lacks the caps per player, no offline notice is
     /// pending) and 4 (no party creation budgets yet), whose missing parts take their defaults.
-    /// 5: the party creation budgets.
-    static let stateFormatVersion: UInt8 = 5
+    /// 5: the party creation budgets. 6: which sessions are read-only (5 had none).
+    static let stateFormatVersion: UInt8 = 6
     private static let oldestReadableStateVersion: UInt8 = 3
 
     /// Writes the whole state (docs/CODEC.md): the version byte, the configuration, the time,
@@ -34,6 +34,28 @@ extension Hub {
         writer.writeDictionary(pendingOfflineNotices)
         writer.writeDictionary(partyCreationBuckets)
         writer.writeVarInt(Int64(partyCreationSweepThreshold))
+        writer.write(readOnlySessionsInOrder())
+    }
+
+    /// Every read-only session, by number: each player's are those of its sessions in this
+    /// list, in the order of its sessions, so the list alone restores them.
+    private func readOnlySessionsInOrder() -> [SessionID] {
+        var sessions: [SessionID] = []
+        for slot in 0..<players.slotCount where players.isOccupied(slot) { sessions += players[slot].readOnlySessions }
+        return sessions.sorted { $0.rawValue < $1.rawValue }
+    }
+
+    private mutating func restoreReadOnlySessions(_ sessions: [SessionID], at start: Int) throws(BinaryDecodingError) {
+        guard !sessions.isEmpty else { return }
+        let readOnly = Set(sessions)
+        var owners = Set<Int>()
+        for session in sessions {
+            guard let slot = playerSlotBySession[session], players.isOccupied(slot) else {
+                throw .inconsistent("read-only session \(session.rawValue) belongs to no player", at: start)
+            }
+            owners.insert(slot)
+        }
+        for slot in owners { players[slot].readOnlySessions = players[slot].sessions.filter { readOnly.contains($0) } }
     }
 
     /// Reads what `encodeState` wrote. Besides every value's own checks, each slot reference
@@ -81,6 +103,7 @@ extension Hub {
             }
             partyCreationSweepThreshold = Int(sweepThreshold)
         }
+        if version >= 6 { try restoreReadOnlySessions(try reader.read(), at: start) }
         if let broken = firstBrokenReference() { throw .inconsistent(broken, at: start) }
     }
 

@@ -19,17 +19,8 @@ final class HubBackpressureServerTests: ServerTestCase {
         _ = try signIn("alice", to: server)  // dealt to loop 0
         let bob = try signIn("bob", to: server)  // dealt to loop 1
         XCTAssertEqual(try server.metric(#"partyhub_loop_connections{loop="1"}"#), 1)
-        let commands = 300
-        var frames: [UInt8] = []
-        for rid in 1...commands {
-            let payload = Array(#"{"op":"party.get","rid":\#(rid)}"#.utf8)
-            frames += WebSocketFrameEncoder.maskedFrame(opcode: .text, fin: true, payload: payload, maskKey: (1, 2, 3, 4), rsv: 0)
-        }
-        try bob.send(frames)  // one write: loop 1 reads many frames in one turn
-        for rid in 1...commands {
-            let reply = try bob.nextMessage()
-            XCTAssertEqual(reply["rid"] as? Int, rid)
-        }
+        try bob.send(pipelinedPartyGets(300))  // one write: loop 1 reads many frames in one turn
+        try expectRepliesInOrder(300, on: bob)
         XCTAssertGreaterThanOrEqual(try server.metric("partyhub_hub_backlog_read_pauses_total") ?? 0, 1)
     }
 }
@@ -52,20 +43,28 @@ final class ConnectionBackpressureServerTests: ServerTestCase {
         _ = try signIn("carol", to: server)  // loop 0
         let dave = try signIn("dave", to: server)  // loop 1, beside bob
         XCTAssertEqual(try server.metric(#"partyhub_loop_connections{loop="1"}"#), 2)
-        let commands = 2000
-        var frames: [UInt8] = []
-        for rid in 1...commands {
-            let payload = Array(#"{"op":"party.get","rid":\#(rid)}"#.utf8)
-            frames += WebSocketFrameEncoder.maskedFrame(opcode: .text, fin: true, payload: payload, maskKey: (1, 2, 3, 4), rsv: 0)
-        }
-        try bob.send(frames)  // one write: loop 1 reads many frames in one turn
+        try bob.send(pipelinedPartyGets(2000))  // one write: loop 1 reads many frames in one turn
         try dave.sendText(#"{"op":"party.get","rid":1}"#)
         XCTAssertEqual(try dave.nextMessage()["rid"] as? Int, 1, "bob's neighbour is answered")
-        for rid in 1...commands {
-            let reply = try bob.nextMessage()
-            XCTAssertEqual(reply["rid"] as? Int, rid)
-        }
+        try expectRepliesInOrder(2000, on: bob)
         XCTAssertGreaterThanOrEqual(try server.metric("partyhub_connection_backlog_read_pauses_total") ?? 0, 1)
         XCTAssertEqual(try server.metric("partyhub_hub_backlog_read_pauses_total"), 0)
+    }
+}
+
+/// `count` masked `party.get` frames with rids 1...count, to send in one write.
+private func pipelinedPartyGets(_ count: Int) -> [UInt8] {
+    var frames: [UInt8] = []
+    for rid in 1...count {
+        let payload = Array(#"{"op":"party.get","rid":\#(rid)}"#.utf8)
+        frames += WebSocketFrameEncoder.maskedFrame(opcode: .text, fin: true, payload: payload, maskKey: (1, 2, 3, 4), rsv: 0)
+    }
+    return frames
+}
+
+/// The replies to `pipelinedPartyGets(count)`, every one, in order.
+private func expectRepliesInOrder(_ count: Int, on client: RawWebSocketClient, file: StaticString = #filePath, line: UInt = #line) throws {
+    for rid in 1...count {
+        XCTAssertEqual(try client.nextMessage()["rid"] as? Int, rid, file: file, line: line)
     }
 }

@@ -12,42 +12,18 @@ WWW-Authenticate, 400 naming the field). Exits 0 when every step matched docs/HT
 """
 
 import argparse
-import base64
-import hashlib
-import hmac
 import json
+import os
 import re
 import sys
-import time
 import urllib.error
 import urllib.request
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from interop_common import Mismatch, check, mint_token  # noqa: E402
+
 INVITE_CODE = re.compile(r"^[ABCDEFGHJKMNPQRSTUVWXYZ23456789]{8}$")
 TIMEOUT = 10.0
-
-
-class Mismatch(Exception):
-    pass
-
-
-def check(condition, what, detail=None):
-    if not condition:
-        raise Mismatch(what + ("" if detail is None else ": " + json.dumps(detail, ensure_ascii=False)))
-
-
-def b64url(data):
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def mint_token(secret, subject, role=None, ttl=3600):
-    header = b64url(json.dumps({"alg": "HS256", "typ": "JWT"}, separators=(",", ":")).encode())
-    claims = {"sub": subject, "exp": int(time.time()) + ttl, "iat": int(time.time())}
-    if role:
-        claims["role"] = role
-    payload = b64url(json.dumps(claims, separators=(",", ":")).encode())
-    signing_input = (header + "." + payload).encode("ascii")
-    signature = b64url(hmac.new(secret.encode(), signing_input, hashlib.sha256).digest())
-    return header + "." + payload + "." + signature
 
 
 class API:
@@ -59,7 +35,7 @@ class API:
     def token(self, user, role=None):
         key = (user, role)
         if key not in self.tokens:
-            self.tokens[key] = mint_token(self.secret, user, role)
+            self.tokens[key] = mint_token(self.secret, user, role=role)
         return self.tokens[key]
 
     def call(self, method, path, user=None, body=None, role=None):

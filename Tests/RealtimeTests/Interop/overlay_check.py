@@ -14,8 +14,6 @@ waits for the page's DOM to show it. Prints one JSON object: {"steps": [{"name",
 import argparse
 import asyncio
 import base64
-import hashlib
-import hmac
 import json
 import os
 import queue
@@ -25,6 +23,7 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import chromium_driver  # noqa: E402
+from interop_common import mint_token  # noqa: E402
 import websockets  # noqa: E402
 
 DOM_EXPRESSION = """JSON.stringify({
@@ -44,16 +43,8 @@ DOM_EXPRESSION = """JSON.stringify({
 })"""
 
 
-def b64(data):
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
 def token(secret, sub, **extra):
-    header = b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
-    claims = {"sub": sub, "exp": int(time.time()) + 3600, **extra}
-    body = b64(json.dumps(claims).encode())
-    signature = hmac.new(secret.encode(), f"{header}.{body}".encode(), hashlib.sha256).digest()
-    return f"{header}.{body}.{b64(signature)}"
+    return mint_token(secret, sub, **extra)
 
 
 class Player:

@@ -12,69 +12,28 @@ message on the first mismatch, 2 on bad usage or a missing `websockets`.
 
 import argparse
 import asyncio
-import base64
-import hashlib
-import hmac
-import inspect
 import json
 import os
 import re
-import ssl
 import sys
 import time
 
-try:
-    import websockets
-    from websockets.exceptions import ConnectionClosed
-except ImportError:
-    print("python_client: the `websockets` package is missing (python3 -m pip install websockets)", file=sys.stderr)
-    sys.exit(2)
-try:  # websockets >= 13: the new asyncio implementation
-    from websockets.asyncio.client import connect as ws_connect
-except ImportError:  # older releases: the legacy client
-    ws_connect = websockets.connect
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from interop_common import Mismatch, check, import_websockets, mint_token  # noqa: E402
+from interop_common import connect_options as websocket_options  # noqa: E402
+
+websockets, ConnectionClosed, ws_connect = import_websockets("python_client")
 
 OVERALL_TIMEOUT = 20.0
 STEP_TIMEOUT = 5.0
 INVITE_CODE = re.compile(r"^[ABCDEFGHJKMNPQRSTUVWXYZ23456789]{8}$")
 
 
-class Mismatch(Exception):
-    pass
-
-
-def check(condition, what, detail=None):
-    if not condition:
-        raise Mismatch(what + ("" if detail is None else ": " + json.dumps(detail, ensure_ascii=False)))
-
-
-def b64url(data):
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def mint_token(secret, subject, ttl=3600):
-    header = b64url(json.dumps({"alg": "HS256", "typ": "JWT"}, separators=(",", ":")).encode())
-    claims = {"sub": subject, "exp": int(time.time()) + ttl, "iat": int(time.time()), "name": subject}
-    payload = b64url(json.dumps(claims, separators=(",", ":")).encode())
-    signing_input = (header + "." + payload).encode("ascii")
-    signature = b64url(hmac.new(secret.encode(), signing_input, hashlib.sha256).digest())
-    return header + "." + payload + "." + signature
-
-
 TRUSTED_ROOT = None  # --ca: the PEM root a wss:// server's chain must lead to
 
 
 def connect_options():
-    options = {"open_timeout": STEP_TIMEOUT, "close_timeout": STEP_TIMEOUT}
-    if TRUSTED_ROOT is not None:
-        # Verifies the chain and the address (127.0.0.1 is in the certificate's names), like a browser.
-        options["ssl"] = ssl.create_default_context(cafile=TRUSTED_ROOT)
-    try:
-        if "proxy" in inspect.signature(ws_connect).parameters:
-            options["proxy"] = None  # websockets >= 15 would honour *_PROXY; this is loopback
-    except (TypeError, ValueError):
-        pass
-    return options
+    return websocket_options(ws_connect, STEP_TIMEOUT, TRUSTED_ROOT)
 
 
 class Player:
@@ -89,7 +48,7 @@ class Player:
         self.next_rid = 0
 
     async def open(self, url, secret):
-        self.ws = await ws_connect(url + "?token=" + mint_token(secret, self.name), **connect_options())
+        self.ws = await ws_connect(url + "?token=" + mint_token(secret, self.name, name=self.name), **connect_options())
         self.reader = asyncio.ensure_future(self._read())
 
     async def _read(self):

@@ -16,61 +16,28 @@ token on the stream is refused with 403. Exits 0 when every step matched docs/PR
 
 import argparse
 import asyncio
-import base64
-import hashlib
-import hmac
-import inspect
 import json
+import os
 import sys
-import time
 import urllib.request
 
-try:
-    import websockets
-    from websockets.exceptions import ConnectionClosed
-except ImportError:
-    print("python_event_stream: the `websockets` package is missing (python3 -m pip install websockets)", file=sys.stderr)
-    sys.exit(2)
-try:  # websockets >= 13: the new asyncio implementation
-    from websockets.asyncio.client import connect as ws_connect
-except ImportError:  # older releases: the legacy client
-    ws_connect = websockets.connect
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from interop_common import Mismatch, check, import_websockets  # noqa: E402
+from interop_common import connect_options as websocket_options  # noqa: E402
+from interop_common import mint_token as mint  # noqa: E402
+
+websockets, ConnectionClosed, ws_connect = import_websockets("python_event_stream")
 
 STEP_TIMEOUT = 5.0
 QUIET = 0.5  # how long "nothing more" is waited for
 
 
-class Mismatch(Exception):
-    pass
-
-
-def check(condition, what, detail=None):
-    if not condition:
-        raise Mismatch(what + ("" if detail is None else ": " + json.dumps(detail, ensure_ascii=False)))
-
-
-def b64url(data):
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
 def mint_token(secret, subject, role=None):
-    header = b64url(json.dumps({"alg": "HS256", "typ": "JWT"}, separators=(",", ":")).encode())
-    claims = {"sub": subject, "exp": int(time.time()) + 3600}
-    if role:
-        claims["role"] = role
-    payload = b64url(json.dumps(claims, separators=(",", ":")).encode())
-    signing_input = (header + "." + payload).encode("ascii")
-    return header + "." + payload + "." + b64url(hmac.new(secret.encode(), signing_input, hashlib.sha256).digest())
+    return mint(secret, subject, role=role)
 
 
 def connect_options():
-    options = {"open_timeout": STEP_TIMEOUT, "close_timeout": STEP_TIMEOUT}
-    try:
-        if "proxy" in inspect.signature(ws_connect).parameters:
-            options["proxy"] = None  # websockets >= 15 would honour *_PROXY; this is loopback
-    except (TypeError, ValueError):
-        pass
-    return options
+    return websocket_options(ws_connect, STEP_TIMEOUT)
 
 
 async def play_rounds(base, secret, rounds, first_rid):

@@ -13,20 +13,11 @@ Python standard library plus `websockets` (installed by .ci/run). Usage:
   loadtest/events_bench.py --port 18094 --secret S [--parties 200] [--batch 100]
                            [--concurrency 4] [--duration 10] [--warmup 2]
 """
-import argparse, asyncio, base64, hashlib, hmac, json, random, time
+import argparse, asyncio, json, random, time
 
 import websockets
 
-
-def token(secret, subject, role=None):
-    def b64(raw):
-        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-    claims = {"sub": subject, "exp": int(time.time()) + 3600}
-    if role:
-        claims["role"] = role
-    signing = b64(b'{"alg":"HS256","typ":"JWT"}') + "." + b64(json.dumps(claims).encode())
-    signature = hmac.new(secret.encode(), signing.encode(), hashlib.sha256).digest()
-    return signing + "." + b64(signature)
+from bench_tokens import token
 
 
 def percentile(values, fraction):

@@ -15,19 +15,13 @@
 
 Both send X-Forwarded-For, so the server must trust 127.0.0.1 as a proxy (--trusted-proxies).
 """
-import argparse, asyncio, base64, hashlib, hmac, json, os, sys, time
+import argparse, asyncio, base64, json, os, time
 
 import websockets
 
+from bench_tokens import token
+
 PATH = "/api/v1/social/party/ws"
-
-
-def token(secret, sub):
-    enc = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=").decode()
-    head = enc(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
-    body = enc(json.dumps({"sub": sub, "exp": int(time.time()) + 3600}).encode())
-    sig = hmac.new(secret.encode(), f"{head}.{body}".encode(), hashlib.sha256).digest()
-    return f"{head}.{body}.{enc(sig)}"
 
 
 def percentile(values, p):

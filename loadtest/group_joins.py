@@ -19,9 +19,6 @@ the latency of a pipelined round (ms: p50, p99, max), errors, and how the server
 Python's standard library only.
 """
 import argparse
-import base64
-import hashlib
-import hmac
 import json
 import os
 import shutil
@@ -32,18 +29,7 @@ import tempfile
 import threading
 import time
 
-# --- Tokens -------------------------------------------------------------------------------
-
-
-def token(secret, sub, role=None):
-    enc = lambda raw: base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-    claims = {"sub": sub, "exp": int(time.time()) + 3600}
-    if role:
-        claims["role"] = role
-    head = enc(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
-    body = enc(json.dumps(claims).encode())
-    signature = hmac.new(secret.encode(), f"{head}.{body}".encode(), hashlib.sha256).digest()
-    return f"{head}.{body}.{enc(signature)}"
+from bench_tokens import token
 
 
 # --- HTTP over a raw, kept-alive socket ---------------------------------------------------

@@ -10,17 +10,11 @@ unaffected and drop the stalled member once its unsent output passes --max-outbo
 Prints one JSON object: latency percentiles of the chatting members (ms), deliveries,
 seq gaps, how the stalled members ended, and the server's RSS before and after (KiB).
 """
-import argparse, asyncio, base64, hashlib, hmac, json, os, socket, struct, sys, time
+import argparse, asyncio, base64, json, os, socket, struct, time
 
 import websockets
 
-
-def token(secret, sub):
-    enc = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=").decode()
-    head = enc(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
-    body = enc(json.dumps({"sub": sub, "exp": int(time.time()) + 3600}).encode())
-    sig = hmac.new(secret.encode(), f"{head}.{body}".encode(), hashlib.sha256).digest()
-    return f"{head}.{body}.{enc(sig)}"
+from bench_tokens import token
 
 
 def rss_kib(pid):

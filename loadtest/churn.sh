@@ -14,6 +14,7 @@
 # (loadtest/plot.py, which needs matplotlib: pip install matplotlib), also for a failed run.
 # PORT (18093) and PARTYHUB_BENCH_CACHE (/tmp/partyhub-bench) may be set.
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
 groups=200 size=5 duration=15 warmup=3 json="" plot="" build=1 fsync=always tls=0
 while [[ $# -gt 0 ]]; do
   case $1 in
@@ -52,17 +53,10 @@ if [[ $build == 1 ]]; then
   swift build -c release --product partyhub >&2
 fi
 [[ -x .build/release/partyhub ]] || { echo "no .build/release/partyhub: build it (or drop --no-build)" >&2; exit 2; }
-if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-  echo "churn.sh: port $port is already in use (set PORT)" >&2; exit 2
-fi
+require_free_port churn.sh "$port"
 ulimit -n "$(ulimit -Hn)"
 
-# Benchmarks on this machine take turns (the shared bench's compare takes the same lock).
-exec 9>/tmp/partyhub-bench.lock
-if ! flock -n 9; then
-  echo "churn.sh: waiting for another benchmark to finish (/tmp/partyhub-bench.lock)" >&2
-  flock -w 3600 9 || echo "churn.sh: could not get the lock; running anyway" >&2
-fi
+take_bench_lock churn.sh
 
 # --tls: the same run over wss:// only, with a certificate made here that the bot trusts.
 listen=(--port "$port")
@@ -79,11 +73,7 @@ taskset -c 0 .build/release/partyhub serve --host 127.0.0.1 "${listen[@]}" --jwt
   --data-dir "$work/data" --chat-rate 0 --command-rate 0 --signal-rate 0 --max-connections-per-ip 0 --ip-handshake-rate 0 --inbound-message-rate 0 --party-create-rate 0 --threads 1 --fsync "$fsync" \
   --log-level warning 2>"$work/server.log" 9>&- &
 server_pid=$!
-for _ in $(seq 300); do
-  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-  kill -0 "$server_pid" 2>/dev/null || { echo "churn.sh: the server exited:" >&2; cat "$work/server.log" >&2; exit 1; }
-  sleep 0.1
-done
+wait_for_server churn.sh "$port" "$server_pid" "$work/server.log"
 
 args=(--url "$scheme://127.0.0.1:$port/api/v1/social/party/ws" "${bot_tls[@]}" --secret "$secret" --groups "$groups" --size "$size"
   --duration "$duration" --warmup "$warmup" --server-pid "$server_pid")

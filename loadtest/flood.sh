@@ -19,6 +19,7 @@
 # the ratio of the pooled p99s (the issue asks for at most 2). Exits non-zero if the party lost
 # or reordered a chat. PORT (18094) may be set.
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
 rounds=5 duration=10 rate=50 workers=64 build=1 fsync=always
 while [[ $# -gt 0 ]]; do
   case $1 in
@@ -48,28 +49,17 @@ if [[ $build == 1 ]]; then
   swift build -c release --product partyhub >&2
 fi
 [[ -x .build/release/partyhub ]] || { echo "no .build/release/partyhub: build it (or drop --no-build)" >&2; exit 2; }
-if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-  echo "flood.sh: port $port is already in use (set PORT)" >&2; exit 2
-fi
+require_free_port flood.sh "$port"
 ulimit -n "$(ulimit -Hn)"
 
-# Benchmarks on this machine take turns (the other scripts take the same lock).
-exec 9>/tmp/partyhub-bench.lock
-if ! flock -n 9; then
-  echo "flood.sh: waiting for another benchmark to finish (/tmp/partyhub-bench.lock)" >&2
-  flock -w 3600 9 || echo "flood.sh: could not get the lock; running anyway" >&2
-fi
+take_bench_lock flood.sh
 
 taskset -c 0 .build/release/partyhub serve --host 127.0.0.1 --port "$port" --jwt-secret "$secret" \
   --data-dir "$work/data" --threads 1 --chat-rate 0 --fsync "$fsync" \
   --max-connections-per-ip 256 --ip-handshake-rate 50 --ip-handshake-burst 100 --max-sessions-per-player 8 \
   --trusted-proxies 127.0.0.1 --log-level warning 2>"$work/server.log" 9>&- &
 server_pid=$!
-for _ in $(seq 300); do
-  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-  kill -0 "$server_pid" 2>/dev/null || { echo "flood.sh: the server exited:" >&2; cat "$work/server.log" >&2; exit 1; }
-  sleep 0.1
-done
+wait_for_server flood.sh "$port" "$server_pid" "$work/server.log"
 
 common=(--port "$port" --secret "$secret")
 for round in $(seq "$rounds"); do

@@ -16,6 +16,7 @@
 # generator's table over every run; the results stay in --out.
 # PORT (18094) and PARTYHUB_BENCH_CACHE (/tmp/partyhub-bench) may be set.
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
 usage() { echo "usage: $0 fanout|saturate|connect [--runs N] [--out DIR] [--fsync POLICY] -- LOADGEN-ARGS" >&2; exit 2; }
 [[ $# -ge 1 ]] || usage
 scenario=$1; shift
@@ -38,6 +39,7 @@ port=${PORT:-18094}
 secret=partyhub-bench-secret-0123456789
 out=${out:-${PARTYHUB_BENCH_CACHE:-/tmp/partyhub-bench}/results/tls-$scenario-$(date +%Y%m%d-%H%M%S)}
 mkdir -p "$out"
+require_free_port tls-compare.sh "$port"
 work=$(mktemp -d /tmp/partyhub-tls-compare.XXXXXX)
 server_pid=""
 stop_server() {
@@ -53,8 +55,7 @@ ulimit -n "$(ulimit -Hn)"
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj /CN=127.0.0.1 \
   -addext subjectAltName=IP:127.0.0.1 -keyout "$work/key.pem" -out "$work/cert.pem" 2>/dev/null
 
-exec 9>/tmp/partyhub-bench.lock
-flock -w 3600 9 || echo "tls-compare.sh: could not get the bench lock; running anyway" >&2
+take_bench_lock tls-compare.sh
 
 results=()
 for run in $(seq "$runs"); do
@@ -71,10 +72,7 @@ for run in $(seq "$runs"); do
       --max-connections-per-ip 0 --ip-handshake-rate 0 --inbound-message-rate 0 --party-create-rate 0 \
       --log-level warning 2>"$out/hub-$scheme-$run.server.log" 9>&- &
     server_pid=$!
-    for _ in $(seq 100); do
-      (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-      sleep 0.1
-    done
+    wait_for_server tls-compare.sh "$port" "$server_pid" "$out/hub-$scheme-$run.server.log"
     sleep 0.5
     label=hub-$scheme
     SSL_CERT_FILE=$work/cert.pem taskset -c 1 "$loadgen" "$scenario" --engine gorilla \

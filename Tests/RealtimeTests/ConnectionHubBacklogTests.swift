@@ -29,6 +29,14 @@ final class ConnectionHubBacklogTests: XCTestCase {
         XCTAssertLessThanOrEqual(backlog.waiting, 4, "the hub keeps up: only the last few are kept")
     }
 
+    func testALimitBelowTheTrimThresholdHoldsAtTheLimit() {
+        var backlog = ConnectionHubBacklog()
+        XCTAssertTrue(backlog.submitted(1, limit: 1, handled: { 0 }), "one waiting request is the limit")
+        var two = ConnectionHubBacklog()
+        XCTAssertFalse(two.submitted(1, limit: 2, handled: { 0 }))
+        XCTAssertTrue(two.submitted(2, limit: 2, handled: { 0 }))
+    }
+
     func testZeroTurnsTheLimitOffAndKeepsNothing() {
         var backlog = ConnectionHubBacklog()
         for sequence in 1...1000 {

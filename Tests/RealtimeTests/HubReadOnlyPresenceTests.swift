@@ -64,6 +64,49 @@ final class HubReadOnlyPresenceTests: XCTestCase {
         XCTAssertTrue(bodies(left).contains(.leaderChanged(leader: "carol")), "the lead passes over bob: \(bodies(left))")
     }
 
+    func testAnOverlayNeverPushesOutTheLastGameConnectionUnderTheSessionCap() {
+        var capped = HubDriver(configuration: HubDriver.configuration { $0.maxSessionsPerPlayer = 1 })
+        capped.partyOfAlice(joiners: 1)
+        let refused = capped.apply(.sessionOpened(session(12), player: "bob", readOnly: true, now: capped.now))
+        XCTAssertEqual(refused, [.sessionEnded(session(12), reason: .tooManySessions)], "the overlay is the one turned away")
+        XCTAssertEqual(capped.party(of: "alice")?.roster.map(\.online), [true, true], "bob plays on")
+        XCTAssertEqual(capped.hub.sessionCount(of: "bob"), 1)
+        XCTAssertEqual(capped.close(session: 12), [], "the refused overlay's close is no news")
+    }
+
+    func testUnderTheCapAnOverlayPushesOutTheOldestOverlayNotTheGame() {
+        var capped = HubDriver(configuration: HubDriver.configuration { $0.maxSessionsPerPlayer = 2 })
+        capped.partyOfAlice(joiners: 1)
+        capped.open("bob", session: 12, readOnly: true)
+        let outputs = capped.open("bob", session: 13, readOnly: true)
+        XCTAssertEqual(outputs.first, .sessionEnded(session(12), reason: .tooManySessions))
+        XCTAssertTrue(events(outputs).isEmpty, "bob's presence did not change")
+        XCTAssertEqual(capped.party(of: "alice")?.roster.map(\.online), [true, true])
+        // A game connection coming makes room among all of them, oldest first: bob stays present.
+        let game = capped.open("bob", session: 22)
+        XCTAssertEqual(game.first, .sessionEnded(session(2), reason: .tooManySessions))
+        XCTAssertTrue(events(game).isEmpty)
+    }
+
+    func testLeavingTheGameWithAnOverlayOpenWithdrawsTheJoinRequests() {
+        let party = hub.partyOfAlice(joiners: 1)
+        hub.run(.setOpen(false), from: 1)
+        XCTAssertNotNil(replyData(hub.run(.join(inviteCode: party.inviteCode), from: 3)), "carol asks to join")
+        hub.open("carol", session: 13, readOnly: true)
+        let closed = hub.close(session: 3)
+        XCTAssertEqual(events(closed).map(\.event.body), [.joinRejected(player: "carol", reason: .withdrawn)])
+        XCTAssertEqual(replyError(hub.run(.requestAccept(player: "carol"), from: 1))?.code, .notFound)
+    }
+
+    func testTheAdminViewCallsAPlayerWithOnlyAnOverlayOffline() {
+        hub.partyOfAlice(joiners: 1)
+        hub.open("bob", session: 12, readOnly: true)
+        XCTAssertEqual(hub.hub.adminPlayerView("bob")?.online, true)
+        hub.close(session: 2)
+        XCTAssertEqual(hub.hub.adminPlayerView("bob")?.online, false)
+        XCTAssertEqual(hub.hub.adminPlayerView("bob")?.sessions, [session(12)])
+    }
+
     func testTheLogDumpMarksAnOverlaysSession() {
         let input = HubInput.sessionOpened(SessionID(rawValue: 7), player: "bob", readOnly: true, now: 1_800_000_000_000)
         XCTAssertTrue(input.dumpText.hasSuffix("player=bob read-only"), input.dumpText)

@@ -12,7 +12,8 @@ struct ConnectionHubBacklog: Sendable {
     private var pending: [Int64] = []
     private(set) var isPaused = false
 
-    /// Trimmed lazily: below this many, an append costs no load of the hub's count.
+    /// Trimmed lazily: below this many (or the limit, when lower), an append costs no load of
+    /// the hub's count.
     private static let trimThreshold = 4
 
     /// The connection posted request `sequence`; `handled` is the loop's count of requests the
@@ -20,7 +21,7 @@ struct ConnectionHubBacklog: Sendable {
     mutating func submitted(_ sequence: Int64, limit: Int, handled: () -> Int64) -> Bool {
         guard limit > 0 else { return false }
         pending.append(sequence)
-        guard pending.count >= Self.trimThreshold else { return false }
+        guard pending.count >= min(Self.trimThreshold, limit) else { return false }
         trim(handled: handled())
         guard !isPaused, pending.count >= limit else { return false }
         isPaused = true

@@ -12,7 +12,12 @@ extension Hub {
         if let existing = playerSlotByName[name] {
             slot = existing
             let wasOffline = !players[slot].isOnline
-            endOldestSessions(ofPlayer: slot, makingRoomFor: 1, into: &outputs)
+            guard endOldestSessions(ofPlayer: slot, makingRoomForReadOnly: readOnly, into: &outputs) else {
+                // Only game connections are open, as many as the cap: an overlay never pushes
+                // one out (that would make the player absent), so it is the one turned away.
+                outputs.append(.sessionEnded(session, reason: .tooManySessions))
+                return
+            }
             players[slot].sessions.append(session)
             if readOnly { players[slot].readOnlySessions.append(session) } else { players[slot].offlineSince = nil }
             if let partySlot = players[slot].party {
@@ -40,25 +45,30 @@ extension Hub {
         outputs.append(.notice(.sessionReady(player: name, party: party, invites: invites(of: name)), recipients: [session]))
     }
 
-    /// Lets go of a player's oldest connections so that `count` more fit under the cap: one
-    /// account must not make every event of its party go to thousands of connections, nor
-    /// each open and close rebuild such a recipient list. The player stays online (a newer
-    /// connection is coming), so the party hears nothing.
+    /// Lets go of a player's oldest connections so that one more fits under the cap: one
+    /// account must not make every event of its party go to thousands of connections, nor each
+    /// open and close rebuild such a recipient list. The player's presence never changes here,
+    /// so the party hears nothing: a game connection coming makes room among all of them (it
+    /// keeps the player present), a read-only one only among the read-only. Returns false when
+    /// that leaves no room (nothing is ended then).
     private mutating func endOldestSessions(
-        ofPlayer slot: Int, makingRoomFor count: Int, into outputs: inout [HubOutput]
-    ) {
+        ofPlayer slot: Int, makingRoomForReadOnly readOnly: Bool, into outputs: inout [HubOutput]
+    ) -> Bool {
         let cap = configuration.maxSessionsPerPlayer
-        guard cap > 0 else { return }
-        let excess = players[slot].sessions.count + count - cap
-        guard excess > 0 else { return }
-        let ended = players[slot].sessions.prefix(excess)
-        players[slot].sessions.removeFirst(excess)
-        for session in ended {
+        guard cap > 0 else { return true }
+        let excess = players[slot].sessions.count + 1 - cap
+        guard excess > 0 else { return true }
+        let candidates = readOnly ? players[slot].readOnlySessions : players[slot].sessions
+        guard candidates.count >= excess else { return false }
+        let ended = Set(candidates.prefix(excess))
+        players[slot].sessions.removeAll { ended.contains($0) }
+        players[slot].readOnlySessions.removeAll { ended.contains($0) }
+        for session in candidates.prefix(excess) {
             playerSlotBySession[session] = nil
-            players[slot].readOnlySessions.removeAll { $0 == session }
             outputs.append(.sessionEnded(session, reason: .tooManySessions))
         }
         if let partySlot = players[slot].party { refreshRecipients(partySlot) }
+        return true
     }
 
     mutating func closeSession(_ session: SessionID, into outputs: inout [HubOutput]) {
@@ -67,6 +77,8 @@ extension Hub {
         players[slot].sessions.removeAll { $0 == session }
         players[slot].readOnlySessions.removeAll { $0 == session }
         guard let partySlot = players[slot].party else {
+            // Gone from the game with an overlay still open: a leader must not accept them.
+            if wasOnline && !players[slot].isOnline { withdrawRequests(of: players[slot].name, into: &outputs) }
             releaseIfIdle(slot, into: &outputs)
             return
         }

@@ -339,7 +339,7 @@ public struct Hub: Equatable, Sendable {
             (label, bucket.available(now: now), TokenBucket.wholeTokens(bucket.capacity), bucket.ratePerSecond)
         }
         return AdminPlayerView(
-            player: name, sessions: record.sessions, party: record.party.map { parties[$0].id }, offlineSince: record.offlineSince,
+            player: name, sessions: record.sessions, online: record.isOnline, party: record.party.map { parties[$0].id }, offlineSince: record.offlineSince,
             budgets: [budget("commands", record.commandBucket), budget("chat", record.chatBucket), budget("signals", record.signalBucket)])
     }
 

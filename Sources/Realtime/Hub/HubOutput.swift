@@ -38,12 +38,14 @@ public enum SessionEndReason: Equatable, Sendable {
 public struct AdminPlayerView: Equatable, Sendable {
     public let player: String
     public let sessions: [SessionID]
+    /// Whether the player is present (a connection that is not read-only).
+    public let online: Bool
     public let party: String?
     public let offlineSince: Int64?
     public let budgets: [(name: String, available: Int64?, burst: Int64, perSecond: Double)]
 
     public static func == (a: AdminPlayerView, b: AdminPlayerView) -> Bool {
-        a.player == b.player && a.sessions == b.sessions && a.party == b.party && a.offlineSince == b.offlineSince
+        a.player == b.player && a.sessions == b.sessions && a.online == b.online && a.party == b.party && a.offlineSince == b.offlineSince
             && a.budgets.elementsEqual(b.budgets) { $0.name == $1.name && $0.available == $1.available && $0.burst == $1.burst && $0.perSecond == $1.perSecond }
     }
 }

@@ -181,7 +181,7 @@ final class HubHost {
                     writer.append(",\"party\":")
                     if let party = view.party { writer.appendJSONString(party) } else { writer.append("null") }
                     writer.append(",\"online\":")
-                    writer.append(view.sessions.isEmpty ? "false" : "true")
+                    writer.append(view.online ? "true" : "false")
                     writer.append(",\"offline_since\":")
                     if let since = view.offlineSince { writer.append(decimal: since) } else { writer.append("null") }
                     writer.append(",\"sessions\":[")

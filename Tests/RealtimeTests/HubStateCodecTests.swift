@@ -281,6 +281,24 @@ final class HubStateCodecTests: XCTestCase {
         }
     }
 
+    func testReadOnlySessionsRoundTripAndOneOfNoPlayerIsRefused() throws {
+        let driver = HubDriver()
+        driver.partyOfAlice(joiners: 1)
+        driver.open("bob", session: 12, readOnly: true)
+        driver.open("bob", session: 22)
+        driver.open("zed", session: 30, readOnly: true)
+        let hub = driver.hub
+        let restored = try decoded(encoded { hub.encodeState(into: &$0) }) { try Hub(decodingState: &$0) }
+        XCTAssertEqual(restored, hub)
+        XCTAssertEqual(restored.players[try XCTUnwrap(restored.playerSlotByName["bob"])].readOnlySessions, [session(12)])
+        // A read-only session no player holds: the list names a session the indexes do not know.
+        var broken = hub
+        broken.players[try XCTUnwrap(hub.playerSlotByName["zed"])].readOnlySessions = [session(30), session(31)]
+        XCTAssertThrowsError(try decoded(encoded { broken.encodeState(into: &$0) }) { try Hub(decodingState: &$0) }) { error in
+            XCTAssertTrue("\(error)".contains("inconsistent state"), "\(error)")
+        }
+    }
+
     /// A hub with loot rolls of every mode open (with choices), rolls decided, a shared quest
     /// part done, a round-robin turn, and service event ids taken.
     static func hubWithLootAndQuests() -> Hub {

@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "Realtime", dependencies: ["Protocol", "CPartyHubSystem", "COpenSSL"], swiftSettings: releaseSettings),
         // BuildCommit writes the commit `partyhub --version` prints (git, before each build).
         .plugin(name: "BuildCommit", capability: .buildTool()),
-        .executableTarget(name: "partyhub", dependencies: ["Realtime", "Protocol"], swiftSettings: releaseSettings, plugins: ["BuildCommit"]),
+        .executableTarget(name: "partyhub", dependencies: ["Realtime", "Protocol", "COpenSSL"], swiftSettings: releaseSettings, plugins: ["BuildCommit"]),
         // Helpers both test targets share (a seeded random generator).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "ProtocolTests", dependencies: ["Protocol", "TestSupport"]),

@@ -85,4 +85,10 @@ static inline int partyhub_ssl_set_alpn_http11(SSL *ssl) {
 static inline int partyhub_ssl_ctx_set_client_version_range(SSL_CTX *context, int minimum, int maximum) {
     return SSL_CTX_set_min_proto_version(context, minimum) == 1 && SSL_CTX_set_max_proto_version(context, maximum) == 1;
 }
+
+/// The client side: the name a client asks for (SNI, RFC 6066 §3), so a server or a proxy with
+/// several certificates picks the right one.
+static inline int partyhub_ssl_set_server_name(SSL *ssl, const char *name) {
+    return SSL_set_tlsext_host_name(ssl, name);
+}
 #endif

@@ -3,12 +3,13 @@ import Realtime
 
 /// `partyhub admin stats`: asks a running server's admin API (`GET /api/v1/admin/stats`) with a
 /// service token and prints its JSON. The URL and token come from `--url`/`--token` or
-/// `PARTYHUB_ADMIN_URL`/`PARTYHUB_ADMIN_TOKEN` (flags win). Plain http:// only, through a small
-/// blocking client of its own (one request, `Connection: close`, 10 s timeouts).
+/// `PARTYHUB_ADMIN_URL`/`PARTYHUB_ADMIN_TOKEN` (flags win). http:// or https:// (verified
+/// against the system's roots or `--ca`), through a small blocking client of its own (one
+/// request, `Connection: close`, 10 s timeouts).
 enum AdminCommand {
     static let help = """
         usage:
-          partyhub admin stats [--url http://HOST:PORT] [--token SERVICE_TOKEN]
+          partyhub admin stats [--url http[s]://HOST:PORT] [--token SERVICE_TOKEN] [--ca ROOTS.pem]
           partyhub admin disband PARTY_ID --reason TEXT [--url ...] [--token ...]
           partyhub admin parties PARTY_ID [--url ...] [--token ...]
           partyhub admin players PLAYER_ID [--url ...] [--token ...]
@@ -20,9 +21,10 @@ enum AdminCommand {
         GET /api/v1/admin/parties/PARTY_ID (the party's whole state); players prints
         GET /api/v1/admin/players/PLAYER_ID (their party, sessions and rate budgets). --url defaults to
         $PARTYHUB_ADMIN_URL, else http://127.0.0.1:8084; --token to $PARTYHUB_ADMIN_TOKEN (a
-        service token: partyhub token --sub ops --role service). http:// only: for a TLS-only
-        server, run it on the host or through a proxy. Exit 0 on a 2xx answer, 1 on another
-        answer or a network error, 2 on a usage error.
+        service token: partyhub token --sub ops --role service). An https:// URL is verified
+        against the system's trusted roots, or only those in --ca (to $PARTYHUB_ADMIN_CA: a PEM
+        file, for a private CA), and must name the certificate's host or address. Exit 0 on a
+        2xx answer, 1 on another answer or a network or TLS error, 2 on a usage error.
         """
 
     static func run(_ arguments: [String], environment: [String: String]) throws -> Int32 {
@@ -37,6 +39,7 @@ enum AdminCommand {
         }
         var url = environment["PARTYHUB_ADMIN_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "http://127.0.0.1:8084"
         var token = environment["PARTYHUB_ADMIN_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+        var trustedRoots = environment["PARTYHUB_ADMIN_CA"].flatMap { $0.isEmpty ? nil : $0 }
         var reason: String?
         var party: String?
         var index = 1
@@ -48,20 +51,26 @@ enum AdminCommand {
                 index += 1
                 continue
             }
-            guard flag == "--url" || flag == "--token" || (flag == "--reason" && command == "disband") else {
+            guard ["--url", "--token", "--ca"].contains(flag) || (flag == "--reason" && command == "disband") else {
                 throw ConfigurationError("unknown flag \(flag) (see partyhub admin --help)")
             }
             guard index + 1 < arguments.count else { throw ConfigurationError("\(flag) needs a value") }
             switch flag {
             case "--url": url = arguments[index + 1]
             case "--token": token = arguments[index + 1]
+            case "--ca": trustedRoots = arguments[index + 1]
             default: reason = arguments[index + 1]
             }
             index += 2
         }
         guard let token, !token.isEmpty else { throw ConfigurationError("a service token is needed: --token or PARTYHUB_ADMIN_TOKEN") }
         guard token.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { throw ConfigurationError("--token holds a character a token cannot") }
-        let target = try Target(url)
+        var target = try Target(url)
+        if target.isTLS {
+            target.trustedRoots = trustedRoots
+        } else if trustedRoots != nil, arguments.contains("--ca") {
+            throw ConfigurationError("--ca is for an https:// URL")
+        }
         let response: (status: Int, body: String)
         if command != "stats" {
             guard let party, !party.isEmpty, party.utf8.count <= 64,
@@ -95,22 +104,25 @@ enum AdminCommand {
         return 0
     }
 
-    /// `http://HOST[:PORT][/PREFIX]`.
+    /// `http[s]://HOST[:PORT][/PREFIX]`.
     struct Target {
         let host: String
         let port: String
         let prefix: String
+        let isTLS: Bool
+        /// A PEM file of the only roots an https:// server's chain may lead to (nil: the system's).
+        var trustedRoots: String?
 
         init(_ url: String) throws {
-            guard url.hasPrefix("http://") else {
-                throw ConfigurationError("--url must start with http:// (got \(url.hasPrefix("https://") ? "https://: not supported" : url))")
-            }
-            let rest = url.dropFirst("http://".count)
+            let scheme = ["http://", "https://"].first { url.hasPrefix($0) }
+            guard let scheme else { throw ConfigurationError("--url must start with http:// or https:// (got \(url))") }
+            isTLS = scheme == "https://"
+            let rest = url.dropFirst(scheme.count)
             let authority = rest.prefix { $0 != "/" }
             var prefix = String(rest.dropFirst(authority.count))
             while prefix.hasSuffix("/") { prefix.removeLast() }
             var host = Substring(authority)
-            var port = "80"
+            var port = isTLS ? "443" : "80"
             if host.hasPrefix("["), let close = host.firstIndex(of: "]") {  // [::1]:8084
                 let after = host[host.index(after: close)...]
                 if after.hasPrefix(":") { port = String(after.dropFirst()) }
@@ -199,21 +211,30 @@ enum AdminCommand {
             throw Failure(description: "connecting to \(target.host):\(target.port): \(String(cString: strerror(lastError)))")
         }
         defer { close(descriptor) }
+        let tls = try target.isTLS ? AdminTLSStream(fd: descriptor, host: target.host, trustedRoot: target.trustedRoots) : nil
         var head = "\(method) \(path) HTTP/1.1\r\nHost: \(target.host):\(target.port)\r\nAuthorization: Bearer \(token)\r\nConnection: close\r\n"
         if let body { head += "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n" }
         let request = Array((head + "\r\n" + (body ?? "")).utf8)
-        var sent = 0
-        while sent < request.count {
-            let written = request[sent...].withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            guard written > 0 else { throw Failure(description: "sending the request: \(String(cString: strerror(errno)))") }
-            sent += written
+        if let tls {
+            try tls.write(request)
+        } else {
+            var sent = 0
+            while sent < request.count {
+                let written = request[sent...].withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                guard written > 0 else { throw Failure(description: "sending the request: \(String(cString: strerror(errno)))") }
+                sent += written
+            }
         }
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 16384)
         while true {
-            let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+            let count = try buffer.withUnsafeMutableBytes { bytes throws -> Int in
+                if let tls { return try tls.read(into: bytes) }
+                let count = recv(descriptor, bytes.baseAddress, bytes.count, 0)
+                guard count >= 0 else { throw Failure(description: "reading the answer: \(String(cString: strerror(errno)))") }
+                return count
+            }
             if count == 0 { break }
-            guard count > 0 else { throw Failure(description: "reading the answer: \(String(cString: strerror(errno)))") }
             received += buffer[0..<count]
             guard received.count <= 16 << 20 else { throw Failure(description: "the answer is over 16 MiB") }
         }

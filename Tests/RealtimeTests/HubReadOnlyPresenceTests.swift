@@ -33,7 +33,7 @@ final class HubReadOnlyPresenceTests: XCTestCase {
     }
 
     func testAnOverlayOpeningForAnOfflineMemberNeitherAnnouncesNorKeepsThem() {
-        hub.partyOfAlice(joiners: 1)
+        _ = hub.partyOfAlice(joiners: 1)
         hub.close(session: 2)
         let opened = hub.open("bob", session: 12, readOnly: true)
         XCTAssertTrue(events(opened).isEmpty, "no member_online for an overlay")
@@ -55,7 +55,7 @@ final class HubReadOnlyPresenceTests: XCTestCase {
     }
 
     func testAMemberWithOnlyAnOverlayIsNeitherAskedInAReadyCheckNorHandedTheLead() {
-        hub.partyOfAlice(joiners: 2)
+        _ = hub.partyOfAlice(joiners: 2)
         hub.open("bob", session: 12, readOnly: true)
         hub.close(session: 2)
         hub.run(.readyCheck, from: 1)
@@ -65,8 +65,8 @@ final class HubReadOnlyPresenceTests: XCTestCase {
     }
 
     func testAnOverlayNeverPushesOutTheLastGameConnectionUnderTheSessionCap() {
-        var capped = HubDriver(configuration: HubDriver.configuration { $0.maxSessionsPerPlayer = 1 })
-        capped.partyOfAlice(joiners: 1)
+        let capped = HubDriver(configuration: HubDriver.configuration { $0.maxSessionsPerPlayer = 1 })
+        _ = capped.partyOfAlice(joiners: 1)
         let refused = capped.apply(.sessionOpened(session(12), player: "bob", readOnly: true, now: capped.now))
         XCTAssertEqual(refused, [.sessionEnded(session(12), reason: .tooManySessions)], "the overlay is the one turned away")
         XCTAssertEqual(capped.party(of: "alice")?.roster.map(\.online), [true, true], "bob plays on")
@@ -75,8 +75,8 @@ final class HubReadOnlyPresenceTests: XCTestCase {
     }
 
     func testUnderTheCapAnOverlayPushesOutTheOldestOverlayNotTheGame() {
-        var capped = HubDriver(configuration: HubDriver.configuration { $0.maxSessionsPerPlayer = 2 })
-        capped.partyOfAlice(joiners: 1)
+        let capped = HubDriver(configuration: HubDriver.configuration { $0.maxSessionsPerPlayer = 2 })
+        _ = capped.partyOfAlice(joiners: 1)
         capped.open("bob", session: 12, readOnly: true)
         let outputs = capped.open("bob", session: 13, readOnly: true)
         XCTAssertEqual(outputs.first, .sessionEnded(session(12), reason: .tooManySessions))
@@ -99,7 +99,7 @@ final class HubReadOnlyPresenceTests: XCTestCase {
     }
 
     func testTheAdminViewCallsAPlayerWithOnlyAnOverlayOffline() {
-        hub.partyOfAlice(joiners: 1)
+        _ = hub.partyOfAlice(joiners: 1)
         hub.open("bob", session: 12, readOnly: true)
         XCTAssertEqual(hub.hub.adminPlayerView("bob")?.online, true)
         hub.close(session: 2)

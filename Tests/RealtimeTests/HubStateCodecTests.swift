@@ -283,7 +283,7 @@ final class HubStateCodecTests: XCTestCase {
 
     func testReadOnlySessionsRoundTripAndOneOfNoPlayerIsRefused() throws {
         let driver = HubDriver()
-        driver.partyOfAlice(joiners: 1)
+        _ = driver.partyOfAlice(joiners: 1)
         driver.open("bob", session: 12, readOnly: true)
         driver.open("bob", session: 22)
         driver.open("zed", session: 30, readOnly: true)

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Protocol
 import XCTest
 
 /// Real third-party clients against the real `partyhub` binary over loopback: Python's
@@ -60,6 +61,30 @@ final class InteropTests: XCTestCase {
                 print("urllib:", response.status, body.strip())
             """
         try runClient(["python3", "-c", script, "https://127.0.0.1:\(tlsPort)/healthz", certificates.rootPath], server)
+        try stop(server)
+    }
+
+    /// `partyhub admin` over https:// against a TLS-only server: the chain verifies against the
+    /// private root given by `--ca` (by address and by name), not against the system's roots.
+    func testTheAdminCommandSpeaksHTTPSToATLSOnlyServer() throws {
+        let certificates = try TestCertificates()
+        let server = try startServer(extraArguments: tlsArguments(certificates) + ["--port", "off"])
+        let tlsPort = try XCTUnwrap(server.tlsPort, "the listening line names tls_address; log:\n\(server.log)")
+        let binary = try XCTUnwrap(ChildProcess.partyhubBinary, "no partyhub binary (swift build builds it)")
+        let token = JWTCodec(secret: Array(server.secret.utf8)).sign(
+            subject: "ops", expiresAt: Int64(Date().timeIntervalSince1970) + 600, role: "service")
+        for host in ["127.0.0.1", "localhost"] {
+            let stats = try ChildProcess.run(
+                [binary.path, "admin", "stats", "--url", "https://\(host):\(tlsPort)", "--ca", certificates.rootPath, "--token", token],
+                timeout: 60, separateErrors: true)
+            XCTAssertTrue(stats.exitedWith(0), "\(host): \(stats.description): \(stats.errors)")
+            XCTAssertTrue(stats.output.contains("\"parties\":0"), stats.output)
+        }
+        let untrusted = try ChildProcess.run(
+            [binary.path, "admin", "stats", "--url", "https://127.0.0.1:\(tlsPort)", "--token", token], timeout: 60,
+            separateErrors: true)
+        XCTAssertTrue(untrusted.exitedWith(1), untrusted.description)
+        XCTAssertTrue(untrusted.errors.contains("certificate"), untrusted.errors)
         try stop(server)
     }
 

@@ -87,7 +87,13 @@ final class TLSContext: @unchecked Sendable {
 
     /// The oldest error OpenSSL queued on this thread, as text, and an empty queue after it
     /// (a stale error would be misread as the cause of the next call's failure).
-    static func takeErrorText() -> String {
+    static func takeErrorText() -> String { OpenSSLErrorQueue.takeText() }
+}
+
+/// This thread's OpenSSL error queue, for messages.
+public enum OpenSSLErrorQueue {
+    /// The first queued error's text, clearing the queue.
+    public static func takeText() -> String {
         let code = ERR_get_error()
         ERR_clear_error()
         guard code != 0 else { return "no OpenSSL error queued" }

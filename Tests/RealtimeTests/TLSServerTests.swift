@@ -272,6 +272,26 @@ final class TLSServerTests: ServerTestCase {
             try server.metric("partyhub_open_connections"), 1, "the failed connections are gone (1: the one asking)")
     }
 
+    /// A TLS handshake costs the server far more than refusing an HTTP request does, so the
+    /// per-address handshake rate charges a TLS connection as it is accepted, once: its
+    /// WebSocket upgrade does not pay again, and a connection past the rate is closed before
+    /// any handshake work.
+    func testTheHandshakeRateChargesATLSConnectionOnceAtAccept() throws {
+        let (server, tlsPort) = try startTLSServer {
+            $0.handshakeRatePerAddress = 0.001
+            $0.handshakeBurstPerAddress = 2
+        }
+        for player in ["alice", "bob"] {
+            let client = try connectTLS(tlsPort)
+            try client.upgrade(path: server.partyPath(token: server.token(for: player)))
+            XCTAssertEqual(try client.readJSON()["ev"] as? String, "session.ready", "\(player)'s upgrade is not charged again")
+        }
+        XCTAssertThrowsError(try connectTLS(tlsPort), "the third connection in the burst is closed before its handshake")
+        XCTAssertEqual(try waitForMetric(server, #"partyhub_handshake_failures_total{reason="ip_handshake_rate"}"#, toReach: 1), 1)
+        XCTAssertEqual(try server.metric("partyhub_tls_handshakes_total"), 2, "no handshake work for the refused one")
+        XCTAssertEqual(try server.get("/healthz").status, 200, "plain text requests that are not upgrades are not charged")
+    }
+
     func testASocketThatNeverSpeaksIsNotAFailedHandshake() throws {
         let (server, tlsPort) = try startTLSServer()
         let silent = try RawWebSocketClient(port: tlsPort)

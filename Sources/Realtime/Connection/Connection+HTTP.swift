@@ -10,7 +10,10 @@ extension Connection {
             countsAddresses && request.header("upgrade", containsToken: "websocket")
             ? ClientAddress.of(request, peer: peerAddress, trustedProxies: configuration.trustedProxies) : nil
         // The handshake rate is checked before the token is: failed sign-ins cost tokens too.
-        if let clientAddress, let wait = loop.context.addressAdmission.tookHandshake(from: clientAddress, now: loop.nowMs) {
+        // A TLS connection from anyone but a trusted proxy paid when it was accepted.
+        if let clientAddress, !paidHandshakeAtAccept(configuration),
+            let wait = loop.context.addressAdmission.tookHandshake(from: clientAddress, now: loop.nowMs)
+        {
             loop.metrics.handshakeFailed(.addressHandshakeRate)
             // RFC 6585 §4: 429 may say when to come back; Retry-After is in whole seconds.
             let seconds = max(1, (wait + 999) / 1000)
@@ -57,6 +60,13 @@ extension Connection {
             awaitAnswer(keepAlive: keepAlive, loop)
             loop.requestedEvents(after: after, limit: limit, from: self)
         }
+    }
+
+    /// Whether `--ip-handshake-rate` charged this connection when it was accepted
+    /// (`EventLoop.admitsTLSHandshake`).
+    private func paidHandshakeAtAccept(_ configuration: ServerConfiguration) -> Bool {
+        guard case .tls = transport else { return false }
+        return !configuration.trustedProxies.contains(peerAddress)
     }
 
     /// The refusal of an upgrade past `--max-connections` (503: the server is full) or

@@ -282,6 +282,10 @@ final class EventLoop {
                 }
                 return
             }
+            if tls != nil && !admitsTLSHandshake(fd) {
+                Glibc.close(fd)
+                continue
+            }
             var one: Int32 = 1
             setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
             // While draining, another loop may already have finished: keep the connection here.
@@ -293,6 +297,23 @@ final class EventLoop {
                 outgoing[target].append(.adopt(fd: fd, tls: tls))
             }
         }
+    }
+
+    /// A TLS connection costs its handshake (a key exchange and a signature: about 0.7 ms of
+    /// CPU, several times a whole plain connection) before any request on it can be refused, so
+    /// `--ip-handshake-rate` charges it as it is accepted, by the socket's peer, and one past
+    /// the rate is closed at once. A trusted proxy's connections are charged at their upgrade
+    /// instead, by the client its `X-Forwarded-For` names.
+    private func admitsTLSHandshake(_ fd: Int32) -> Bool {
+        let configuration = context.configuration
+        guard configuration.handshakeRatePerAddress > 0 else { return true }
+        let peer = ClientAddress.peer(of: fd)
+        if configuration.trustedProxies.contains(peer) { return true }
+        guard context.addressAdmission.tookHandshake(from: peer, now: nowMs) == nil else {
+            metrics.handshakeFailed(.addressHandshakeRate)
+            return false
+        }
+        return true
     }
 
     private func pauseListeners() {
@@ -322,7 +343,7 @@ final class EventLoop {
         } else {
             slot = connections.count
             guard slot < ConnectionID.slotLimit else {
-                close(fd)
+                Glibc.close(fd)
                 return
             }
             connections.append(nil)
@@ -333,7 +354,7 @@ final class EventLoop {
         if let tls {
             let session = TLSSession(context: tls, fd: fd, metrics: metrics, recordScratch: tlsRecordScratch)
             guard let session else {
-                close(fd)
+                Glibc.close(fd)
                 freeSlots.append(slot)
                 return
             }

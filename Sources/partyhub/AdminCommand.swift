@@ -211,8 +211,10 @@ enum AdminCommand {
             throw Failure(description: "connecting to \(target.host):\(target.port): \(String(cString: strerror(lastError)))")
         }
         defer { close(descriptor) }
+        if target.isTLS { ignoreBrokenPipeSignals() }
         let tls = try target.isTLS ? AdminTLSStream(fd: descriptor, host: target.host, trustedRoot: target.trustedRoots) : nil
-        var head = "\(method) \(path) HTTP/1.1\r\nHost: \(target.host):\(target.port)\r\nAuthorization: Bearer \(token)\r\nConnection: close\r\n"
+        let hostHeader = target.host.contains(":") ? "[\(target.host)]" : target.host  // an IPv6 literal keeps its brackets
+        var head = "\(method) \(path) HTTP/1.1\r\nHost: \(hostHeader):\(target.port)\r\nAuthorization: Bearer \(token)\r\nConnection: close\r\n"
         if let body { head += "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n" }
         let request = Array((head + "\r\n" + (body ?? "")).utf8)
         if let tls {

@@ -41,11 +41,19 @@ final class AdminTLSStream {
         }
         _ = partyhub_ssl_set_alpn_http11(ssl)
         SSL_set_fd(ssl, fd)
-        guard SSL_connect(ssl) == 1 else {
+        let connected = SSL_connect(ssl)
+        let code = errno
+        guard connected == 1 else {
             let verified = SSL_get_verify_result(ssl)
-            let reason =
-                verified != X509_V_OK
-                ? "the server's certificate: \(String(cString: X509_verify_cert_error_string(verified)))" : OpenSSLErrorQueue.takeText()
+            let reason: String
+            if verified != X509_V_OK {
+                reason = "the server's certificate: \(String(cString: X509_verify_cert_error_string(verified)))"
+            } else if SSL_get_error(ssl, connected) == SSL_ERROR_SYSCALL && code == 0 {
+                // A server past its per-address handshake rate closes before answering.
+                reason = "the server closed the connection (is this address past its --ip-handshake-rate?)"
+            } else {
+                reason = failure(of: connected)
+            }
             throw AdminCommand.Failure(description: "TLS handshake with \(host) failed: \(reason)")
         }
     }

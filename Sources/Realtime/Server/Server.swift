@@ -167,3 +167,7 @@ public final class Server: @unchecked Sendable {
         return (fd, boundPort)
     }
 }
+
+/// A write to a socket the peer has reset raises SIGPIPE, which would end the process; OpenSSL
+/// writes with plain `write`, so a process that speaks TLS ignores the signal and takes EPIPE.
+public func ignoreBrokenPipeSignals() { partyhub_ignore_sigpipe() }

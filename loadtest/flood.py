@@ -12,10 +12,13 @@
       accepted sessions held open (each a player of its own), plus sessions of one player
       ("mallory") from addresses of their own, each closed by the server's session cap.
       Prints one JSON object: attempts, accepted, refusals by reason, sessions closed with 4008.
+      With --tls-port and --ca, also TLS handshakes as fast as --tls-workers connections allow,
+      from 127.0.0.2 (an address the server does not trust as a proxy), each closed once done:
+      the server must refuse those past the address's handshake rate before any TLS work.
 
 Both send X-Forwarded-For, so the server must trust 127.0.0.1 as a proxy (--trusted-proxies).
 """
-import argparse, asyncio, base64, json, os, time
+import argparse, asyncio, base64, json, os, ssl, time
 
 import websockets
 
@@ -105,7 +108,8 @@ async def probe(args):
 
 async def attack(args):
     counts = {"attempts": 0, "accepted": 0, "refused_handshake_rate": 0, "refused_connections": 0,
-              "other": 0, "errors": 0, "mallory_sessions": 0, "mallory_closed_4008": 0}
+              "other": 0, "errors": 0, "mallory_sessions": 0, "mallory_closed_4008": 0,
+              "tls_attempts": 0, "tls_handshakes": 0, "tls_refused": 0}
     held = []
     watchers = []
     deadline = time.monotonic() + args.duration
@@ -179,7 +183,21 @@ async def attack(args):
         finally:
             writer.close()
 
-    await asyncio.gather(*(address_flood(w) for w in range(args.workers)), player_flood())
+    async def tls_flood():
+        context = ssl.create_default_context(cafile=args.ca)
+        while time.monotonic() < deadline:
+            counts["tls_attempts"] += 1
+            try:
+                _, writer = await asyncio.wait_for(asyncio.open_connection(
+                    "127.0.0.1", args.tls_port, ssl=context, local_addr=("127.0.0.2", 0)), 5)
+            except (OSError, ssl.SSLError, asyncio.TimeoutError, asyncio.IncompleteReadError):
+                counts["tls_refused"] += 1
+                continue
+            counts["tls_handshakes"] += 1
+            writer.close()
+
+    tls = [tls_flood() for _ in range(args.tls_workers)] if args.tls_port else []
+    await asyncio.gather(*(address_flood(w) for w in range(args.workers)), player_flood(), *tls)
     for writer in held:
         writer.close()
     for watcher in watchers:  # the sessions still open (the cap's last 8)
@@ -196,6 +214,9 @@ def main():
     parser.add_argument("--duration", type=float, default=10)
     parser.add_argument("--rate", type=float, default=50)
     parser.add_argument("--workers", type=int, default=64)
+    parser.add_argument("--tls-port", type=int)
+    parser.add_argument("--ca")
+    parser.add_argument("--tls-workers", type=int, default=16)
     args = parser.parse_args()
     asyncio.run(probe(args) if args.mode == "probe" else attack(args))
 

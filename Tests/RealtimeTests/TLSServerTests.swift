@@ -188,6 +188,37 @@ final class TLSServerTests: ServerTestCase {
     /// pipelined past one 64 KiB read, the rest waits in the connection's buffer, in OpenSSL's
     /// or on the socket, and every one is answered in order. (`TLSProcessTests` makes the case
     /// where the rest is in OpenSSL's buffer alone certain.)
+    /// A TLS connection held back for the hub (`--max-connection-backlog`) may have records
+    /// already decrypted in OpenSSL's buffer, which no readiness event announces: it must be
+    /// read again once the hub catches up, with nothing lost or reordered.
+    func testAPipeliningTLSConnectionHeldForTheHubIsReadAgainWithNothingLost() throws {
+        let (server, tlsPort) = try startTLSServer {
+            $0.threads = 2
+            $0.maxHubBacklog = 0
+            $0.maxConnectionBacklog = 2
+            $0.inboundMessageRatePerSecond = 0
+            $0.hub.commandRatePerSecond = 0
+        }
+        _ = try signIn("alice", to: server)  // dealt to loop 0
+        let bob = try connectTLS(tlsPort)  // loop 1
+        try bob.upgrade(path: server.partyPath(token: server.token(for: "bob")))
+        XCTAssertEqual(try bob.readJSON()["ev"] as? String, "session.ready")
+        XCTAssertEqual(try server.metric(#"partyhub_loop_connections{loop="1"}"#), 1)
+        let count = 3000
+        var frames: [UInt8] = []
+        for rid in 1...count {
+            let payload = Array(#"{"op":"party.get","rid":\#(rid)}"#.utf8)
+            frames += WebSocketFrameEncoder.maskedFrame(opcode: .text, fin: true, payload: payload, maskKey: (9, 8, 7, 6), rsv: 0)
+        }
+        XCTAssertGreaterThan(frames.count, 65_536, "the burst spans several TLS records and reads")
+        try bob.send(frames)
+        for rid in 1...count {
+            let reply = try bob.readJSON()
+            guard reply["rid"] as? Int == rid else { return XCTFail("reply \(rid): \(reply)") }
+        }
+        XCTAssertGreaterThanOrEqual(try server.metric("partyhub_connection_backlog_read_pauses_total") ?? 0, 1)
+    }
+
     func testPipelinedRequestsTheHubAnswersAreAllAnsweredInOrderOverTLS() throws {
         let (server, tlsPort) = try startTLSServer()
         let client = try connectTLS(tlsPort)

@@ -11,7 +11,7 @@ extension Connection {
             ? ClientAddress.of(request, peer: peerAddress, trustedProxies: configuration.trustedProxies) : nil
         // The handshake rate is checked before the token is: failed sign-ins cost tokens too.
         // A TLS connection from anyone but a trusted proxy paid when it was accepted.
-        if let clientAddress, !paidHandshakeAtAccept(configuration),
+        if let clientAddress, !handshakeChargedAtAccept,
             let wait = loop.context.addressAdmission.tookHandshake(from: clientAddress, now: loop.nowMs)
         {
             loop.metrics.handshakeFailed(.addressHandshakeRate)
@@ -60,13 +60,6 @@ extension Connection {
             awaitAnswer(keepAlive: keepAlive, loop)
             loop.requestedEvents(after: after, limit: limit, from: self)
         }
-    }
-
-    /// Whether `--ip-handshake-rate` charged this connection when it was accepted
-    /// (`EventLoop.admitsTLSHandshake`).
-    private func paidHandshakeAtAccept(_ configuration: ServerConfiguration) -> Bool {
-        guard case .tls = transport else { return false }
-        return !configuration.trustedProxies.contains(peerAddress)
     }
 
     /// The refusal of an upgrade past `--max-connections` (503: the server is full) or

@@ -69,6 +69,9 @@ final class Connection {
     /// The socket's peer address (`ClientAddress.peer`), asked of the system only when a
     /// per-address limit needs it.
     private(set) lazy var peerAddress: String = ClientAddress.peer(of: fd)
+    /// `--ip-handshake-rate` charged this (TLS) connection's peer as it was accepted
+    /// (`EventLoop.admitsTLSHandshake`): its upgrade does not pay again.
+    let handshakeChargedAtAccept: Bool
     /// The client address a WebSocket session was counted under by `--max-connections-per-ip`,
     /// given back when the connection ends; nil when none was counted.
     var countedAddress: String?
@@ -77,16 +80,20 @@ final class Connection {
     /// The client was told once it sends too fast; the next excess closes it with 1008.
     var warnedForInboundRate = false
 
-    init(id: ConnectionID, fd: Int32, transport: Transport, now: Int64, configuration: ServerConfiguration) {
+    init(
+        id: ConnectionID, fd: Int32, transport: Transport, now: Int64, configuration: ServerConfiguration, chargedPeer: String?
+    ) {
         self.id = id
         self.fd = fd
         self.transport = transport
+        handshakeChargedAtAccept = chargedPeer != nil
         self.inboundMessages = TokenBucket(
             ratePerSecond: configuration.inboundMessageRatePerSecond, burst: configuration.inboundMessageBurst, now: now)
         self.httpParser = HTTPRequestParser(maxHeaderBytes: configuration.maxHeaderBytes)
         self.reader = WebSocketMessageReader(maxMessageBytes: configuration.maxMessageBytes)
         self.phaseStartedAt = now
         self.lastReceivedAt = now
+        if let chargedPeer { peerAddress = chargedPeer }
     }
 
     deinit {

@@ -234,8 +234,8 @@ final class EventLoop {
 
     private func handle(_ message: LoopMessage) {
         switch message {
-        case .adopt(let fd, let tls):
-            adopt(fd, tls: tls)
+        case .adopt(let fd, let tls, let chargedPeer):
+            adopt(fd, tls: tls, chargedPeer: chargedPeer)
         case .tlsContextReloaded(let context):
             // Only the listening loop holds a context; the connections it deals carry theirs.
             guard tlsListener >= 0 else { return }
@@ -282,8 +282,9 @@ final class EventLoop {
                 }
                 return
             }
-            if tls != nil && !admitsTLSHandshake(fd) {
-                Glibc.close(fd)
+            var chargedPeer: String?
+            if tls != nil && !admitsTLSHandshake(fd, charged: &chargedPeer) {
+                close(fd)
                 continue
             }
             var one: Int32 = 1
@@ -292,9 +293,9 @@ final class EventLoop {
             let target = isShuttingDown ? index : nextAdoptionLoop
             if !isShuttingDown { nextAdoptionLoop = (nextAdoptionLoop + 1) % group.loopCount }
             if target == index {
-                adopt(fd, tls: tls)
+                adopt(fd, tls: tls, chargedPeer: chargedPeer)
             } else {
-                outgoing[target].append(.adopt(fd: fd, tls: tls))
+                outgoing[target].append(.adopt(fd: fd, tls: tls, chargedPeer: chargedPeer))
             }
         }
     }
@@ -303,8 +304,9 @@ final class EventLoop {
     /// CPU, several times a whole plain connection) before any request on it can be refused, so
     /// `--ip-handshake-rate` charges it as it is accepted, by the socket's peer, and one past
     /// the rate is closed at once. A trusted proxy's connections are charged at their upgrade
-    /// instead, by the client its `X-Forwarded-For` names.
-    private func admitsTLSHandshake(_ fd: Int32) -> Bool {
+    /// instead, by the client its `X-Forwarded-For` names. `charged` is set to the peer charged,
+    /// which the connection keeps, so its upgrade neither pays again nor asks the system again.
+    private func admitsTLSHandshake(_ fd: Int32, charged: inout String?) -> Bool {
         let configuration = context.configuration
         guard configuration.handshakeRatePerAddress > 0 else { return true }
         let peer = ClientAddress.peer(of: fd)
@@ -313,6 +315,7 @@ final class EventLoop {
             metrics.handshakeFailed(.addressHandshakeRate)
             return false
         }
+        charged = peer
         return true
     }
 
@@ -336,14 +339,14 @@ final class EventLoop {
         listenerRegistered = true
     }
 
-    private func adopt(_ fd: Int32, tls: TLSContext?) {
+    private func adopt(_ fd: Int32, tls: TLSContext?, chargedPeer: String?) {
         let slot: Int
         if let free = freeSlots.popLast() {
             slot = free
         } else {
             slot = connections.count
             guard slot < ConnectionID.slotLimit else {
-                Glibc.close(fd)
+                close(fd)
                 return
             }
             connections.append(nil)
@@ -354,14 +357,14 @@ final class EventLoop {
         if let tls {
             let session = TLSSession(context: tls, fd: fd, metrics: metrics, recordScratch: tlsRecordScratch)
             guard let session else {
-                Glibc.close(fd)
+                close(fd)
                 freeSlots.append(slot)
                 return
             }
             transport = .tls(session)
         }
         let connection = Connection(
-            id: id, fd: fd, transport: transport, now: nowMs, configuration: context.configuration)
+            id: id, fd: fd, transport: transport, now: nowMs, configuration: context.configuration, chargedPeer: chargedPeer)
         do {
             // While reads are paused a new connection waits too; the resume turns it on.
             try epoll.add(fd, events: hubReadGate.isPaused ? [] : .readable, data: id.rawValue)

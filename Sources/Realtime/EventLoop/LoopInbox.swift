@@ -5,8 +5,9 @@ import Protocol
 /// Messages one event loop hands another: the only way state crosses threads.
 enum LoopMessage {
     /// A freshly accepted socket for this loop to own; `tls` is the context its TLS session
-    /// begins with (nil: plain text).
-    case adopt(fd: Int32, tls: TLSContext?)
+    /// begins with (nil: plain text); `chargedPeer` the peer address `--ip-handshake-rate`
+    /// charged as it was accepted (nil: none was).
+    case adopt(fd: Int32, tls: TLSContext?, chargedPeer: String?)
     /// A reloaded certificate and key (SIGHUP), for the connections the listening loop accepts from now on.
     case tlsContextReloaded(TLSContext)
     /// Inputs and refusals for the hub (sent to the loop that hosts it), in the order read,

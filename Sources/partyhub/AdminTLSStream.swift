@@ -13,6 +13,13 @@ final class AdminTLSStream {
 
     init(fd: Int32, host: String, trustedRoot: String?) throws {
         guard let context = SSL_CTX_new(TLS_client_method()) else { throw AdminCommand.Failure(description: "cannot make a TLS context") }
+        ERR_clear_error()
+        // The context is set up before the session is made from it: a session copies the
+        // context's version range when it is made, not later.
+        if let problem = Self.configure(context, trustedRoot: trustedRoot) {
+            SSL_CTX_free(context)
+            throw AdminCommand.Failure(description: problem)
+        }
         guard let ssl = SSL_new(context) else {
             SSL_CTX_free(context)
             throw AdminCommand.Failure(description: "cannot make a TLS session")
@@ -20,15 +27,6 @@ final class AdminTLSStream {
         self.context = context
         self.ssl = ssl
         // Both are set: from here on `deinit` frees them, also when this throws.
-        ERR_clear_error()
-        guard partyhub_ssl_ctx_set_client_version_range(context, TLS1_2_VERSION, TLS1_3_VERSION) != 0 else {
-            throw AdminCommand.Failure(description: "cannot limit TLS to 1.2 and 1.3: \(OpenSSLErrorQueue.takeText())")
-        }
-        let rootsLoaded =
-            trustedRoot.map { SSL_CTX_load_verify_locations(context, $0, nil) } ?? SSL_CTX_set_default_verify_paths(context)
-        guard rootsLoaded == 1 else {
-            throw AdminCommand.Failure(description: "cannot load \(trustedRoot ?? "the system's trusted roots"): \(OpenSSLErrorQueue.takeText())")
-        }
         SSL_set_verify(ssl, SSL_VERIFY_PEER, nil)
         if Self.isAddress(host) {
             guard X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host) == 1 else {
@@ -56,6 +54,19 @@ final class AdminTLSStream {
             }
             throw AdminCommand.Failure(description: "TLS handshake with \(host) failed: \(reason)")
         }
+    }
+
+    /// TLS 1.2 and 1.3 only, and the roots a chain must lead to; nil, or what failed.
+    private static func configure(_ context: OpaquePointer, trustedRoot: String?) -> String? {
+        guard partyhub_ssl_ctx_set_client_version_range(context, TLS1_2_VERSION, TLS1_3_VERSION) != 0 else {
+            return "cannot limit TLS to 1.2 and 1.3: \(OpenSSLErrorQueue.takeText())"
+        }
+        let rootsLoaded =
+            trustedRoot.map { SSL_CTX_load_verify_locations(context, $0, nil) } ?? SSL_CTX_set_default_verify_paths(context)
+        guard rootsLoaded == 1 else {
+            return "cannot load \(trustedRoot ?? "the system's trusted roots"): \(OpenSSLErrorQueue.takeText())"
+        }
+        return nil
     }
 
     deinit {

@@ -49,13 +49,10 @@ struct Router {
         case _ where path.utf8.elementsEqual(configuration.partyPath.utf8):
             guard request.method == "GET" else { return methodNotAllowed(keepAlive) }
             let acceptKey: String
-            switch WebSocketHandshake.validate(request) {
-            case .failure(let refusal):
-                return .respond(refusal.response, keepAlive: false, failure: HandshakeFailure(status: refusal.status))
-            case .success(let key): acceptKey = key
+            switch acceptedUpgrade(request, shuttingDown: shuttingDown) {
+            case .refused(let refusal): return refusal
+            case .accepted(let key): acceptKey = key
             }
-            if shuttingDown { return unavailable() }
-            if let refusal = refuseForeignOrigin(request) { return refusal }
             guard let token = Self.token(of: request) else {
                 return unauthorized("missing token (use ?token= or Authorization: Bearer)")
             }
@@ -80,13 +77,9 @@ struct Router {
             return subscribeToEvents(request, nowSeconds: nowSeconds, shuttingDown: shuttingDown)
         case _ where configuration.echoPath.map({ path.utf8.elementsEqual($0.utf8) }) ?? false:
             guard request.method == "GET" else { return methodNotAllowed(keepAlive) }
-            switch WebSocketHandshake.validate(request) {
-            case .failure(let refusal):
-                return .respond(refusal.response, keepAlive: false, failure: HandshakeFailure(status: refusal.status))
-            case .success(let key):
-                if shuttingDown { return unavailable() }
-                if let refusal = refuseForeignOrigin(request) { return refusal }
-                return .upgrade(WebSocketHandshake.switchingProtocolsResponse(acceptKey: key), endpoint: .echo)
+            switch acceptedUpgrade(request, shuttingDown: shuttingDown) {
+            case .refused(let refusal): return refusal
+            case .accepted(let key): return .upgrade(WebSocketHandshake.switchingProtocolsResponse(acceptKey: key), endpoint: .echo)
             }
         case "/healthz":
             guard request.method == "GET" else { return methodNotAllowed(keepAlive) }
@@ -172,13 +165,10 @@ struct Router {
     /// checked first, then the service token, then `after`.
     private func subscribeToEvents(_ request: HTTPRequest, nowSeconds: Int64, shuttingDown: Bool) -> RouteDecision {
         let acceptKey: String
-        switch WebSocketHandshake.validate(request) {
-        case .failure(let refusal):
-            return .respond(refusal.response, keepAlive: false, failure: HandshakeFailure(status: refusal.status))
-        case .success(let key): acceptKey = key
+        switch acceptedUpgrade(request, shuttingDown: shuttingDown) {
+        case .refused(let refusal): return refusal
+        case .accepted(let key): acceptKey = key
         }
-        if shuttingDown { return unavailable() }
-        if let refusal = refuseForeignOrigin(request) { return refusal }
         if case .respond(let response, _, let failure)? = refuseUnlessService(request, nowSeconds: nowSeconds) {
             return .respond(response, keepAlive: false, failure: failure ?? .other)
         }
@@ -210,6 +200,25 @@ struct Router {
     struct WholeNumberError: Error {
         /// `limit must be 1-1000`, for the body.
         let message: String
+    }
+
+    /// What every WebSocket endpoint checks first.
+    private enum UpgradeCheck {
+        case accepted(key: String)
+        case refused(RouteDecision)
+    }
+
+    /// In this order: a valid RFC 6455 handshake (its accept key), a server not shutting down,
+    /// an allowed `Origin`.
+    private func acceptedUpgrade(_ request: HTTPRequest, shuttingDown: Bool) -> UpgradeCheck {
+        switch WebSocketHandshake.validate(request) {
+        case .failure(let refusal):
+            return .refused(.respond(refusal.response, keepAlive: false, failure: HandshakeFailure(status: refusal.status)))
+        case .success(let key):
+            if shuttingDown { return .refused(unavailable()) }
+            if let refusal = refuseForeignOrigin(request) { return .refused(refusal) }
+            return .accepted(key: key)
+        }
     }
 
     /// The 403 for a browser upgrade from an origin `--allowed-origins` does not list
